@@ -1,0 +1,109 @@
+//! SalesDesk's use cases. Every entry point takes the [`Actor`] it runs for, checks the
+//! permission, opens one transaction, calls store functions and domain rules, writes the
+//! audit row in the same transaction and commits. HTTP handlers and jobs call only this.
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod demo;
+pub mod error;
+pub mod org;
+pub mod passwords;
+pub mod people;
+pub mod roles;
+
+pub use actor::{Actor, Via};
+pub use error::{AppError, AppResult};
+pub use salesdesk_store::Db;
+
+/// Sign-in and session policy. Defaults follow ASVS L2; the binary reads them from config.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub session_idle_ms: i64,
+    pub session_absolute_ms: i64,
+    /// Failed sign-ins per account name within the window before it is throttled.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins per client address within the window before it is throttled.
+    pub max_failures_per_ip: i64,
+    pub failure_window_ms: i64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            session_idle_ms: 2 * 3600 * 1000,
+            session_absolute_ms: 12 * 3600 * 1000,
+            max_failures_per_account: 5,
+            max_failures_per_ip: 30,
+            failure_window_ms: 15 * 60 * 1000,
+        }
+    }
+}
+
+/// The application: the database and the policies every use case shares.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub auth: AuthSettings,
+}
+
+impl App {
+    pub fn new(db: Db, auth: AuthSettings) -> Self {
+        App { db, auth }
+    }
+}
+
+/// What a request carries that the audit log records.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// The current instant in epoch milliseconds (UTC).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A page request as the API takes it; the size is capped so no request reads a whole table.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: u32,
+    pub page_size: u32,
+}
+
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+impl PageRequest {
+    pub fn to_store(self) -> salesdesk_store::Page {
+        let size = self.page_size.clamp(1, MAX_PAGE_SIZE) as i64;
+        let page = self.page.max(1) as i64;
+        salesdesk_store::Page {
+            limit: size,
+            offset: (page - 1) * size,
+        }
+    }
+}
+
+/// One page of a list and the total number of matching records.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// The records use cases return, re-exported so the HTTP layer never reaches into the store.
+pub mod records {
+    pub use salesdesk_store::api_tokens::ApiTokenRow;
+    pub use salesdesk_store::audit::{AuditFilter, AuditRow};
+    pub use salesdesk_store::org::OrgUnitRow;
+    pub use salesdesk_store::roles::{PositionRow, RoleWithGrants};
+    pub use salesdesk_store::users::{AssignmentRow, UserRow, UserSort};
+}

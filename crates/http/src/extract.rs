@@ -1,0 +1,263 @@
+//! Request extractors: the signed-in actor, JSON bodies that reject unknown fields with our
+//! error body, the If-Match version, and what the audit log records about a request.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum_extra::extract::CookieJar;
+use salesdesk_app::{Actor, AppError, RequestMeta};
+use salesdesk_domain::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::{ApiError, error_response};
+
+/// The signed-in actor, fully authorised. A user who must change a temporary password gets
+/// 403 `auth.password_change_required` everywhere except the routes that take [`SignedIn`].
+pub struct Auth(pub Actor);
+
+/// A signed-in actor who may still have to change their password.
+pub struct SignedIn(pub Actor);
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
+    if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
+        let token = h
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthenticated)?;
+        return Ok(salesdesk_app::auth::authenticate_api_token(&state.app, token.trim()).await?);
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = jar
+        .get(state.web.cookie_name())
+        .map(|c| c.value().to_owned())
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(salesdesk_app::auth::authenticate_session(&state.app, &token).await?)
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state).await.map(SignedIn)
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let actor = authenticate(parts, state).await?;
+        if actor.must_change_password {
+            return Err(AppError::PasswordChangeRequired.into());
+        }
+        Ok(Auth(actor))
+    }
+}
+
+/// A JSON body. Unknown fields, wrong types and bad JSON answer 422 (415 without a JSON
+/// content type) with our error body; nothing reaches the use case.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = axum::response::Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                use axum::extract::rejection::JsonRejection as J;
+                let status = match &rej {
+                    J::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    J::BytesRejection(_) => rej.status(),
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+                    "request.unsupported_media_type"
+                } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "request.too_large"
+                } else {
+                    "request.invalid_body"
+                };
+                // serde names the offending field; that text is safe to show (no values echoed beyond the field).
+                let field = body_error_field(&rej.body_text());
+                let fields = field
+                    .map(|f| {
+                        vec![FieldError {
+                            field: f,
+                            code: "request.invalid_body",
+                        }]
+                    })
+                    .unwrap_or_default();
+                Err(error_response(status, code, fields, None))
+            }
+        }
+    }
+}
+
+/// Pulls the field name out of serde's message ("unknown field `x`", "missing field `y`").
+fn body_error_field(text: &str) -> Option<String> {
+    let start = text.find('`')? + 1;
+    let end = start + text[start..].find('`')?;
+    Some(text[start..end].to_owned())
+}
+
+/// Query parameters; bad ones answer 422 `request.invalid_query`.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or_default();
+        serde_urlencoded_from(q).map(ApiQuery).map_err(|field| {
+            let fields = field
+                .map(|f| {
+                    vec![FieldError {
+                        field: f,
+                        code: "request.invalid_query",
+                    }]
+                })
+                .unwrap_or_default();
+            error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request.invalid_query",
+                fields,
+                None,
+            )
+        })
+    }
+}
+
+fn serde_urlencoded_from<T: DeserializeOwned>(q: &str) -> Result<T, Option<String>> {
+    axum::extract::Query::<T>::try_from_uri(&format!("/?{q}").parse().map_err(|_| None)?)
+        .map(|axum::extract::Query(v)| v)
+        .map_err(|e| body_error_field(&e.body_text()))
+}
+
+/// The record version from `If-Match: "7"` (or `7`). Required on every update of a
+/// versioned record: missing answers 428, stale answers 412 later.
+pub struct IfMatch(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let v = parts
+            .headers
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| {
+                s.trim()
+                    .trim_start_matches("W/")
+                    .trim_matches('"')
+                    .to_owned()
+            });
+        match v.and_then(|s| s.parse::<i64>().ok()) {
+            Some(n) if n > 0 => Ok(IfMatch(n)),
+            _ => Err(error_response(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition.required",
+                vec![],
+                None,
+            )),
+        }
+    }
+}
+
+/// Request id, client address (proxy headers trusted only from configured proxies) and agent.
+pub struct Meta(pub RequestMeta);
+
+impl FromRequestParts<AppState> for Meta {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let ip = client_ip(
+            peer,
+            parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok()),
+            &state.web.trusted_proxies,
+        );
+        Ok(Meta(RequestMeta {
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            ip: ip.map(|i| i.to_string()).unwrap_or_else(|| "local".into()),
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .chars()
+                .take(300)
+                .collect(),
+        }))
+    }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
+/// right-most X-Forwarded-For entry that is not itself a trusted proxy.
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let chain = forwarded_for.unwrap_or_default();
+    for hop in chain.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return Some(ip),
+            Err(_) => return Some(peer),
+        }
+    }
+    Some(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_ignored_from_untrusted_peers() {
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(client_ip(Some(peer), Some("1.2.3.4"), &[]), Some(peer));
+    }
+
+    #[test]
+    fn forwarded_for_is_used_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let got = client_ip(
+            Some(proxy),
+            Some("9.9.9.9, 198.51.100.7, 10.0.0.2"),
+            &[proxy],
+        );
+        assert_eq!(got, Some("198.51.100.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn serde_messages_name_the_field() {
+        assert_eq!(
+            body_error_field("Failed to deserialize: unknown field `owner`, expected one of"),
+            Some("owner".into())
+        );
+    }
+}

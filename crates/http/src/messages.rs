@@ -1,0 +1,337 @@
+//! The message catalogue: every stable error code with its zh-CN and en-US text. The code is
+//! API surface and the UI's i18n key; the server's text follows `Accept-Language`.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    ZhCn,
+    EnUs,
+}
+
+impl Locale {
+    /// zh-CN unless the client prefers English.
+    pub fn from_accept_language(h: Option<&str>) -> Locale {
+        let first = h
+            .and_then(|v| v.split(',').next())
+            .map(|s| s.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if first.starts_with("en") {
+            Locale::EnUs
+        } else {
+            Locale::ZhCn
+        }
+    }
+}
+
+/// (code, zh-CN, en-US)
+const MESSAGES: &[(&str, &str, &str)] = &[
+    (
+        "validation",
+        "提交的内容有误，请检查标出的字段",
+        "Some fields are invalid; please check them",
+    ),
+    (
+        "request.invalid_body",
+        "请求内容格式不正确",
+        "The request body is not valid",
+    ),
+    (
+        "request.invalid_query",
+        "查询参数不正确",
+        "The query parameters are not valid",
+    ),
+    (
+        "request.too_large",
+        "请求内容过大",
+        "The request is too large",
+    ),
+    (
+        "request.cross_site",
+        "拒绝跨站请求",
+        "Cross-site request refused",
+    ),
+    (
+        "request.unsupported_media_type",
+        "请使用 JSON 格式提交",
+        "Please send JSON",
+    ),
+    ("route.not_found", "接口不存在", "No such endpoint"),
+    (
+        "method.not_allowed",
+        "不支持该请求方法",
+        "Method not allowed",
+    ),
+    ("auth.unauthenticated", "请先登录", "Please sign in"),
+    (
+        "auth.invalid_credentials",
+        "用户名或密码错误",
+        "Wrong username or password",
+    ),
+    (
+        "auth.password_change_required",
+        "请先修改初始密码",
+        "Please change your temporary password first",
+    ),
+    (
+        "auth.forbidden",
+        "没有权限执行此操作",
+        "You do not have permission to do this",
+    ),
+    (
+        "auth.rate_limited",
+        "尝试次数过多，请稍后再试",
+        "Too many attempts; please try again later",
+    ),
+    ("not_found", "记录不存在或无权查看", "Not found"),
+    (
+        "precondition.failed",
+        "记录已被他人修改，请刷新后重试",
+        "Someone else changed this record; reload and try again",
+    ),
+    (
+        "precondition.required",
+        "缺少版本号(If-Match)",
+        "The If-Match version header is required",
+    ),
+    (
+        "service.busy",
+        "系统繁忙，请稍后重试",
+        "The service is busy; please retry",
+    ),
+    (
+        "internal",
+        "系统内部错误，请联系管理员并提供错误编号",
+        "Internal error; please contact your administrator with the error id",
+    ),
+    ("required", "必填", "Required"),
+    ("too_long", "内容过长", "Too long"),
+    (
+        "invalid_characters",
+        "包含不允许的字符",
+        "Contains characters that are not allowed",
+    ),
+    ("invalid_choice", "不是有效的选项", "Not a valid choice"),
+    ("out_of_range", "超出允许范围", "Out of range"),
+    (
+        "username.length",
+        "用户名需为 3-32 个字符",
+        "Usernames are 3 to 32 characters",
+    ),
+    (
+        "username.invalid",
+        "用户名只能包含小写字母、数字和 . _ -，并以字母开头",
+        "Use lower-case letters, digits, '.', '_' or '-', starting with a letter",
+    ),
+    (
+        "mobile.invalid",
+        "手机号格式不正确",
+        "Not a valid mobile number",
+    ),
+    (
+        "email.invalid",
+        "邮箱格式不正确",
+        "Not a valid e-mail address",
+    ),
+    (
+        "password.too_short",
+        "密码至少 8 个字符",
+        "Passwords have at least 8 characters",
+    ),
+    (
+        "password.too_long",
+        "密码最多 128 个字符",
+        "Passwords have at most 128 characters",
+    ),
+    (
+        "password.too_common",
+        "密码过于常见，请换一个",
+        "This password is too common",
+    ),
+    (
+        "password.contains_identity",
+        "密码不能包含用户名或手机号",
+        "The password may not contain your username or mobile",
+    ),
+    (
+        "password.current_wrong",
+        "当前密码不正确",
+        "The current password is wrong",
+    ),
+    (
+        "password.same_as_current",
+        "新密码不能与当前密码相同",
+        "The new password must differ from the current one",
+    ),
+    (
+        "user.username_taken",
+        "用户名已被使用",
+        "This username is taken",
+    ),
+    (
+        "user.mobile_taken",
+        "手机号已被其他用户使用",
+        "This mobile number belongs to another user",
+    ),
+    ("user.not_found", "人员不存在或无权查看", "No such person"),
+    (
+        "user.inactive",
+        "该人员已停用",
+        "This person is deactivated",
+    ),
+    (
+        "user.manager_cycle",
+        "不能选择自己的下属作为上级",
+        "A subordinate cannot become the manager",
+    ),
+    (
+        "user.outside_scope",
+        "超出您的数据权限范围",
+        "Outside your data scope",
+    ),
+    (
+        "user.cannot_manage_self",
+        "不能对自己执行此操作",
+        "You cannot do this to yourself",
+    ),
+    ("org_unit.not_found", "组织不存在", "No such unit"),
+    (
+        "org_unit.name_taken",
+        "同一上级下已有同名组织",
+        "A sibling unit already has this name",
+    ),
+    (
+        "org_unit.only_root_is_company",
+        "只有根节点是公司",
+        "Only the root is a company",
+    ),
+    (
+        "org_unit.root_is_company",
+        "根节点必须是公司",
+        "The root must be a company",
+    ),
+    (
+        "org_unit.root_cannot_move",
+        "公司根节点不能移动",
+        "The company root cannot move",
+    ),
+    (
+        "org_unit.move_into_own_subtree",
+        "不能移动到自己或下级组织之下",
+        "A unit cannot move under itself or its own sub-units",
+    ),
+    (
+        "org_unit.not_empty",
+        "组织下还有下级组织或人员(含历史)，不能删除",
+        "The unit has sub-units or people (past or present) and cannot be deleted",
+    ),
+    ("role.not_found", "角色不存在", "No such role"),
+    ("role.code_taken", "角色编码已存在", "This role code exists"),
+    (
+        "role.name_taken",
+        "角色名称已存在",
+        "A role with this name exists",
+    ),
+    (
+        "role.locked",
+        "系统管理员角色不可修改",
+        "The administrator role cannot be changed",
+    ),
+    (
+        "role.builtin",
+        "内置角色不可删除",
+        "Built-in roles cannot be deleted",
+    ),
+    (
+        "role.in_use",
+        "角色仍被人员或岗位使用，不能删除",
+        "The role is still held by people or positions",
+    ),
+    (
+        "role.exceeds_own_grants",
+        "不能授予超出自己权限的角色",
+        "You cannot grant more than you hold",
+    ),
+    ("permission.unknown", "未知的权限", "Unknown permission"),
+    (
+        "permission.not_held",
+        "不能授予自己没有的权限",
+        "You cannot grant a permission you do not hold",
+    ),
+    ("scope.invalid", "数据权限设置无效", "Invalid data scope"),
+    ("position.not_found", "岗位不存在", "No such position"),
+    (
+        "position.code_taken",
+        "岗位编码已存在",
+        "This position code exists",
+    ),
+    (
+        "position.name_taken",
+        "岗位名称已存在",
+        "A position with this name exists",
+    ),
+    ("conflict", "与现有数据冲突", "Conflicts with existing data"),
+];
+
+pub fn message(code: &str, locale: Locale) -> &'static str {
+    let found = MESSAGES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .or_else(|| MESSAGES.iter().find(|(c, _, _)| *c == "conflict"));
+    match (found, locale) {
+        (Some((_, zh, _)), Locale::ZhCn) => zh,
+        (Some((_, _, en)), Locale::EnUs) => en,
+        (None, _) => "",
+    }
+}
+
+/// Every code the catalogue knows (a test checks each code the code base emits is here).
+pub fn known_codes() -> impl Iterator<Item = &'static str> {
+    MESSAGES.iter().map(|(c, _, _)| *c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_defaults_to_chinese() {
+        assert_eq!(Locale::from_accept_language(None), Locale::ZhCn);
+        assert_eq!(
+            Locale::from_accept_language(Some("en-US,en;q=0.9")),
+            Locale::EnUs
+        );
+        assert_eq!(
+            Locale::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")),
+            Locale::ZhCn
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_and_have_both_languages() {
+        let mut seen = std::collections::HashSet::new();
+        for (c, zh, en) in MESSAGES {
+            assert!(seen.insert(c), "duplicate {c}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{c}");
+        }
+    }
+
+    #[test]
+    fn domain_codes_all_have_messages() {
+        use salesdesk_domain::access::{DataScope, Permission};
+        let _ = (DataScope::ALL, Permission::ALL);
+        for code in [
+            "required",
+            "too_long",
+            "invalid_choice",
+            "username.length",
+            "username.invalid",
+            "mobile.invalid",
+            "email.invalid",
+            "password.too_short",
+            "password.too_long",
+            "password.too_common",
+            "password.contains_identity",
+        ] {
+            assert!(known_codes().any(|c| c == code), "{code}");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! /api/v1/audit: searching the audit log (read-only; no route changes it).
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiQuery, Auth};
+use crate::views::AuditPage;
+use salesdesk_app::PageRequest;
+
+pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(search_audit))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub actor_id: Option<Uuid>,
+    #[param(max_length = 60)]
+    pub action: Option<String>,
+    #[param(max_length = 60)]
+    pub entity_type: Option<String>,
+    #[param(max_length = 60)]
+    pub entity_id: Option<String>,
+    /// From this instant (epoch ms, inclusive).
+    pub from: Option<i64>,
+    /// Before this instant (epoch ms).
+    pub to: Option<i64>,
+    #[param(minimum = 1, maximum = 100000)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 200)]
+    pub page_size: Option<u32>,
+}
+
+/// Audit rows, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "searchAudit", params(AuditQuery), responses((status = 200, body = AuditPage)))]
+async fn search_audit(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let filter = salesdesk_app::records::AuditFilter {
+        actor_id: q.actor_id,
+        action: q.action,
+        entity_type: q.entity_type,
+        entity_id: q.entity_id,
+        from: q.from,
+        to: q.to,
+    };
+    let page = PageRequest {
+        page: q.page.unwrap_or(1).clamp(1, 100_000),
+        page_size: q.page_size.unwrap_or(50),
+    };
+    let p = salesdesk_app::audit::search(&s.app, &actor, filter, page).await?;
+    Ok(Json(AuditPage {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        page: p.page,
+        page_size: p.page_size,
+    }))
+}

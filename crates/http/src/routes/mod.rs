@@ -1,0 +1,20 @@
+//! Route modules, one per area. Handlers only extract, call one app function, and map the result.
+
+pub mod audit;
+pub mod auth;
+pub mod org;
+pub mod people;
+pub mod roles;
+pub mod system;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+/// A JSON response with the record's version as its ETag (the client sends it back in If-Match).
+pub fn with_etag<T: serde::Serialize>(version: i64, body: T) -> Response {
+    let mut r = axum::Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}

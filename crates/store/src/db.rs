@@ -1,0 +1,245 @@
+//! The database handle: SQLite (default, one file) or PostgreSQL, chosen from the URL.
+//! Connection settings that protect data (WAL, foreign keys, full sync, fsync on PostgreSQL)
+//! are enforced here and cannot be turned off by the URL.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::error::{Error, Result};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on either backend. Dropping it without `commit` rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same statement on whichever backend the transaction is on.
+/// `|c| body` binds `c` to the backend's `&mut Connection`.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `sqlite://path` (created when missing) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            let db = Db::Postgres(pool);
+            db.refuse_unsafe_postgres().await?;
+            Ok(db)
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                // Money must survive power loss; a sales department's write rate allows a full sync.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(Error::UnsafeConfig(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// PostgreSQL with fsync or synchronous_commit off can lose acknowledged payments.
+    async fn refuse_unsafe_postgres(&self) -> Result<()> {
+        let Db::Postgres(pool) = self else {
+            return Ok(());
+        };
+        for setting in ["fsync", "synchronous_commit"] {
+            let sql: &'static str = if setting == "fsync" {
+                "SHOW fsync"
+            } else {
+                "SHOW synchronous_commit"
+            };
+            let value: String = sqlx::query_scalar(sql).fetch_one(pool).await?;
+            if value == "off" {
+                return Err(Error::UnsafeConfig(format!(
+                    "PostgreSQL has {setting}=off; SalesDesk refuses to run without durable commits"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// The newest migration version applied to this database.
+    pub async fn schema_version(&self) -> Result<Option<i64>> {
+        const SQL: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        Ok(match self {
+            Db::Sqlite(p) => sqlx::query_scalar(SQL).fetch_one(p).await?,
+            Db::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p).await?,
+        })
+    }
+
+    /// The newest migration version this binary knows.
+    pub fn expected_schema_version(&self) -> i64 {
+        let m = match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        m.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so a read-then-write cannot fail half-way with SQLITE_BUSY.
+    pub async fn begin_write(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A transaction that only reads: one consistent snapshot for a list and its count.
+    pub async fn begin_read(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
+    /// Integrity checks for `salesdesk check`: the engine's own check plus our invariants.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if let Db::Sqlite(p) = self {
+            let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_all(p)
+                .await?;
+            problems.extend(rows.into_iter().filter(|r| r != "ok"));
+            let fk: Vec<(String,)> =
+                sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(p)
+                    .await?;
+            problems.extend(
+                fk.into_iter()
+                    .map(|(t,)| format!("foreign key violation in {t}")),
+            );
+        }
+        let mut tx = self.begin_read().await?;
+        problems.extend(crate::org::invariant_problems(&mut tx).await?);
+        problems.extend(crate::users::invariant_problems(&mut tx).await?);
+        tx.commit().await?;
+        Ok(problems)
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Pool figures for /metrics: (connections open, idle).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Takes the next value of a named sequence (unit and user numbers; later document numbers).
+    pub async fn next_seq(&mut self, name: &str) -> Result<i64> {
+        const SQL: &str = "INSERT INTO sequences (name, value) VALUES ($1, 1) \
+             ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value";
+        Ok(on_tx!(self, |c| sqlx::query_scalar(SQL)
+            .bind(name)
+            .fetch_one(c)
+            .await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The two backends must always be at the same schema version with the same migrations.
+    #[test]
+    fn migration_sets_match() {
+        let names = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+        assert!(SQLITE_MIGRATIONS.iter().count() > 0);
+    }
+}
