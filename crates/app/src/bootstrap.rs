@@ -181,9 +181,9 @@ pub async fn create_user(app: &App, u: OperatorUser) -> AppResult<Uuid> {
     .await
 }
 
-/// Inserts an already validated user with a precomputed hash (the demo seeds 100+ people
-/// with one shared hash instead of 100 slow ones).
-pub(crate) async fn insert_user(
+/// Inserts a user with a precomputed password hash: the demo and test fixtures create
+/// 100+ people with one shared hash instead of 100 slow ones. Input is not validated here.
+pub async fn insert_user(
     app: &App,
     u: &OperatorUser,
     username: String,

@@ -108,6 +108,24 @@ fn body_error_field(text: &str) -> Option<String> {
     Some(text[start..end].to_owned())
 }
 
+/// A path parameter. One that does not parse (a malformed id) names nothing that exists: 404.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = axum::response::Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => Err(error_response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                vec![],
+                None,
+            )),
+        }
+    }
+}
+
 /// Query parameters; bad ones answer 422 `request.invalid_query`.
 pub struct ApiQuery<T>(pub T);
 

@@ -186,12 +186,20 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(no_store);
+    layers(
+        Router::new()
+            .merge(api)
+            .fallback(ui::serve)
+            .with_state(state),
+        metrics,
+    )
+}
+
+/// The layers every request passes, outermost last: request id, tracing, timeout, security
+/// headers, metrics, the error body, panic recovery, CSRF and the body limit.
+pub fn layers(r: Router, metrics: Arc<metrics::Metrics>) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
-        .merge(api)
-        .fallback(ui::serve)
-        .with_state(state)
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+    r.layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(CsrfLayer::new())
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(error::finish_errors))

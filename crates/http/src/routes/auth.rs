@@ -1,7 +1,7 @@
 //! /api/v1/auth and /api/v1/me: sign-in, sign-out, own account, sessions and API tokens.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, Meta, SignedIn};
+use crate::extract::{ApiJson, ApiPath, Auth, Meta, SignedIn};
 use crate::views::{ApiTokenView, MeView, NewApiTokenView, SessionView};
 use crate::{AppState, WebConfig};
 use salesdesk_app::auth;
@@ -148,7 +148,7 @@ async fn end_session(
     State(s): State<AppState>,
     Meta(meta): Meta,
     SignedIn(actor): SignedIn,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     auth::end_my_session(&s.app, &actor, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -214,7 +214,7 @@ async fn revoke_token(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     auth::revoke_api_token(&s.app, &actor, id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! /api/v1/org: the unit tree and positions.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::with_etag;
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Auth, IfMatch, Meta};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
 use crate::views::{MovePreviewView, PositionView, UnitView};
 use salesdesk_app::{org, roles};
 
@@ -95,7 +95,7 @@ async fn update_unit(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<UnitBody>,
 ) -> Result<Response, ApiError> {
@@ -124,7 +124,7 @@ async fn delete_unit(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     org::delete(&s.app, &actor, id, v, &meta).await?;
@@ -144,7 +144,7 @@ pub struct MoveQuery {
 async fn move_preview(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<MoveQuery>,
 ) -> Result<Json<MovePreviewView>, ApiError> {
     let p = org::move_preview(&s.app, &actor, id, q.new_parent_id).await?;
@@ -171,7 +171,7 @@ async fn move_unit(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> Result<Response, ApiError> {
@@ -243,7 +243,7 @@ async fn update_position(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<PositionBody>,
 ) -> Result<Response, ApiError> {

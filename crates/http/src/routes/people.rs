@@ -1,7 +1,7 @@
 //! /api/v1/users: people within the caller's data scope.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::with_etag;
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Auth, IfMatch, Meta};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
 use crate::views::{CreatedUserView, TemporaryPasswordView, UserDetailView, UserPage};
 use salesdesk_app::records::UserSort;
 use salesdesk_app::{PageRequest, people};
@@ -150,7 +150,7 @@ async fn create_user(
 async fn get_user(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let d = people::get(&s.app, &actor, id).await?;
     Ok(with_etag(d.user.version, UserDetailView::from(d)))
@@ -173,7 +173,7 @@ async fn update_user(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<ProfileBody>,
 ) -> Result<Response, ApiError> {
@@ -209,7 +209,7 @@ async fn reassign_user(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<ReassignBody>,
 ) -> Result<Response, ApiError> {
@@ -242,7 +242,7 @@ async fn set_user_roles(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(b): ApiJson<RolesBody>,
 ) -> Result<Response, ApiError> {
     let d = people::set_roles(&s.app, &actor, id, b.role_ids, &meta).await?;
@@ -257,7 +257,7 @@ async fn deactivate_user(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
 ) -> Result<Response, ApiError> {
     let d = people::set_active(&s.app, &actor, id, v, false, &meta).await?;
@@ -271,7 +271,7 @@ async fn reactivate_user(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
 ) -> Result<Response, ApiError> {
     let d = people::set_active(&s.app, &actor, id, v, true, &meta).await?;
@@ -285,7 +285,7 @@ async fn reset_user_password(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<TemporaryPasswordView>, ApiError> {
     let p = people::reset_password(&s.app, &actor, id, &meta).await?;
     Ok(Json(TemporaryPasswordView {

@@ -1,7 +1,7 @@
 //! /api/v1/roles and the permission catalogue.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::with_etag;
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Auth, IfMatch, Meta};
+use crate::extract::{ApiJson, ApiPath, Auth, IfMatch, Meta};
 use crate::views::{CatalogueView, RoleView};
 use salesdesk_app::roles;
 use salesdesk_domain::access::{DataScope, Permission, ScopeModule};
@@ -92,7 +92,7 @@ async fn update_role(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<RoleBody>,
 ) -> Result<Response, ApiError> {
@@ -108,7 +108,7 @@ async fn delete_role(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     IfMatch(v): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     roles::delete(&s.app, &actor, id, v, &meta).await?;

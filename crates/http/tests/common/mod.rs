@@ -1,0 +1,300 @@
+//! The test fixture: the real router over a fresh database, and an org with one person per
+//! identity of the authorisation matrix, each signed in through the API.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use salesdesk_app::bootstrap::{OperatorUser, ensure_foundation, insert_user};
+use salesdesk_app::{App, AuthSettings};
+use salesdesk_http::{AppState, WebConfig};
+use salesdesk_store::Db;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "Fixture-Pass-2026";
+
+/// Every identity of the matrix, in a fixed order.
+pub const IDENTITIES: &[&str] = &[
+    "admin",
+    "director",
+    "mgra",
+    "mgrb",
+    "repa1",
+    "repa2",
+    "repb1",
+    "finance",
+    "service",
+    "deactivated",
+    "anonymous",
+];
+
+pub struct Fx {
+    pub app: App,
+    pub router: Router,
+    pub user: HashMap<&'static str, Uuid>,
+    pub unit: HashMap<&'static str, Uuid>,
+    cookies: HashMap<&'static str, String>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: HeaderMap,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+}
+
+pub fn state(db: Db) -> AppState {
+    let app = App::new(db, AuthSettings::default());
+    AppState {
+        app,
+        web: Arc::new(WebConfig {
+            secure_cookies: true,
+            trusted_proxies: vec![],
+            session_max_age_s: 43200,
+        }),
+        metrics: Default::default(),
+    }
+}
+
+impl Fx {
+    /// The org: 华远 (root) > 华东大区 (east) > 上海分公司 (shanghai); 华北大区 (north).
+    pub async fn new(db: Db) -> Fx {
+        let st = state(db);
+        let app = st.app.clone();
+        ensure_foundation(&app, "华远测试").await.unwrap();
+        let router = salesdesk_http::router(st);
+        let hash = salesdesk_app::passwords::hash(PASSWORD.into())
+            .await
+            .unwrap();
+        let mut fx = Fx {
+            app,
+            router,
+            user: HashMap::new(),
+            unit: HashMap::new(),
+            cookies: HashMap::new(),
+        };
+        let root = {
+            let mut tx = fx.app.db.begin_read().await.unwrap();
+            let r = salesdesk_store::org::root(&mut tx).await.unwrap().unwrap();
+            tx.commit().await.unwrap();
+            r.id
+        };
+        fx.unit.insert("root", root);
+        // Units are created through the API as the administrator, like a real company would.
+        fx.user.insert(
+            "admin",
+            fx.person("admin", "admin", None, None, &hash).await,
+        );
+        fx.login("admin").await;
+        for (key, parent, name, kind) in [
+            ("east", "root", "华东大区", "region"),
+            ("shanghai", "east", "上海分公司", "branch"),
+            ("north", "root", "华北大区", "region"),
+        ] {
+            let r = fx.call("admin", Method::POST, "/api/v1/org/units", Some(json!({ "parentId": fx.unit[parent], "name": name, "kind": kind, "basis": "territory" })), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            fx.unit
+                .insert(key, r.body["id"].as_str().unwrap().parse().unwrap());
+        }
+        let d = fx.person("director", "director", None, None, &hash).await;
+        fx.user.insert("director", d);
+        let a = fx
+            .person("mgra", "manager", Some("east"), Some(d), &hash)
+            .await;
+        fx.user.insert("mgra", a);
+        let b = fx
+            .person("mgrb", "manager", Some("north"), Some(d), &hash)
+            .await;
+        fx.user.insert("mgrb", b);
+        for (name, unit, mgr) in [
+            ("repa1", "shanghai", a),
+            ("repa2", "shanghai", a),
+            ("repb1", "north", b),
+            ("deactivated", "shanghai", a),
+        ] {
+            let id = fx.person(name, "rep", Some(unit), Some(mgr), &hash).await;
+            fx.user.insert(name, id);
+        }
+        for name in ["finance", "service"] {
+            let id = fx.person(name, name, None, Some(d), &hash).await;
+            fx.user.insert(name, id);
+        }
+        salesdesk_app::bootstrap::deactivate(&fx.app, "deactivated")
+            .await
+            .unwrap();
+        for who in IDENTITIES
+            .iter()
+            .filter(|w| !matches!(**w, "admin" | "anonymous" | "deactivated"))
+        {
+            fx.login(who).await;
+        }
+        fx
+    }
+
+    async fn person(
+        &self,
+        username: &str,
+        role: &str,
+        unit: Option<&str>,
+        manager: Option<Uuid>,
+        hash: &str,
+    ) -> Uuid {
+        let u = OperatorUser {
+            username: username.into(),
+            display_name: format!("测试{username}"),
+            mobile: None,
+            password: String::new(),
+            role: role.into(),
+            unit_id: unit.map(|u| self.unit[u]),
+            manager_id: manager,
+            position_code: None,
+            must_change_password: false,
+        };
+        insert_user(
+            &self.app,
+            &u,
+            username.into(),
+            format!("测试{username}"),
+            None,
+            Some(hash.into()),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn login(&mut self, who: &'static str) -> Resp {
+        let r = self
+            .raw(
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(json!({ "login": who, "password": PASSWORD })),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {who}: {:?}", r.body);
+        let cookie = r
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        self.cookies.insert(who, cookie);
+        r
+    }
+
+    pub fn cookie(&self, who: &str) -> Option<&String> {
+        self.cookies.get(who)
+    }
+
+    pub fn set_cookie(&mut self, who: &'static str, cookie: String) {
+        self.cookies.insert(who, cookie);
+    }
+
+    /// A request as `who` ("anonymous" sends no cookie; "deactivated" sends a cookie of a
+    /// session that existed before deactivation would have ended it: none).
+    pub async fn call(
+        &self,
+        who: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<i64>,
+    ) -> Resp {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        if let Some(c) = self.cookies.get(who) {
+            headers.push(("cookie", c.clone()));
+        }
+        if let Some(v) = if_match {
+            headers.push(("if-match", format!("\"{v}\"")));
+        }
+        let refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.raw(method, path, body, &refs).await
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut b = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .unwrap();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// The current version of a user, read as the administrator.
+    pub async fn user_version(&self, who: &str) -> i64 {
+        let r = self
+            .call(
+                "admin",
+                Method::GET,
+                &format!("/api/v1/users/{}", self.user[who]),
+                None,
+                None,
+            )
+            .await;
+        r.body["version"].as_i64().unwrap()
+    }
+}
+
+/// Runs the body once on SQLite and once on PostgreSQL, each with its own fixture.
+#[macro_export]
+macro_rules! api_test {
+    ($(async fn $name:ident($fx:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                #[tokio::test]
+                async fn sqlite() {
+                    #[allow(unused_mut)]
+                    let mut $fx = common::Fx::new(salesdesk_store::testing::sqlite().await).await;
+                    $body
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    let Some(db) = salesdesk_store::testing::postgres().await else { return };
+                    #[allow(unused_mut)]
+                    let mut $fx = common::Fx::new(db).await;
+                    $body
+                }
+            }
+        )*
+    };
+}
