@@ -73,7 +73,19 @@ impl IntoResponse for ApiError {
             ),
             E::Forbidden => error_response(StatusCode::FORBIDDEN, "auth.forbidden", vec![], None),
             E::NotFound => error_response(StatusCode::NOT_FOUND, "not_found", vec![], None),
-            E::Conflict(code) => error_response(StatusCode::CONFLICT, code, vec![], None),
+            E::Conflict(code) => error_response(
+                StatusCode::CONFLICT,
+                code,
+                conflict_field(code)
+                    .map(|f| {
+                        vec![FieldError {
+                            field: f.into(),
+                            code,
+                        }]
+                    })
+                    .unwrap_or_default(),
+                None,
+            ),
             E::Stale => error_response(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition.failed",
@@ -110,6 +122,16 @@ impl IntoResponse for ApiError {
                 Some(detail),
             ),
         }
+    }
+}
+
+/// The input field a uniqueness conflict is about, so forms can show it on that field.
+fn conflict_field(code: &str) -> Option<&'static str> {
+    match code {
+        "user.username_taken" => Some("username"),
+        "user.mobile_taken" => Some("mobile"),
+        "org_unit.name_taken" | "role.name_taken" | "position.name_taken" => Some("name"),
+        _ => None,
     }
 }
 

@@ -163,6 +163,7 @@ api_test! {
     async fn duplicate_usernames_are_a_named_conflict(fx) {
         let r = fx.call("admin", Method::POST, "/api/v1/users", Some(json!({"username": "repa1", "displayName": "重名", "unitId": fx.unit["east"]})), None).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "user.username_taken"));
+        assert_eq!(r.body["fields"]["username"]["message"], "用户名已被使用", "the form can mark the field");
     }
 
     async fn a_manager_cannot_place_people_outside_their_scope_or_grant_more_than_they_hold(fx) {

@@ -218,8 +218,22 @@ async fn victim(fx: &Fx, like: &str, n: usize) -> (String, i64) {
     )
 }
 
+async fn audit_rows(fx: &Fx) -> i64 {
+    let mut tx = fx.app.db.begin_read().await.unwrap();
+    let n = salesdesk_store::audit::count(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    n
+}
+
 /// Makes one attempt of `op` as `who` against `target`, preparing what it needs as admin.
-async fn attempt(fx: &mut Fx, op: &str, who: &'static str, target: &str, n: usize) -> u16 {
+/// Returns the status, whether the request could change anything, and the audit rows it wrote.
+async fn attempt(
+    fx: &mut Fx,
+    op: &str,
+    who: &'static str,
+    target: &str,
+    n: usize,
+) -> (u16, bool, i64) {
     let admin_unit = |fx: &Fx| fx.unit["east"];
     let call =
         |method: Method, path: String, body: Option<Value>, v: Option<i64>| (method, path, body, v);

@@ -1,0 +1,74 @@
+// The frame around every page: ProLayout with menus by permission, the language switch and
+// sign-out. At phone width ProLayout collapses the menu into a drawer.
+import type { ReactNode } from 'react';
+import { ProLayout } from '@ant-design/pro-components';
+import { Button, Dropdown, Space } from 'antd';
+import { ApartmentOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { t, setLocale, useLocale } from '../i18n';
+import { api } from '../api/client';
+import { visibleMenu, type Me } from '../lib/permissions';
+import { useSignOut } from '../auth/session';
+
+const ICONS: Record<string, ReactNode> = {
+  '/': <HomeOutlined />,
+  '/org': <ApartmentOutlined />,
+  '/people': <TeamOutlined />,
+  '/roles': <SafetyOutlined />,
+  '/audit': <AuditOutlined />,
+  '/account': <UserOutlined />,
+};
+
+export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
+  const loc = useLocation();
+  const navigate = useNavigate();
+  const signOut = useSignOut();
+  const locale = useLocale();
+  const switchLanguage = async () => {
+    const next = locale === 'zh-CN' ? 'en-US' : 'zh-CN';
+    setLocale(next);
+    await api.PUT('/api/v1/me/locale', { body: { locale: next } });
+  };
+  return (
+    <ProLayout
+      title={t('app.short')}
+      logo={false}
+      layout="mix"
+      fixSiderbar
+      location={{ pathname: loc.pathname }}
+      route={{ path: '/', routes: visibleMenu(me).map((m) => ({ path: m.path, name: t(m.key), icon: ICONS[m.path] })) }}
+      menuItemRender={(item, dom) => <Link to={item.path ?? '/'}>{dom}</Link>}
+      actionsRender={() => [
+        <Button key="lang" type="text" onClick={switchLanguage} data-testid="lang-switch">
+          {t('lang.switch')}
+        </Button>,
+      ]}
+      avatarProps={{
+        title: <span data-testid="current-user">{me.displayName}</span>,
+        size: 'small',
+        render: (_, dom) => (
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'account', icon: <UserOutlined />, label: t('nav.account'), onClick: () => navigate('/account') },
+                {
+                  key: 'logout',
+                  icon: <LogoutOutlined />,
+                  label: t('nav.logout'),
+                  onClick: async () => {
+                    await signOut();
+                    navigate('/login');
+                  },
+                },
+              ],
+            }}
+          >
+            <Space data-testid="user-menu">{dom}</Space>
+          </Dropdown>
+        ),
+      }}
+    >
+      {children}
+    </ProLayout>
+  );
+}
