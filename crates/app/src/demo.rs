@@ -140,8 +140,11 @@ const GIVEN: &[(&str, &str)] = &[
     ("鑫", "xin"),
 ];
 
-/// (region, [(branch city, pinyin, big branch with two teams)])
-const REGIONS: &[(&str, &[(&str, &str, bool)])] = &[
+/// (branch city, pinyin, big branch with two teams)
+type Branch = (&'static str, &'static str, bool);
+
+/// (region, its branches)
+const REGIONS: &[(&str, &[Branch])] = &[
     (
         "华东大区",
         &[

@@ -131,10 +131,12 @@ pub async fn update(
         &mut tx,
         id,
         version,
-        &p.name,
-        p.kind.as_str(),
-        p.basis.as_str(),
-        input.sort_order,
+        &org::UnitChange {
+            name: &p.name,
+            kind: p.kind.as_str(),
+            basis: p.basis.as_str(),
+            sort_order: input.sort_order,
+        },
         now_ms(),
     )
     .await?;

@@ -118,10 +118,13 @@ async fn placement(
     c: &mut Checker,
     user_seq: i64,
     user_id: Option<Uuid>,
-    unit_id: Uuid,
-    position_id: Option<Uuid>,
-    manager_id: Option<Uuid>,
+    place: &Reassign,
 ) -> AppResult<Option<(OrgPath, OrgPath, Option<UserRow>)>> {
+    let Reassign {
+        unit_id,
+        position_id,
+        manager_id,
+    } = *place;
     let unit = org::get(tx, unit_id).await?;
     if unit.is_none() {
         c.fail("unitId", "org_unit.not_found");
@@ -268,9 +271,11 @@ pub async fn create(
         &mut c,
         seq,
         None,
-        input.unit_id,
-        input.position_id,
-        input.manager_id,
+        &Reassign {
+            unit_id: input.unit_id,
+            position_id: input.position_id,
+            manager_id: input.manager_id,
+        },
     )
     .await?;
     if let Some(place) = &place {
@@ -396,6 +401,7 @@ pub async fn update_profile(
     Ok(after)
 }
 
+#[derive(Debug, Clone, Copy)]
 pub struct Reassign {
     pub unit_id: Uuid,
     pub position_id: Option<Uuid>,
@@ -415,17 +421,7 @@ pub async fn reassign(
     let mut tx = app.db.begin_write().await?;
     let before = manageable(&mut tx, actor, id).await?;
     let mut c = Checker::new();
-    let place = placement(
-        &mut tx,
-        actor,
-        &mut c,
-        before.user.seq,
-        Some(id),
-        input.unit_id,
-        input.position_id,
-        input.manager_id,
-    )
-    .await?;
+    let place = placement(&mut tx, actor, &mut c, before.user.seq, Some(id), &input).await?;
     if let Some(place) = &place {
         require_in_scope(actor, &mut c, id, input.unit_id, place);
     }

@@ -342,10 +342,12 @@ pub async fn update_position(
         &mut tx,
         id,
         version,
-        &name,
-        &name_en,
-        input.default_role_id,
-        input.active,
+        &roles::PositionChange {
+            name: &name,
+            name_en: &name_en,
+            default_role_id: input.default_role_id,
+            active: input.active,
+        },
         now_ms(),
     )
     .await?;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A function a role may grant. The list is closed: a permission the code does not check
 /// cannot be granted, and the role editor shows exactly these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Permission {
     #[serde(rename = "org.view")]
     OrgView,
@@ -40,6 +41,7 @@ str_enum!(Permission {
 /// A group of records whose visibility a role sets with one data scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ScopeModule {
     /// The people directory: which users one may see and manage.
     People,
@@ -51,6 +53,7 @@ str_enum!(ScopeModule { People = "people" });
 /// give different scopes for one module the wider one applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DataScope {
     /// 本人
     Own,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// and for defaults, not a constraint on nesting (beyond the company being the root).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrgUnitKind {
     /// 公司: the single root.
     Company,
@@ -24,6 +25,7 @@ pub enum OrgUnitKind {
 /// at different levels (a region split by product line, say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrganisingBasis {
     Territory,
     ProductLine,

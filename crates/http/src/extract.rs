@@ -6,7 +6,6 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum_extra::extract::CookieJar;
 use salesdesk_app::{Actor, AppError, RequestMeta};
 use salesdesk_domain::FieldError;
 use serde::de::DeserializeOwned;
@@ -22,20 +21,45 @@ pub struct Auth(pub Actor);
 pub struct SignedIn(pub Actor);
 
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Actor, ApiError> {
-    if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
-        let token = h
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AppError::Unauthenticated)?;
-        return Ok(salesdesk_app::auth::authenticate_api_token(&state.app, token.trim()).await?);
+    // Every credential a request presents must be valid: a stale or empty session cookie next
+    // to a good token (or the reverse) is refused rather than silently ignored.
+    let session = match cookie_value(&parts.headers, state.web.cookie_name()) {
+        Some(c) => Some(salesdesk_app::auth::authenticate_session(&state.app, &c).await?),
+        None => None,
+    };
+    let token = match parts.headers.get(header::AUTHORIZATION) {
+        Some(h) => {
+            let token = h
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(AppError::Unauthenticated)?;
+            Some(salesdesk_app::auth::authenticate_api_token(&state.app, token.trim()).await?)
+        }
+        None => None,
+    };
+    match (session, token) {
+        (Some(s), None) => Ok(s),
+        (None, Some(t)) => Ok(t),
+        (Some(s), Some(t)) if s.user_id == t.user_id => Ok(t),
+        _ => Err(AppError::Unauthenticated.into()),
     }
-    let jar = CookieJar::from_headers(&parts.headers);
-    let token = jar
-        .get(state.web.cookie_name())
-        .map(|c| c.value().to_owned())
-        .ok_or(AppError::Unauthenticated)?;
-    Ok(salesdesk_app::auth::authenticate_session(&state.app, &token).await?)
+}
+
+/// The value of a cookie when the request carries it at all, even empty: an empty session
+/// cookie is a credential too, and an invalid one.
+fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            pair.trim()
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(|v| v.trim_matches('"').to_owned())
+        })
 }
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -101,11 +125,38 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Pulls the field name out of serde's message ("unknown field `x`", "missing field `y`").
+/// The field a body or query error is about, from the rejection text. axum reports the
+/// serde path ("a.b[0]: message"); unknown and missing fields are named in the message. The
+/// offending value is never returned (it may be anything the client sent).
 fn body_error_field(text: &str) -> Option<String> {
-    let start = text.find('`')? + 1;
-    let end = start + text[start..].find('`')?;
-    Some(text[start..end].to_owned())
+    let detail = text
+        .rsplit_once("target type: ")
+        .map(|x| x.1)
+        .or_else(|| text.split_once("query string: ").map(|x| x.1))
+        .unwrap_or(text);
+    let is_path =
+        |p: &str| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "._[]".contains(c));
+    let (path, msg) = match detail.split_once(": ") {
+        Some((p, m)) if is_path(p) => (p.trim_start_matches('.'), m),
+        _ => ("", detail),
+    };
+    let named = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|pre| {
+            let rest = &msg[msg.find(pre)? + pre.len()..];
+            Some(rest[..rest.find('`')?].to_owned())
+        });
+    match (named, path) {
+        (Some(n), "") => Some(n),
+        (Some(n), p)
+            if p == n || p.ends_with(&format!(".{n}")) || p.ends_with(&format!("]{n}")) =>
+        {
+            Some(p.to_owned())
+        }
+        (Some(n), p) => Some(format!("{p}.{n}")),
+        (None, "") => None,
+        (None, p) => Some(p.to_owned()),
+    }
 }
 
 /// A path parameter. One that does not parse (a malformed id) names nothing that exists: 404.
@@ -253,6 +304,23 @@ pub fn client_ip(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookies_are_found_even_when_empty_and_never_by_prefix() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; __Host-sd_session=; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie_value(&h, "__Host-sd_session"), Some(String::new()));
+        h.insert(header::COOKIE, "__Host-sd_sessionx=1".parse().unwrap());
+        assert_eq!(cookie_value(&h, "__Host-sd_session"), None);
+        h.insert(
+            header::COOKIE,
+            "x=1; __Host-sd_session=abc".parse().unwrap(),
+        );
+        assert_eq!(cookie_value(&h, "__Host-sd_session"), Some("abc".into()));
+    }
 
     #[test]
     fn forwarded_for_is_ignored_from_untrusted_peers() {

@@ -312,7 +312,8 @@ api_test! {
         assert_eq!(fx.call("repa1", Method::PUT, "/api/v1/me/locale", Some(json!({"locale": "en-US"})), None).await.status, StatusCode::NO_CONTENT);
         assert_eq!(fx.call("repa1", Method::GET, "/api/v1/me", None, None).await.body["locale"], "en-US");
         let bad = fx.call("repa1", Method::PUT, "/api/v1/me/locale", Some(json!({"locale": "fr-FR"})), None).await;
-        assert_eq!(bad.body["fields"]["locale"]["code"], "invalid_choice");
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.body["fields"]["locale"]["code"], "request.invalid_body", "{:?}", bad.body);
     }
 }
 

@@ -493,10 +493,14 @@ async fn attempt(
             "operation {other} has no row in the authorisation matrix: add it to expect() and attempt()"
         ),
     };
-    fx.call(who, method, &path, body, version)
+    let mutating = method != Method::GET;
+    let before = audit_rows(fx).await;
+    let status = fx
+        .call(who, method, &path, body, version)
         .await
         .status
-        .as_u16()
+        .as_u16();
+    (status, mutating, audit_rows(fx).await - before)
 }
 
 /// Operations aimed at a person take all three targets; the rest are tried once per caller.
@@ -547,7 +551,7 @@ async fn run_matrix(make_db: impl AsyncFn() -> Option<salesdesk_store::Db>) {
                 n += 1;
                 cases += 1;
                 let want = expect(&op, who, target);
-                let got = attempt(&mut fx, &op, who, target, n).await;
+                let (got, mutating, audited) = attempt(&mut fx, &op, who, target, n).await;
                 let ok = match want {
                     Allow => (200..300).contains(&got),
                     Deny(s) => got == s,
@@ -556,6 +560,16 @@ async fn run_matrix(make_db: impl AsyncFn() -> Option<salesdesk_store::Db>) {
                     failures.push(format!(
                         "{op} as {who} on {target}: expected {want:?}, got {got}"
                     ));
+                }
+                // T15: a change writes exactly one audit row; a refusal or a read writes none
+                // (a failed sign-in is itself recorded, once).
+                let want_rows = if op == "login" || (mutating && (200..300).contains(&got)) {
+                    1
+                } else {
+                    0
+                };
+                if audited != want_rows {
+                    failures.push(format!("{op} as {who} on {target}: wrote {audited} audit rows, expected {want_rows}"));
                 }
             }
         }

@@ -74,28 +74,33 @@ pub async fn list_all(tx: &mut Tx) -> Result<Vec<OrgUnitRow>> {
     Ok(on_tx!(tx, |c| sqlx::query_as(SQL).fetch_all(c).await?))
 }
 
+/// A unit's own fields, as changed by an edit.
+pub struct UnitChange<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub basis: &'a str,
+    pub sort_order: i64,
+}
+
 /// Changes a unit's own fields; fails with `Stale` when `version` is not current.
 pub async fn update(
     tx: &mut Tx,
     id: Uuid,
     version: i64,
-    name: &str,
-    kind: &str,
-    basis: &str,
-    sort_order: i64,
+    c: &UnitChange<'_>,
     now: i64,
 ) -> Result<()> {
     const SQL: &str = "UPDATE org_units SET name = $1, kind = $2, basis = $3, sort_order = $4, updated_at = $5, version = version + 1 \
          WHERE id = $6 AND version = $7";
-    let n = on_tx!(tx, |c| sqlx::query(SQL)
-        .bind(name)
-        .bind(kind)
-        .bind(basis)
-        .bind(sort_order)
+    let n = on_tx!(tx, |c_| sqlx::query(SQL)
+        .bind(c.name)
+        .bind(c.kind)
+        .bind(c.basis)
+        .bind(c.sort_order)
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(c)
+        .execute(c_)
         .await?
         .rows_affected());
     if n == 1 { Ok(()) } else { Err(Error::Stale) }

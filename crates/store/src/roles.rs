@@ -257,23 +257,28 @@ pub async fn insert_position(tx: &mut Tx, p: &NewPosition<'_>) -> Result<()> {
     Ok(())
 }
 
+/// A position's editable fields.
+pub struct PositionChange<'a> {
+    pub name: &'a str,
+    pub name_en: &'a str,
+    pub default_role_id: Option<Uuid>,
+    pub active: bool,
+}
+
 pub async fn update_position(
     tx: &mut Tx,
     id: Uuid,
     version: i64,
-    name: &str,
-    name_en: &str,
-    default_role_id: Option<Uuid>,
-    active: bool,
+    p: &PositionChange<'_>,
     now: i64,
 ) -> Result<()> {
     const SQL: &str = "UPDATE positions SET name = $1, name_en = $2, default_role_id = $3, active = $4, updated_at = $5, \
          version = version + 1 WHERE id = $6 AND version = $7";
     let n = on_tx!(tx, |c| sqlx::query(SQL)
-        .bind(name)
-        .bind(name_en)
-        .bind(default_role_id)
-        .bind(active)
+        .bind(p.name)
+        .bind(p.name_en)
+        .bind(p.default_role_id)
+        .bind(p.active)
         .bind(now)
         .bind(id)
         .bind(version)

@@ -172,8 +172,8 @@ both_dbs! {
     async fn a_stale_version_changes_nothing(db) {
         let t = tree(&db).await;
         let mut tx = db.begin_write().await.unwrap();
-        org::update(&mut tx, t.east.id, t.east.version, "华东一区", "region", "territory", 1, NOW).await.unwrap();
-        let stale = org::update(&mut tx, t.east.id, t.east.version, "华东二区", "region", "territory", 1, NOW).await;
+        org::update(&mut tx, t.east.id, t.east.version, &org::UnitChange { name: "华东一区", kind: "region", basis: "territory", sort_order: 1 }, NOW).await.unwrap();
+        let stale = org::update(&mut tx, t.east.id, t.east.version, &org::UnitChange { name: "华东二区", kind: "region", basis: "territory", sort_order: 1 }, NOW).await;
         assert!(matches!(stale, Err(Error::Stale)));
         assert_eq!(org::get(&mut tx, t.east.id).await.unwrap().unwrap().name, "华东一区");
     }

@@ -574,6 +574,12 @@ export interface components {
             temporaryPassword?: string | null;
             user: components["schemas"]["UserDetailView"];
         };
+        /**
+         * @description Which records of a module a user may see. Ordered from narrowest to widest; when two roles
+         *     give different scopes for one module the wider one applies.
+         * @enum {string}
+         */
+        DataScope: "own" | "own_and_subordinates" | "department" | "department_and_below" | "all";
         /** @description The error body of every non-2xx response. */
         ErrorBody: {
             /** @description Stable, machine-readable; the UI's i18n key. */
@@ -591,9 +597,10 @@ export interface components {
             message: string;
         };
         LocaleBody: {
-            /** @description zh-CN | en-US */
-            locale: string;
+            locale: components["schemas"]["LocaleCode"];
         };
+        /** @enum {string} */
+        LocaleCode: "zh-CN" | "en-US";
         LoginBody: {
             /** @description Username or mobile number. */
             login: string;
@@ -633,14 +640,13 @@ export interface components {
             /** Format: int32 */
             expiresInDays?: number | null;
             name: string;
-            /** @description Permission codes; at most what the creator holds. */
-            permissions: string[];
+            /** @description At most what the creator holds. */
+            permissions: components["schemas"]["Permission"][];
         };
         NewUnitBody: {
-            /** @description territory | product_line | customer_segment | channel | function */
-            basis: string;
-            /** @description region | branch | team | department */
-            kind: string;
+            basis: components["schemas"]["OrganisingBasis"];
+            /** @description Not `company`: only the root is one. */
+            kind: components["schemas"]["OrgUnitKind"];
             name: string;
             /** Format: uuid */
             parentId: string;
@@ -661,8 +667,27 @@ export interface components {
             roleIds?: string[] | null;
             /** Format: uuid */
             unitId: string;
+            /** @description 3-32 of a-z, 0-9, '.', '_', '-', starting with a letter (stored lower-case). */
             username: string;
         };
+        /**
+         * @description What a unit is in the hierarchy. Any depth is allowed; the kind is a label for people
+         *     and for defaults, not a constraint on nesting (beyond the company being the root).
+         * @enum {string}
+         */
+        OrgUnitKind: "company" | "region" | "branch" | "team" | "department";
+        /**
+         * @description How a unit divides its market: 按区域, 按产品线, 按客户类型, 按渠道; mixed orgs combine them
+         *     at different levels (a region split by product line, say).
+         * @enum {string}
+         */
+        OrganisingBasis: "territory" | "product_line" | "customer_segment" | "channel" | "function";
+        /**
+         * @description A function a role may grant. The list is closed: a permission the code does not check
+         *     cannot be granted, and the role editor shows exactly these.
+         * @enum {string}
+         */
+        Permission: "org.view" | "org.manage" | "people.view" | "people.manage" | "roles.view" | "roles.manage" | "audit.view" | "api_tokens.manage";
         PositionBody: {
             active?: boolean;
             /** Format: uuid */
@@ -699,7 +724,7 @@ export interface components {
             description?: string | null;
             name: string;
             nameEn?: string | null;
-            permissions: string[];
+            permissions: components["schemas"]["Permission"][];
             scopes: components["schemas"]["ScopeBody"][];
         };
         RoleView: {
@@ -722,9 +747,14 @@ export interface components {
             roleIds: string[];
         };
         ScopeBody: {
-            module: string;
-            scope: string;
+            module: components["schemas"]["ScopeModule"];
+            scope: components["schemas"]["DataScope"];
         };
+        /**
+         * @description A group of records whose visibility a role sets with one data scope.
+         * @enum {string}
+         */
+        ScopeModule: "people";
         ScopeView: {
             /** @description people */
             module: string;
@@ -748,8 +778,9 @@ export interface components {
             temporaryPassword: string;
         };
         UnitBody: {
-            basis: string;
-            kind: string;
+            basis: components["schemas"]["OrganisingBasis"];
+            /** @description `company` for the root only. */
+            kind: components["schemas"]["OrgUnitKind"];
             name: string;
             /** Format: int64 */
             sortOrder?: number;
@@ -2739,7 +2770,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -3187,7 +3218,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read, e.g. "3" */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -3341,7 +3372,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -3490,7 +3521,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -4232,7 +4263,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -4386,7 +4417,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -4541,10 +4572,8 @@ export interface operations {
                 positionId?: string;
                 roleId?: string;
                 active?: boolean;
-                /** @description name | username | createdAt | unit */
-                sort?: string;
-                /** @description asc | desc */
-                order?: string;
+                sort?: "name" | "username" | "createdAt" | "unit";
+                order?: "asc" | "desc";
                 page?: number;
                 pageSize?: number;
             };
@@ -4990,7 +5019,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -5144,7 +5173,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -5294,7 +5323,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {
@@ -5444,7 +5473,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description The version read */
+                /** @description The record version read (its ETag). */
                 "If-Match": string;
             };
             path: {

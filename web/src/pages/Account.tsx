@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { App, Button, Card, Form, Input, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import dayjs from 'dayjs';
-import { api, unwrap } from '../api/client';
+import { api, unwrap, type Schemas } from '../api/client';
 import { t, setLocale, useLocale, type Locale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
@@ -15,7 +15,7 @@ export default function Account({ me }: { me: Me }) {
   const { modal } = App.useApp();
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: () => unwrap(api.GET('/api/v1/me/sessions')) });
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => unwrap(api.GET('/api/v1/me/api-tokens')), enabled: can(me, 'api_tokens.manage') });
-  const [tokenForm] = Form.useForm<{ name: string; permissions: string[] }>();
+  const [tokenForm] = Form.useForm<{ name: string; permissions: Schemas['Permission'][] }>();
   const [creating, setCreating] = useState(false);
 
   const changeLanguage = async (next: Locale) => {

@@ -3,19 +3,19 @@
 import { useMemo, useState } from 'react';
 import { App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tree, TreeSelect } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ifMatch, unwrap } from '../api/client';
+import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { buildTree, moveTargets, type Unit } from '../lib/tree';
 import { reportError } from '../lib/errors';
 
-const KINDS = ['region', 'branch', 'team', 'department'];
-const BASES = ['territory', 'product_line', 'customer_segment', 'channel', 'function'];
+const KINDS: Schemas['OrgUnitKind'][] = ['region', 'branch', 'team', 'department'];
+const BASES: Schemas['OrganisingBasis'][] = ['territory', 'product_line', 'customer_segment', 'channel', 'function'];
 
 interface UnitForm {
   name: string;
-  kind: string;
-  basis: string;
+  kind: Schemas['OrgUnitKind'];
+  basis: Schemas['OrganisingBasis'];
   sortOrder: number;
 }
 
@@ -43,7 +43,7 @@ export default function Org({ me }: { me: Me }) {
 
   const openForm = (mode: 'create' | 'edit') => {
     form.resetFields();
-    if (mode === 'edit' && selected) form.setFieldsValue({ name: selected.name, kind: selected.kind, basis: selected.basis, sortOrder: selected.sortOrder });
+    if (mode === 'edit' && selected) form.setFieldsValue({ name: selected.name, kind: selected.kind as Schemas['OrgUnitKind'], basis: selected.basis as Schemas['OrganisingBasis'], sortOrder: selected.sortOrder });
     else form.setFieldsValue({ kind: 'team', basis: selected?.basis === 'function' ? 'function' : 'territory', sortOrder: 0 });
     setEditing(mode);
   };

@@ -14,8 +14,8 @@ interface RoleForm {
   name: string;
   nameEn?: string;
   description?: string;
-  permissions: string[];
-  scopes: Record<string, string | undefined>;
+  permissions: Schemas['Permission'][];
+  scopes: Partial<Record<Schemas['ScopeModule'], Schemas['DataScope']>>;
 }
 
 export default function Roles({ me }: { me: Me }) {
@@ -32,7 +32,7 @@ export default function Roles({ me }: { me: Me }) {
   const open = (r: Role | 'new') => {
     form.resetFields();
     if (r !== 'new') {
-      form.setFieldsValue({ name: r.name, nameEn: r.nameEn, description: r.description, permissions: r.permissions, scopes: Object.fromEntries(r.scopes.map((s) => [s.module, s.scope])) });
+      form.setFieldsValue({ name: r.name, nameEn: r.nameEn, description: r.description, permissions: r.permissions as Schemas['Permission'][], scopes: Object.fromEntries(r.scopes.map((s) => [s.module, s.scope])) });
     } else {
       form.setFieldsValue({ permissions: [], scopes: {} });
     }
@@ -46,7 +46,9 @@ export default function Roles({ me }: { me: Me }) {
       nameEn: v.nameEn || null,
       description: v.description || null,
       permissions: v.permissions ?? [],
-      scopes: Object.entries(v.scopes ?? {}).filter(([, s]) => !!s).map(([module, scope]) => ({ module, scope: scope! })),
+      scopes: (Object.entries(v.scopes ?? {}) as [Schemas['ScopeModule'], Schemas['DataScope'] | undefined][])
+        .filter(([, s]) => !!s)
+        .map(([module, scope]) => ({ module, scope: scope! })),
     };
     try {
       if (editing === 'new') await unwrap(api.POST('/api/v1/roles', { body }));

@@ -15,6 +15,7 @@ use crate::extract::{ApiJson, ApiPath, Auth, Meta, SignedIn};
 use crate::views::{ApiTokenView, MeView, NewApiTokenView, SessionView};
 use crate::{AppState, WebConfig};
 use salesdesk_app::auth;
+use salesdesk_domain::access::Permission;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(login))
@@ -110,8 +111,15 @@ async fn change_password(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LocaleBody {
-    /// zh-CN | en-US
-    pub locale: String,
+    pub locale: LocaleCode,
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+pub enum LocaleCode {
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en-US")]
+    EnUs,
 }
 
 /// Remember my UI language.
@@ -122,7 +130,11 @@ async fn set_locale(
     SignedIn(actor): SignedIn,
     ApiJson(b): ApiJson<LocaleBody>,
 ) -> Result<StatusCode, ApiError> {
-    auth::set_my_locale(&s.app, &actor, &b.locale, &meta).await?;
+    let locale = match b.locale {
+        LocaleCode::ZhCn => "zh-CN",
+        LocaleCode::EnUs => "en-US",
+    };
+    auth::set_my_locale(&s.app, &actor, locale, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,10 +184,11 @@ async fn list_tokens(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewTokenBody {
-    #[schema(max_length = 60)]
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
-    /// Permission codes; at most what the creator holds.
-    pub permissions: Vec<String>,
+    /// At most what the creator holds.
+    #[schema(min_items = 1)]
+    pub permissions: Vec<Permission>,
     #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }
@@ -189,15 +202,13 @@ async fn create_token(
     Auth(actor): Auth,
     ApiJson(b): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<NewApiTokenView>), ApiError> {
-    let t = auth::create_api_token(
-        &s.app,
-        &actor,
-        &b.name,
-        &b.permissions,
-        b.expires_in_days,
-        &meta,
-    )
-    .await?;
+    let perms: Vec<String> = b
+        .permissions
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .collect();
+    let t =
+        auth::create_api_token(&s.app, &actor, &b.name, &perms, b.expires_in_days, &meta).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewApiTokenView {

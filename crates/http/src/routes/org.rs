@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
 use crate::views::{MovePreviewView, PositionView, UnitView};
 use salesdesk_app::{org, roles};
+use salesdesk_domain::org::{OrgUnitKind, OrganisingBasis};
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_units, create_unit))
@@ -45,12 +46,11 @@ async fn list_units(
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewUnitBody {
     pub parent_id: Uuid,
-    #[schema(max_length = 60)]
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
-    /// region | branch | team | department
-    pub kind: String,
-    /// territory | product_line | customer_segment | channel | function
-    pub basis: String,
+    /// Not `company`: only the root is one.
+    pub kind: OrgUnitKind,
+    pub basis: OrganisingBasis,
     #[serde(default)]
     #[schema(minimum = 0, maximum = 1000000)]
     pub sort_order: i64,
@@ -67,8 +67,8 @@ async fn create_unit(
 ) -> Result<(StatusCode, Response), ApiError> {
     let input = org::UnitInput {
         name: b.name,
-        kind: b.kind,
-        basis: b.basis,
+        kind: b.kind.as_str().into(),
+        basis: b.basis.as_str().into(),
         sort_order: b.sort_order,
     };
     let u = org::create(&s.app, &actor, b.parent_id, input, &meta).await?;
@@ -78,10 +78,11 @@ async fn create_unit(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UnitBody {
-    #[schema(max_length = 60)]
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
-    pub kind: String,
-    pub basis: String,
+    /// `company` for the root only.
+    pub kind: OrgUnitKind,
+    pub basis: OrganisingBasis,
     #[serde(default)]
     #[schema(minimum = 0, maximum = 1000000)]
     pub sort_order: i64,
@@ -89,7 +90,7 @@ pub struct UnitBody {
 
 /// Rename a unit or change its kind, organising basis or order.
 #[utoipa::path(put, path = "/api/v1/org/units/{id}", tag = "org", operation_id = "updateUnit", request_body = UnitBody,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read, e.g. \"3\"")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = UnitView)))]
 async fn update_unit(
     State(s): State<AppState>,
@@ -106,8 +107,8 @@ async fn update_unit(
         v,
         org::UnitInput {
             name: b.name,
-            kind: b.kind,
-            basis: b.basis,
+            kind: b.kind.as_str().into(),
+            basis: b.basis.as_str().into(),
             sort_order: b.sort_order,
         },
         &meta,
@@ -118,7 +119,7 @@ async fn update_unit(
 
 /// Delete an empty unit (no sub-units, nobody ever placed in it).
 #[utoipa::path(delete, path = "/api/v1/org/units/{id}", tag = "org", operation_id = "deleteUnit",
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 204, description = "Deleted")))]
 async fn delete_unit(
     State(s): State<AppState>,
@@ -165,7 +166,7 @@ pub struct MoveBody {
 
 /// Move a unit and everything under it to a new parent (the move is kept in history).
 #[utoipa::path(post, path = "/api/v1/org/units/{id}/move", tag = "org", operation_id = "moveUnit", request_body = MoveBody,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = UnitView)))]
 async fn move_unit(
     State(s): State<AppState>,
@@ -197,7 +198,7 @@ async fn list_positions(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PositionBody {
-    #[schema(max_length = 40)]
+    #[schema(min_length = 1, max_length = 40)]
     pub name: String,
     #[schema(max_length = 60)]
     pub name_en: Option<String>,
@@ -237,7 +238,7 @@ async fn create_position(
 }
 
 #[utoipa::path(put, path = "/api/v1/org/positions/{id}", tag = "org", operation_id = "updatePosition", request_body = PositionBody,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = PositionView)))]
 async fn update_position(
     State(s): State<AppState>,

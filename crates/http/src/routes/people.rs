@@ -28,6 +28,22 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(reset_user_password))
 }
 
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub enum SortField {
+    Name,
+    Username,
+    CreatedAt,
+    Unit,
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -40,10 +56,10 @@ pub struct ListQuery {
     pub position_id: Option<Uuid>,
     pub role_id: Option<Uuid>,
     pub active: Option<bool>,
-    /// name | username | createdAt | unit
-    pub sort: Option<String>,
-    /// asc | desc
-    pub order: Option<String>,
+    #[param(inline)]
+    pub sort: Option<SortField>,
+    #[param(inline)]
+    pub order: Option<SortOrder>,
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u32>,
     #[param(minimum = 1, maximum = 200)]
@@ -57,18 +73,13 @@ async fn list_users(
     Auth(actor): Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<UserPage>, ApiError> {
-    let sort = match q.sort.as_deref() {
-        None | Some("name") => UserSort::Name,
-        Some("username") => UserSort::Username,
-        Some("createdAt") => UserSort::CreatedAt,
-        Some("unit") => UserSort::Unit,
-        Some(_) => return Err(salesdesk_domain::Invalid::field("sort", "invalid_choice").into()),
+    let sort = match q.sort.unwrap_or(SortField::Name) {
+        SortField::Name => UserSort::Name,
+        SortField::Username => UserSort::Username,
+        SortField::CreatedAt => UserSort::CreatedAt,
+        SortField::Unit => UserSort::Unit,
     };
-    let desc = match q.order.as_deref() {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(_) => return Err(salesdesk_domain::Invalid::field("order", "invalid_choice").into()),
-    };
+    let desc = matches!(q.order, Some(SortOrder::Desc));
     if q.q.as_ref().is_some_and(|s| s.chars().count() > 60) {
         return Err(salesdesk_domain::Invalid::field("q", "too_long").into());
     }
@@ -98,9 +109,10 @@ async fn list_users(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewUserBody {
-    #[schema(max_length = 32)]
+    /// 3-32 of a-z, 0-9, '.', '_', '-', starting with a letter (stored lower-case).
+    #[schema(pattern = "^[A-Za-z][A-Za-z0-9._-]{2,31}$")]
     pub username: String,
-    #[schema(max_length = 40)]
+    #[schema(min_length = 1, max_length = 40)]
     pub display_name: String,
     pub mobile: Option<String>,
     pub email: Option<String>,
@@ -159,7 +171,7 @@ async fn get_user(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ProfileBody {
-    #[schema(max_length = 40)]
+    #[schema(min_length = 1, max_length = 40)]
     pub display_name: String,
     pub mobile: Option<String>,
     pub email: Option<String>,
@@ -167,7 +179,7 @@ pub struct ProfileBody {
 
 /// Change a person's name and contact details.
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "people", operation_id = "updateUser", request_body = ProfileBody,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = UserDetailView)))]
 async fn update_user(
     State(s): State<AppState>,
@@ -203,7 +215,7 @@ pub struct ReassignBody {
 
 /// Move a person to another unit, position or manager (history kept).
 #[utoipa::path(post, path = "/api/v1/users/{id}/reassign", tag = "people", operation_id = "reassignUser", request_body = ReassignBody,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = UserDetailView)))]
 async fn reassign_user(
     State(s): State<AppState>,
@@ -251,7 +263,7 @@ async fn set_user_roles(
 
 /// Deactivate: records and history stay; every session and token ends now.
 #[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "people", operation_id = "deactivateUser",
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = UserDetailView)))]
 async fn deactivate_user(
     State(s): State<AppState>,
@@ -265,7 +277,7 @@ async fn deactivate_user(
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "people", operation_id = "reactivateUser",
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = UserDetailView)))]
 async fn reactivate_user(
     State(s): State<AppState>,

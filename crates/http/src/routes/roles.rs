@@ -41,20 +41,20 @@ async fn list_roles(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScopeBody {
-    pub module: String,
-    pub scope: String,
+    pub module: ScopeModule,
+    pub scope: DataScope,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RoleBody {
-    #[schema(max_length = 40)]
+    #[schema(min_length = 1, max_length = 40)]
     pub name: String,
     #[schema(max_length = 60)]
     pub name_en: Option<String>,
     #[schema(max_length = 500)]
     pub description: Option<String>,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     pub scopes: Vec<ScopeBody>,
 }
 
@@ -64,8 +64,16 @@ impl From<RoleBody> for roles::RoleInput {
             name: b.name,
             name_en: b.name_en,
             description: b.description,
-            permissions: b.permissions,
-            scopes: b.scopes.into_iter().map(|s| (s.module, s.scope)).collect(),
+            permissions: b
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+            scopes: b
+                .scopes
+                .into_iter()
+                .map(|s| (s.module.as_str().to_owned(), s.scope.as_str().to_owned()))
+                .collect(),
         }
     }
 }
@@ -86,7 +94,7 @@ async fn create_role(
 }
 
 #[utoipa::path(put, path = "/api/v1/roles/{id}", tag = "roles", operation_id = "updateRole", request_body = RoleBody,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 200, body = RoleView)))]
 async fn update_role(
     State(s): State<AppState>,
@@ -102,7 +110,7 @@ async fn update_role(
 
 /// Delete a custom role nobody holds.
 #[utoipa::path(delete, path = "/api/v1/roles/{id}", tag = "roles", operation_id = "deleteRole",
-    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read")),
+    params(("id" = Uuid, Path), super::VersionHeader),
     responses((status = 204, description = "Deleted")))]
 async fn delete_role(
     State(s): State<AppState>,
