@@ -37,6 +37,16 @@ api_test! {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     }
 
+    async fn many_failures_from_one_address_are_throttled_across_accounts(fx) {
+        for i in 0..30 {
+            let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": format!("guess{i}"), "password": "not-the-password"})), &[]).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": "repa1", "password": common::PASSWORD})), &[]).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the address is throttled, whatever account it tries");
+        assert!(r.headers.get(header::RETRY_AFTER).is_some());
+    }
+
     async fn session_cookie_is_host_prefixed_secure_httponly_and_rotates(fx) {
         let first = fx.login("repa1").await;
         let c1 = first.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();

@@ -298,3 +298,29 @@ both_dbs! {
         assert_eq!(db.schema_version().await.unwrap(), Some(db.expected_schema_version()));
     }
 }
+
+#[tokio::test]
+async fn postgres_without_durable_commits_is_refused() {
+    let Some(db) = crate::testing::postgres().await else {
+        return;
+    };
+    let Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    // The name is the harness's own (sdtest_ + hex); identifiers cannot be bound.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} SET synchronous_commit = off"
+    )))
+    .execute(pool)
+    .await
+    .unwrap();
+    let url = crate::testing::url_of(&name).unwrap();
+    match Db::connect(&url).await {
+        Err(Error::UnsafeConfig(msg)) => assert!(msg.contains("synchronous_commit"), "{msg}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

@@ -54,6 +54,11 @@ pub async fn postgres() -> Option<Db> {
     Some(db)
 }
 
+/// The URL of a database on the test server (None without one).
+pub fn url_of(name: &str) -> Option<String> {
+    server_url().map(|u| with_database(&u, name))
+}
+
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),

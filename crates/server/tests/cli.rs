@@ -1,0 +1,171 @@
+//! The `salesdesk` binary's commands, run as an operator would run them.
+
+use std::process::Command;
+
+fn salesdesk(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_salesdesk"))
+        .current_dir(dir)
+        .env_remove("SALESDESK_DATABASE_URL")
+        .args(["--data-dir", "data"])
+        .args(args)
+        .output()
+        .expect("run salesdesk")
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "salesdesk-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+#[test]
+fn migrate_create_an_administrator_and_check() {
+    let dir = temp_dir();
+    let out = salesdesk(&dir, &["migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("schema version 1"));
+
+    let weak = salesdesk(
+        &dir,
+        &[
+            "user",
+            "create",
+            "--username",
+            "boss",
+            "--name",
+            "老板",
+            "--password",
+            "12345678",
+        ],
+    );
+    assert!(!weak.status.success(), "a common password is refused");
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password.too_common"));
+
+    let ok = salesdesk(
+        &dir,
+        &[
+            "user",
+            "create",
+            "--username",
+            "boss",
+            "--name",
+            "老板",
+            "--password",
+            "Operator-Set-2026",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let check = salesdesk(&dir, &["check"]);
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("ok"));
+
+    let reset = salesdesk(
+        &dir,
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            "boss",
+            "--password",
+            "Another-Set-2026",
+        ],
+    );
+    assert!(reset.status.success());
+    let gone = salesdesk(&dir, &["user", "deactivate", "--username", "nobody"]);
+    assert!(!gone.status.success(), "an unknown user is an error");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let dir = temp_dir();
+    let out = salesdesk(&dir, &["openapi"]);
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/openapi.json"
+    ))
+    .unwrap();
+    assert_eq!(printed.trim_end(), committed.trim_end());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_database_url_of_another_kind_is_refused() {
+    let dir = temp_dir();
+    let out = salesdesk(&dir, &["--database-url", "mysql://x", "migrate"]);
+    assert!(!out.status.success());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn demo_seeds_once_and_prints_a_login_per_role() {
+    let dir = temp_dir();
+    let first = salesdesk(
+        &dir,
+        &["demo", "--no-serve", "--password", "Cli-Demo-Pass-1"],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let text = String::from_utf8_lossy(&first.stdout);
+    for role in [
+        "admin",
+        "director",
+        "manager",
+        "supervisor",
+        "rep",
+        "support",
+        "service",
+        "marketing",
+        "ops",
+        "finance",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(role)),
+            "no {role} login in:\n{text}"
+        );
+    }
+    // A second start reuses the company and prints working logins again.
+    let again = salesdesk(
+        &dir,
+        &["demo", "--no-serve", "--password", "Cli-Demo-Pass-2"],
+    );
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("Cli-Demo-Pass-2"));
+    let check = salesdesk(&dir, &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
