@@ -186,11 +186,16 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(no_store);
+    // Only the UI's static files are compressed: API bodies can carry secrets (a temporary
+    // password) next to reflected input, which compression would turn into an oracle (BREACH).
+    let ui = Router::new()
+        .fallback(ui::serve)
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true));
     layers(
         Router::new()
             .merge(api)
-            .fallback(ui::serve)
-            .with_state(state),
+            .with_state(state)
+            .fallback_service(ui),
         metrics,
     )
 }

@@ -156,6 +156,24 @@ api_test! {
         assert_eq!(fx.call("admin", Method::GET, &path, None, None).await.body["displayName"], "甲");
     }
 
+    async fn concurrent_updates_with_one_version_let_exactly_one_through(fx) {
+        // T8: twenty editors read version v and save at once: one wins, the rest get 412, none 5xx.
+        let v = fx.user_version("repa1").await;
+        let path = format!("/api/v1/users/{}", fx.user["repa1"]);
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let req = fx.request("mgra", Method::PUT, &path, Some(json!({"displayName": format!("并发{i}")})), Some(v));
+            tasks.spawn(common::send(fx.router.clone(), req));
+        }
+        let mut statuses = Vec::new();
+        while let Some(s) = tasks.join_next().await {
+            statuses.push(s.unwrap());
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::PRECONDITION_FAILED).count(), 19, "{statuses:?}");
+        assert_eq!(fx.user_version("repa1").await, v + 1, "exactly one change landed");
+    }
+
     async fn field_errors_are_all_reported_at_once_in_the_callers_language(fx) {
         let body = json!({"username": "1x", "displayName": " ", "mobile": "12345", "email": "no-at", "unitId": fx.unit["east"]});
         let zh = fx.call("admin", Method::POST, "/api/v1/users", Some(body.clone()), None).await;
@@ -281,6 +299,17 @@ api_test! {
         let api = fx.call("repa1", Method::GET, "/api/v1/me", None, None).await;
         assert_eq!(api.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
         assert!(api.headers.get("access-control-allow-origin").is_none(), "no CORS");
+    }
+
+    async fn ui_assets_are_gzipped_but_api_bodies_never_are(fx) {
+        let ui = fx.raw(Method::GET, "/login", None, &[("accept-encoding", "gzip")]).await;
+        if ui.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.to_str().unwrap().starts_with("text/html")) {
+            assert_eq!(ui.headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
+        }
+        let cookie = fx.cookie("admin").unwrap().clone();
+        let api = fx.raw(Method::GET, "/api/v1/users?pageSize=200", None, &[("cookie", &cookie), ("accept-encoding", "gzip")]).await;
+        assert_eq!(api.status, StatusCode::OK);
+        assert!(api.headers.get(header::CONTENT_ENCODING).is_none());
     }
 
     async fn oversized_bodies_get_413_and_unknown_routes_404_in_the_error_body(fx) {

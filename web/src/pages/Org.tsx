@@ -1,13 +1,14 @@
 // 组织架构: the unit tree on the left, the selected unit on the right with its people;
 // create, rename, move (with a preview of what moves) and delete.
 import { useMemo, useState } from 'react';
-import { App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tree, TreeSelect } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Tabs, Tree, TreeSelect } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { buildTree, moveTargets, type Unit } from '../lib/tree';
 import { reportError } from '../lib/errors';
+import { Positions } from './Positions';
 
 const KINDS: Schemas['OrgUnitKind'][] = ['region', 'branch', 'team', 'department'];
 const BASES: Schemas['OrganisingBasis'][] = ['territory', 'product_line', 'customer_segment', 'channel', 'function'];
@@ -106,7 +107,7 @@ export default function Org({ me }: { me: Me }) {
   };
 
   const isRoot = selected && !selected.parentId;
-  return (
+  const treeTab = (
     <Row gutter={[16, 16]}>
       <Col xs={24} md={9} lg={7}>
         <Card title={t('org.tree')} loading={units.isLoading} styles={{ body: { maxHeight: '70vh', overflow: 'auto' } }}>
@@ -198,5 +199,13 @@ export default function Org({ me }: { me: Me }) {
         )}
       </Modal>
     </Row>
+  );
+  return (
+    <Tabs
+      items={[
+        { key: 'tree', label: t('org.tree'), children: treeTab },
+        { key: 'positions', label: t('positions.tab'), children: <Positions me={me} /> },
+      ]}
+    />
   );
 }

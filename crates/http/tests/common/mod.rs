@@ -225,6 +225,31 @@ impl Fx {
         self.raw(method, path, body, &refs).await
     }
 
+    /// A request as `who` that can be sent from another task (see [`send`]).
+    pub fn request(
+        &self,
+        who: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<i64>,
+    ) -> Request<Body> {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(c) = self.cookies.get(who) {
+            b = b.header("cookie", c.as_str());
+        }
+        if let Some(v) = if_match {
+            b = b.header("if-match", format!("\"{v}\""));
+        }
+        match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        }
+    }
+
     pub async fn raw(
         &self,
         method: Method,
@@ -271,6 +296,11 @@ impl Fx {
             .await;
         r.body["version"].as_i64().unwrap()
     }
+}
+
+/// Sends a request through a router (a clone of `fx.router`), for concurrent tests.
+pub async fn send(router: Router, req: Request<Body>) -> StatusCode {
+    router.oneshot(req).await.unwrap().status()
 }
 
 /// Runs the body once on SQLite and once on PostgreSQL, each with its own fixture.
