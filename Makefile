@@ -18,8 +18,13 @@ web/node_modules: web/package.json web/package-lock.json
 	cd web && $(NPM_ENV) npm ci --no-audit --no-fund
 	@touch web/node_modules
 
-web: web/node_modules
+# Rebuilt only when a UI source (or the API description it is typed from) changed.
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json web/package-lock.json -type f 2>/dev/null) openapi/openapi.json
+
+web/dist/index.html: web/node_modules $(WEB_SOURCES)
 	cd web && npm run build
+
+web: web/dist/index.html
 
 # The release binary embeds web/dist, so the UI is built first.
 release: web
