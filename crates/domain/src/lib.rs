@@ -18,8 +18,11 @@ macro_rules! str_enum {
 }
 
 pub mod access;
+pub mod credit_code;
+pub mod dedupe;
 pub mod org;
 pub mod password;
+pub mod text;
 pub mod user;
 pub mod validation;
 

@@ -268,6 +268,21 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "岗位名称已存在",
         "A position with this name exists",
     ),
+    (
+        "credit_code.length",
+        "统一社会信用代码应为 18 位",
+        "A unified social credit code has 18 characters",
+    ),
+    (
+        "credit_code.invalid_characters",
+        "统一社会信用代码含有无效字符（不使用 I、O、S、V、Z）",
+        "The credit code has invalid characters (I, O, S, V and Z are not used)",
+    ),
+    (
+        "credit_code.check_failed",
+        "统一社会信用代码校验位不正确，请核对",
+        "The credit code's check character is wrong; please check it",
+    ),
     ("conflict", "与现有数据冲突", "Conflicts with existing data"),
 ];
 
