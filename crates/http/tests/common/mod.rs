@@ -204,27 +204,6 @@ impl Fx {
         self.cookies.insert(who, cookie);
     }
 
-    /// A request as `who` ("anonymous" sends no cookie; "deactivated" sends a cookie of a
-    /// session that existed before deactivation would have ended it: none).
-    pub async fn call(
-        &self,
-        who: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        if_match: Option<i64>,
-    ) -> Resp {
-        let mut headers: Vec<(&str, String)> = Vec::new();
-        if let Some(c) = self.cookies.get(who) {
-            headers.push(("cookie", c.clone()));
-        }
-        if let Some(v) = if_match {
-            headers.push(("if-match", format!("\"{v}\"")));
-        }
-        let refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.raw(method, path, body, &refs).await
-    }
-
     /// A request as `who` that can be sent from another task (see [`send`]).
     pub fn request(
         &self,
@@ -234,22 +213,31 @@ impl Fx {
         body: Option<Value>,
         if_match: Option<i64>,
     ) -> Request<Body> {
-        let mut b = Request::builder().method(method).uri(path);
+        let mut headers: Vec<(&str, String)> = Vec::new();
         if let Some(c) = self.cookies.get(who) {
-            b = b.header("cookie", c.as_str());
+            headers.push(("cookie", c.clone()));
         }
         if let Some(v) = if_match {
-            b = b.header("if-match", format!("\"{v}\""));
+            headers.push(("if-match", format!("\"{v}\"")));
         }
-        match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        }
+        let refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        build(method, path, body, &refs)
     }
 
+    /// A request as `who` ("anonymous" and "deactivated" send no cookie).
+    pub async fn call(
+        &self,
+        who: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<i64>,
+    ) -> Resp {
+        self.exchange(self.request(who, method, path, body, if_match))
+            .await
+    }
+
+    /// A request with exactly the given headers.
     pub async fn raw(
         &self,
         method: Method,
@@ -257,17 +245,10 @@ impl Fx {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Resp {
-        let mut b = Request::builder().method(method).uri(path);
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        let req = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string()))
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        };
+        self.exchange(build(method, path, body, headers)).await
+    }
+
+    async fn exchange(&self, req: Request<Body>) -> Resp {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -295,6 +276,25 @@ impl Fx {
             )
             .await;
         r.body["version"].as_i64().unwrap()
+    }
+}
+
+fn build(
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
     }
 }
 
