@@ -38,6 +38,11 @@ pub struct ListQuery {
 
 pub async fn list(app: &App, actor: &Actor, q: ListQuery) -> AppResult<Paged<UserRow>> {
     actor.require(Permission::PeopleView)?;
+    // A search term is a name, username or mobile: anything longer is a mistake, not a search.
+    let search = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > 60 => return Err(Invalid::field("q", "too_long").into()),
+        other => other.map(str::to_owned),
+    };
     let scope = actor.scope(ScopeModule::People);
     let mut tx = app.db.begin_read().await?;
     let unit_path = match q.unit_id {
@@ -48,7 +53,7 @@ pub async fn list(app: &App, actor: &Actor, q: ListQuery) -> AppResult<Paged<Use
         None => None,
     };
     let filter = UserFilter {
-        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        q: search,
         unit_path,
         position_id: q.position_id,
         role_id: q.role_id,
@@ -532,6 +537,8 @@ pub async fn reset_password(
     id: Uuid,
     meta: &RequestMeta,
 ) -> AppResult<String> {
+    // Checked before hashing (so a refused reset costs no Argon2 work) and again inside the
+    // write transaction, because rights or placement may change in between.
     {
         let mut tx = app.db.begin_read().await?;
         manageable(&mut tx, actor, id).await?;

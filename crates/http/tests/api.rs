@@ -188,6 +188,13 @@ api_test! {
         assert!(en.body["requestId"].as_str().is_some_and(|s| !s.is_empty()));
     }
 
+    async fn an_overlong_search_is_a_field_error(fx) {
+        let long = "王".repeat(61);
+        let r = fx.call("admin", Method::GET, &format!("/api/v1/users?q={long}"), None, None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["fields"]["q"]["code"], "too_long");
+    }
+
     async fn duplicate_usernames_are_a_named_conflict(fx) {
         let r = fx.call("admin", Method::POST, "/api/v1/users", Some(json!({"username": "repa1", "displayName": "重名", "unitId": fx.unit["east"]})), None).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "user.username_taken"));

@@ -80,9 +80,6 @@ async fn list_users(
         SortField::Unit => UserSort::Unit,
     };
     let desc = matches!(q.order, Some(SortOrder::Desc));
-    if q.q.as_ref().is_some_and(|s| s.chars().count() > 60) {
-        return Err(salesdesk_domain::Invalid::field("q", "too_long").into());
-    }
     let page = PageRequest {
         page: q.page.unwrap_or(1).clamp(1, 100_000),
         page_size: q.page_size.unwrap_or(20),
