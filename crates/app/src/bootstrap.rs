@@ -4,6 +4,7 @@
 use salesdesk_domain::access::{
     BUILTIN_POSITIONS, BUILTIN_ROLES, Permission, RecordScope, ScopeModule,
 };
+use salesdesk_domain::customer::DEFAULT_OPTIONS;
 use salesdesk_domain::org::{OrgPath, OrgUnitKind, OrganisingBasis};
 use salesdesk_domain::password::NewPassword;
 use salesdesk_domain::user::{Mobile, Username, parse_display_name};
@@ -53,7 +54,10 @@ pub async fn ensure_foundation(app: &App, company_name: &str) -> AppResult<()> {
             &mut tx,
             id,
             &perms,
-            &[(ScopeModule::People.as_str(), r.people_scope.as_str())],
+            &[
+                (ScopeModule::People.as_str(), r.people_scope.as_str()),
+                (ScopeModule::Customers.as_str(), r.customer_scope.as_str()),
+            ],
         )
         .await?;
         record(
@@ -99,6 +103,17 @@ pub async fn ensure_foundation(app: &App, company_name: &str) -> AppResult<()> {
             id,
             None::<&()>,
             Some(&p.code),
+        )
+        .await?;
+    }
+    for (i, (kind, code, name, name_en)) in DEFAULT_OPTIONS.iter().enumerate() {
+        salesdesk_store::customers::ensure_option(
+            &mut tx,
+            kind.as_str(),
+            code,
+            name,
+            name_en,
+            (i as i64 + 1) * 10,
         )
         .await?;
     }

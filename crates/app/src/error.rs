@@ -21,6 +21,9 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The record already exists (查重): same credit code or same name; the fields say which.
+    #[error("duplicate: {0}")]
+    Duplicate(Invalid),
     #[error("stale version")]
     Stale,
     #[error("rate limited")]

@@ -6,11 +6,13 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod org;
 pub mod passwords;
 pub mod people;
+pub mod pools;
 pub mod roles;
 
 pub use actor::{Actor, Via};
@@ -103,6 +105,11 @@ pub struct Paged<T> {
 pub mod records {
     pub use salesdesk_store::api_tokens::ApiTokenRow;
     pub use salesdesk_store::audit::{AuditFilter, AuditRow};
+    pub use salesdesk_store::customers::{
+        CollaboratorRow, ContactRow, CustomerRow, CustomerSort, FollowupRow, LimitRow, OptionRow,
+        OwnerHistoryRow,
+    };
+    pub use salesdesk_store::pools::PoolRow;
     pub use salesdesk_store::org::OrgUnitRow;
     pub use salesdesk_store::roles::{PositionRow, RoleWithGrants};
     pub use salesdesk_store::users::{AssignmentRow, UserRow, UserSort};

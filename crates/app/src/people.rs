@@ -442,6 +442,8 @@ pub async fn reassign(
         now_ms(),
     )
     .await?;
+    // A rep's customers belong to the unit the rep works in, so they move along.
+    salesdesk_store::customers::follow_owner_unit(&mut tx, id, input.unit_id).await?;
     let after = detail(&mut tx, &RecordScope::All, id).await?;
     record(
         &mut tx,

@@ -25,6 +25,20 @@ pub enum Permission {
     AuditView,
     #[serde(rename = "api_tokens.manage")]
     ApiTokensManage,
+    #[serde(rename = "customers.view")]
+    CustomersView,
+    #[serde(rename = "customers.create")]
+    CustomersCreate,
+    #[serde(rename = "customers.edit")]
+    CustomersEdit,
+    #[serde(rename = "customers.transfer")]
+    CustomersTransfer,
+    #[serde(rename = "customers.settings")]
+    CustomersSettings,
+    #[serde(rename = "pools.use")]
+    PoolsUse,
+    #[serde(rename = "pools.manage")]
+    PoolsManage,
 }
 
 str_enum!(Permission {
@@ -36,6 +50,13 @@ str_enum!(Permission {
     RolesManage = "roles.manage",
     AuditView = "audit.view",
     ApiTokensManage = "api_tokens.manage",
+    CustomersView = "customers.view",
+    CustomersCreate = "customers.create",
+    CustomersEdit = "customers.edit",
+    CustomersTransfer = "customers.transfer",
+    CustomersSettings = "customers.settings",
+    PoolsUse = "pools.use",
+    PoolsManage = "pools.manage",
 });
 
 /// A group of records whose visibility a role sets with one data scope.
@@ -45,9 +66,14 @@ str_enum!(Permission {
 pub enum ScopeModule {
     /// The people directory: which users one may see and manage.
     People,
+    /// Customers, their contacts and follow-ups, by owner and owning unit.
+    Customers,
 }
 
-str_enum!(ScopeModule { People = "people" });
+str_enum!(ScopeModule {
+    People = "people",
+    Customers = "customers",
+});
 
 /// Which records of a module a user may see. Ordered from narrowest to widest; when two roles
 /// give different scopes for one module the wider one applies.
@@ -118,6 +144,7 @@ pub struct BuiltinRole {
     pub name_en: &'static str,
     pub permissions: &'static [Permission],
     pub people_scope: DataScope,
+    pub customer_scope: DataScope,
 }
 
 use Permission::*;
@@ -137,8 +164,16 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             RolesManage,
             AuditView,
             ApiTokensManage,
+            CustomersView,
+            CustomersCreate,
+            CustomersEdit,
+            CustomersTransfer,
+            CustomersSettings,
+            PoolsUse,
+            PoolsManage,
         ],
         people_scope: DataScope::All,
+        customer_scope: DataScope::All,
     },
     BuiltinRole {
         code: "director",
@@ -150,65 +185,73 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PeopleView,
             PeopleManage,
             RolesView,
-            AuditView,
-        ],
+            AuditView, CustomersView, CustomersCreate, CustomersEdit, CustomersTransfer, CustomersSettings, PoolsUse, PoolsManage],
         people_scope: DataScope::All,
+        customer_scope: DataScope::All,
     },
     BuiltinRole {
         code: "manager",
         name_zh: "销售经理",
         name_en: "Sales manager",
-        permissions: &[OrgView, PeopleView, PeopleManage],
+        permissions: &[OrgView, PeopleView, PeopleManage, CustomersView, CustomersCreate, CustomersEdit, CustomersTransfer, PoolsUse, PoolsManage],
         people_scope: DataScope::DepartmentAndBelow,
+        customer_scope: DataScope::DepartmentAndBelow,
     },
     BuiltinRole {
         code: "supervisor",
         name_zh: "销售主管",
         name_en: "Sales supervisor",
-        permissions: &[OrgView, PeopleView],
+        permissions: &[OrgView, PeopleView, CustomersView, CustomersCreate, CustomersEdit, CustomersTransfer, PoolsUse],
         people_scope: DataScope::OwnAndSubordinates,
+        customer_scope: DataScope::OwnAndSubordinates,
     },
     BuiltinRole {
         code: "rep",
         name_zh: "销售代表",
         name_en: "Sales rep",
-        permissions: &[PeopleView],
+        permissions: &[PeopleView, CustomersView, CustomersCreate, CustomersEdit, PoolsUse],
         people_scope: DataScope::Own,
+        customer_scope: DataScope::Own,
     },
     BuiltinRole {
         code: "support",
         name_zh: "销售支持",
         name_en: "Sales support",
-        permissions: &[OrgView, PeopleView],
+        permissions: &[OrgView, PeopleView, CustomersView, CustomersCreate, CustomersEdit],
         people_scope: DataScope::DepartmentAndBelow,
+        customer_scope: DataScope::DepartmentAndBelow,
     },
     BuiltinRole {
         code: "service",
         name_zh: "客服专员",
         name_en: "Customer service",
-        permissions: &[PeopleView],
+        permissions: &[PeopleView, CustomersView],
         people_scope: DataScope::Own,
+        customer_scope: DataScope::All,
     },
     BuiltinRole {
         code: "marketing",
         name_zh: "市场专员",
         name_en: "Marketing",
-        permissions: &[PeopleView],
+        permissions: &[PeopleView, CustomersView, CustomersCreate],
         people_scope: DataScope::Own,
+        customer_scope: DataScope::Own,
     },
     BuiltinRole {
         code: "ops",
         name_zh: "销售运营",
         name_en: "Sales operations",
-        permissions: &[OrgView, PeopleView, RolesView, AuditView],
+        permissions: &[OrgView, PeopleView, RolesView, AuditView, CustomersView, CustomersSettings],
         people_scope: DataScope::All,
+        customer_scope: DataScope::All,
     },
     BuiltinRole {
         code: "finance",
         name_zh: "财务(回款)",
         name_en: "Finance (collections)",
-        permissions: &[OrgView, PeopleView],
+        permissions: &[OrgView, PeopleView, CustomersView],
         people_scope: DataScope::Own,
+        customer_scope: DataScope::All,
     },
 ];
 

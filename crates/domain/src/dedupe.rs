@@ -233,6 +233,20 @@ fn bigrams(s: &str) -> Vec<(char, char)> {
     v
 }
 
+/// The distinct character bigrams of a normalised name, as strings: the keys of the
+/// similar-name index (a one-character name indexes itself).
+pub fn name_grams(normalised: &str) -> Vec<String> {
+    let c: Vec<char> = normalised.chars().collect();
+    let mut v: Vec<String> = if c.len() < 2 {
+        c.iter().map(|ch| ch.to_string()).collect()
+    } else {
+        c.windows(2).map(|w| w.iter().collect()).collect()
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// How alike two names are, from 0 (nothing shared) to 1 (the same after normalisation):
 /// the Sørensen–Dice coefficient of their character bigrams, which suits Chinese names.
 pub fn name_similarity(a: &str, b: &str) -> f64 {

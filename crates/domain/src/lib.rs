@@ -19,6 +19,7 @@ macro_rules! str_enum {
 
 pub mod access;
 pub mod credit_code;
+pub mod customer;
 pub mod dedupe;
 pub mod org;
 pub mod password;

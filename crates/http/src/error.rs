@@ -86,6 +86,9 @@ impl IntoResponse for ApiError {
                     .unwrap_or_default(),
                 None,
             ),
+            E::Duplicate(i) => {
+                error_response(StatusCode::CONFLICT, "customer.duplicate", i.0, None)
+            }
             E::Stale => error_response(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition.failed",
@@ -130,7 +133,10 @@ fn conflict_field(code: &str) -> Option<&'static str> {
     match code {
         "user.username_taken" => Some("username"),
         "user.mobile_taken" => Some("mobile"),
-        "org_unit.name_taken" | "role.name_taken" | "position.name_taken" => Some("name"),
+        "org_unit.name_taken" | "role.name_taken" | "position.name_taken" | "pool.name_taken" => {
+            Some("name")
+        }
+        "customer.credit_code_taken" => Some("creditCode"),
         _ => None,
     }
 }

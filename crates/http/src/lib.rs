@@ -62,6 +62,8 @@ pub struct AppState {
         (name = "org", description = "Org units and positions"),
         (name = "people", description = "Users within the caller's data scope"),
         (name = "roles", description = "Roles, permissions and data scopes"),
+        (name = "customers", description = "The customer archive (客户档案): contacts, follow-ups, teams, transfer, 查重"),
+        (name = "pools", description = "Customer pools (公海): claim, assign, return"),
         (name = "audit", description = "The audit log"),
         (name = "system", description = "Health and metrics"),
     ),
@@ -152,6 +154,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = routes::org::routes(r);
     let r = routes::people::routes(r);
     let r = routes::roles::routes(r);
+    let r = routes::customers::routes(r);
+    let r = routes::pools::routes(r);
     let r = routes::audit::routes(r);
     let r = routes::system::routes(r);
     let (router, mut spec) = r.split_for_parts();

@@ -216,6 +216,19 @@ impl Tx {
         }
     }
 
+    /// Serialises writes that count a user's records before adding one (ownership limits,
+    /// daily claim limits): PostgreSQL locks the user's row until commit; SQLite's
+    /// `BEGIN IMMEDIATE` already holds the only write lock.
+    pub async fn lock_user(&mut self, user_id: uuid::Uuid) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(user_id)
+                .fetch_optional(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Takes the next value of a named sequence (unit and user numbers; later document numbers).
     pub async fn next_seq(&mut self, name: &str) -> Result<i64> {
         const SQL: &str = "INSERT INTO sequences (name, value) VALUES ($1, 1) \

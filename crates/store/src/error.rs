@@ -14,6 +14,16 @@ const UNIQUE_INDEXES: &[(&str, &str, &str)] = &[
     ("uq_roles_name", "roles.name", "role.name_taken"),
     ("uq_positions_code", "positions.code", "position.code_taken"),
     ("uq_positions_name", "positions.name", "position.name_taken"),
+    (
+        "uq_customers_credit_code",
+        "customers.credit_code",
+        "customer.credit_code_taken",
+    ),
+    (
+        "uq_customer_pools_name",
+        "customer_pools.name",
+        "pool.name_taken",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

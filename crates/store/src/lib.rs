@@ -8,7 +8,9 @@ pub mod sql;
 
 pub mod api_tokens;
 pub mod audit;
+pub mod customers;
 pub mod org;
+pub mod pools;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

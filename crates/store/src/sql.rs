@@ -100,6 +100,45 @@ impl Sql {
         })
     }
 
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    pub async fn execute(self, tx: &mut Tx) -> crate::Result<u64> {
+        let Sql { text, args } = self;
+        Ok(match tx {
+            Tx::Sqlite(t) => bind_all!(sqlx::query(AssertSqlSafe(text)), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(t) => bind_all!(sqlx::query(AssertSqlSafe(text)), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Appends `(…, …)` with one placeholder per id, for `IN` lists.
+    pub fn bind_uuids(&mut self, ids: &[Uuid]) -> &mut Self {
+        self.push("(");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Arg::Uuid(*id));
+        }
+        self.push(")")
+    }
+
+    /// Appends `(…, …)` with one placeholder per string, for `IN` lists.
+    pub fn bind_texts(&mut self, items: &[String]) -> &mut Self {
+        self.push("(");
+        for (i, t) in items.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Arg::Text(t.clone()));
+        }
+        self.push(")")
+    }
+
     pub async fn fetch_count(self, tx: &mut Tx) -> crate::Result<i64> {
         let Sql { text, args } = self;
         Ok(match tx {

@@ -2,8 +2,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod org;
 pub mod people;
+pub mod pools;
 pub mod roles;
 pub mod system;
 

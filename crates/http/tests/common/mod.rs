@@ -141,7 +141,7 @@ impl Fx {
         fx
     }
 
-    async fn person(
+    pub async fn person(
         &self,
         username: &str,
         role: &str,

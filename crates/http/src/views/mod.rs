@@ -414,3 +414,5 @@ pub struct MovePreviewView {
     pub units: i64,
     pub people: i64,
 }
+
+pub mod customers;

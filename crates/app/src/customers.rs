@@ -1,0 +1,1262 @@
+//! Customers (客户档案): create, edit, list and read within the customer data scope; contacts,
+//! collaborators (团队成员), locks, follow-ups; transfer and handover (客户保护); the duplicate
+//! check (查重) that looks at every customer but shows the ones outside the scope masked.
+//!
+//! Access to one customer comes in three strengths: *visible* (in scope, or a collaborator),
+//! *editable* (visible with customers.edit, and a collaborator only with edit rights) and
+//! *in charge* (in scope proper: owner or their managers; transfers, locks, teams).
+
+use salesdesk_domain::Invalid;
+use salesdesk_domain::access::{Permission, RecordScope, ScopeModule};
+use salesdesk_domain::credit_code::CreditCode;
+use salesdesk_domain::customer::{
+    ContactRole, FollowupMethod, OptionKind, OwnerChange, parse_customer_name, parse_date,
+    parse_location, parse_tags, within_limit,
+};
+use salesdesk_domain::dedupe::{
+    mask_company_name, mask_person_name, name_grams, name_similarity, normalise_company_name,
+};
+use salesdesk_domain::org::OrgPath;
+use salesdesk_domain::user::{Mobile, parse_email};
+use salesdesk_domain::validation::{Checker, optional_text, required_text};
+use salesdesk_store::customers::{
+    self, CollaboratorRow, ContactFields, ContactRow, CustomerFields, CustomerFilter, CustomerRow,
+    CustomerSort, FollowupRow, Holder, LimitRow, NewCustomer, NewFollowup, NewOwnerChange,
+    OptionRow, OwnerHistoryRow, Viewer,
+};
+use salesdesk_store::{Tx, org, users};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::{By, record};
+use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
+
+/// Names at least this alike are reported as similar by the duplicate check.
+pub const SIMILAR_NAME_THRESHOLD: f64 = 0.6;
+
+pub(crate) fn viewer(actor: &Actor) -> Viewer {
+    Viewer {
+        scope: actor.scope(ScopeModule::Customers),
+        user_id: actor.user_id,
+    }
+}
+
+/// The scope without collaborations: whose customers the actor is in charge of.
+fn charge(actor: &Actor) -> Viewer {
+    Viewer {
+        scope: actor.scope(ScopeModule::Customers),
+        user_id: Uuid::nil(),
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+async fn visible(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
+    actor.require(Permission::CustomersView)?;
+    customers::get(tx, &viewer(actor), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn editable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
+    let c = visible(tx, actor, id).await?;
+    actor.require(Permission::CustomersEdit)?;
+    if customers::get(tx, &charge(actor), id).await?.is_some() {
+        return Ok(c);
+    }
+    match customers::collaboration(tx, id, actor.user_id).await? {
+        Some(true) => Ok(c),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+async fn in_charge(tx: &mut Tx, actor: &Actor, id: Uuid, perm: Permission) -> AppResult<CustomerRow> {
+    let c = visible(tx, actor, id).await?;
+    actor.require(perm)?;
+    if customers::get(tx, &charge(actor), id).await?.is_none() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(c)
+}
+
+// ---- input --------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInput {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactInput {
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Option<String>,
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub birthday: Option<String>,
+    pub is_primary: bool,
+    pub left: bool,
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Checks a code against the active entries of one pick list.
+fn pick(
+    c: &mut Checker,
+    options: &[OptionRow],
+    kind: OptionKind,
+    field: &str,
+    v: &Option<String>,
+) -> Option<String> {
+    let v = blank(v)?;
+    if options
+        .iter()
+        .any(|o| o.kind == kind.as_str() && o.code == v && o.active)
+    {
+        Some(v.to_owned())
+    } else {
+        c.fail(field, "option.unknown");
+        None
+    }
+}
+
+fn parse_fields(c: &mut Checker, options: &[OptionRow], i: &CustomerInput) -> CustomerFields {
+    let name = c
+        .check("name", parse_customer_name(&i.name))
+        .unwrap_or_default();
+    let name_key = normalise_company_name(&name);
+    let credit_code = blank(&i.credit_code)
+        .and_then(|v| c.check("creditCode", CreditCode::parse(v)))
+        .map(|v| v.as_str().to_owned());
+    let (lat, lon) = match (i.lat, i.lon) {
+        (Some(a), Some(o)) => match parse_location(a, o) {
+            Ok((a, o)) => (Some(a), Some(o)),
+            Err(code) => {
+                c.fail("lat", code);
+                (None, None)
+            }
+        },
+        (None, None) => (None, None),
+        _ => {
+            c.fail("lat", "location.incomplete");
+            (None, None)
+        }
+    };
+    let text = |c: &mut Checker, field: &str, v: &Option<String>, max: usize| {
+        c.check(field, optional_text(v.as_deref(), max)).flatten()
+    };
+    CustomerFields {
+        grams: name_grams(&name_key),
+        name_key,
+        short_name: text(c, "shortName", &i.short_name, 40),
+        credit_code,
+        type_code: pick(c, options, OptionKind::Type, "typeCode", &i.type_code),
+        level_code: pick(c, options, OptionKind::Level, "levelCode", &i.level_code),
+        status_code: pick(c, options, OptionKind::Status, "statusCode", &i.status_code),
+        industry_code: pick(c, options, OptionKind::Industry, "industryCode", &i.industry_code),
+        source_code: pick(c, options, OptionKind::Source, "sourceCode", &i.source_code),
+        province: text(c, "province", &i.province, 20),
+        city: text(c, "city", &i.city, 20),
+        district: text(c, "district", &i.district, 20),
+        address: text(c, "address", &i.address, 200),
+        lat,
+        lon,
+        notes: text(c, "notes", &i.notes, 2000),
+        tags: c.check("tags", parse_tags(&i.tags)).unwrap_or_default(),
+        name,
+    }
+}
+
+fn parse_contact(c: &mut Checker, prefix: &str, i: &ContactInput) -> ContactFields {
+    let f = |name: &str| format!("{prefix}{name}");
+    let text = |c: &mut Checker, field: &str, v: &Option<String>, max: usize| {
+        c.check(&f(field), optional_text(v.as_deref(), max)).flatten()
+    };
+    ContactFields {
+        name: c
+            .check(&f("name"), required_text(&i.name, 40))
+            .unwrap_or_default(),
+        title: text(c, "title", &i.title, 40),
+        role: blank(&i.role).and_then(|r| {
+            c.check(&f("role"), ContactRole::parse(r))
+                .map(|r| r.as_str().to_owned())
+        }),
+        mobile: blank(&i.mobile)
+            .and_then(|m| c.check(&f("mobile"), Mobile::parse(m)))
+            .map(|m| m.as_str().to_owned()),
+        phone: text(c, "phone", &i.phone, 30),
+        email: blank(&i.email).and_then(|e| c.check(&f("email"), parse_email(e))),
+        wechat: text(c, "wechat", &i.wechat, 40),
+        birthday: blank(&i.birthday).and_then(|b| c.check(&f("birthday"), parse_date(b))),
+        is_primary: i.is_primary,
+        left: i.left,
+    }
+}
+
+// ---- reading ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerDetail {
+    #[serde(flatten)]
+    pub customer: CustomerRow,
+    pub tags: Vec<String>,
+    pub contacts: Vec<ContactRow>,
+    pub collaborators: Vec<CollaboratorRow>,
+    pub history: Vec<OwnerHistoryRow>,
+    /// What the reader may do with it, so the UI offers only that.
+    pub can_edit: bool,
+    pub can_transfer: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerListItem {
+    #[serde(flatten)]
+    pub customer: CustomerRow,
+    pub tags: Vec<String>,
+}
+
+async fn with_tags(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<CustomerListItem>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let tags = customers::tags_of(tx, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CustomerListItem {
+            tags: tags
+                .iter()
+                .filter(|(id, _)| *id == r.id)
+                .map(|(_, t)| t.clone())
+                .collect(),
+            customer: r,
+        })
+        .collect())
+}
+
+async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<CustomerDetail> {
+    let id = c.id;
+    let in_charge = customers::get(tx, &charge(actor), id).await?.is_some();
+    let collab_edit = customers::collaboration(tx, id, actor.user_id).await? == Some(true);
+    Ok(CustomerDetail {
+        tags: customers::tags_of(tx, &[id])
+            .await?
+            .into_iter()
+            .map(|t| t.1)
+            .collect(),
+        contacts: customers::contacts(tx, id).await?,
+        collaborators: customers::collaborators(tx, id).await?,
+        history: customers::owner_history(tx, id).await?,
+        can_edit: actor.grants.has(Permission::CustomersEdit) && (in_charge || collab_edit),
+        can_transfer: actor.grants.has(Permission::CustomersTransfer) && in_charge,
+        customer: c,
+    })
+}
+
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
+    let mut tx = app.db.begin_read().await?;
+    let c = visible(&mut tx, actor, id).await?;
+    let d = detail(&mut tx, actor, c).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub tag: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub locked: Option<bool>,
+    /// Only customers not followed up for this many days (遗忘提醒).
+    pub idle_days: Option<u32>,
+    /// Only customers whose next contact is due (by now).
+    pub due: bool,
+}
+
+/// Turns the list query into the store's filter (shared with the pool list).
+pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerFilter> {
+    let search = match blank(&q.q) {
+        Some(s) if s.chars().count() > 60 => return Err(Invalid::field("q", "too_long").into()),
+        other => other.map(|s| salesdesk_domain::text::to_half_width(s)),
+    };
+    let unit_range = match q.unit_id {
+        Some(id) => match org::get(tx, id).await? {
+            Some(u) => Some(OrgPath::parse(&u.path).map_err(internal)?.subtree_range()),
+            None => return Err(Invalid::field("unitId", "org_unit.not_found").into()),
+        },
+        None => None,
+    };
+    let now = now_ms();
+    Ok(CustomerFilter {
+        q: search,
+        type_code: blank(&q.type_code).map(str::to_owned),
+        level_code: blank(&q.level_code).map(str::to_owned),
+        status_code: blank(&q.status_code).map(str::to_owned),
+        industry_code: blank(&q.industry_code).map(str::to_owned),
+        source_code: blank(&q.source_code).map(str::to_owned),
+        province: blank(&q.province).map(str::to_owned),
+        city: blank(&q.city).map(str::to_owned),
+        tag: blank(&q.tag).map(str::to_owned),
+        owner_id: q.owner_id,
+        unit_range,
+        locked: q.locked,
+        no_followup_since: q.idle_days.map(|d| now - i64::from(d) * 86_400_000),
+        next_followup_before: q.due.then_some(now),
+    })
+}
+
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    q: ListQuery,
+    sort: CustomerSort,
+    desc: bool,
+    page: PageRequest,
+) -> AppResult<Paged<CustomerListItem>> {
+    actor.require(Permission::CustomersView)?;
+    let mut tx = app.db.begin_read().await?;
+    let filter = filter_of(&mut tx, &q).await?;
+    let (rows, total) =
+        customers::list(&mut tx, &viewer(actor), &filter, sort, desc, page.to_store()).await?;
+    let items = with_tags(&mut tx, rows).await?;
+    tx.commit().await?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page.max(1),
+        page_size: page.to_store().limit as u32,
+    })
+}
+
+// ---- duplicate check ----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DuplicateMatch {
+    /// Present only when the asker may open the customer.
+    pub id: Option<Uuid>,
+    /// The name, masked when the customer is outside the asker's scope.
+    pub name: String,
+    pub owner_name: Option<String>,
+    pub pool_id: Option<Uuid>,
+    pub pool_name: Option<String>,
+    pub visible: bool,
+    /// Why it matched: credit_code, same_name, similar_name, contact_mobile.
+    pub reasons: Vec<&'static str>,
+    /// Name similarity, 0 to 1.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DuplicateQuery {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub mobiles: Vec<String>,
+    /// The customer being edited, which is not its own duplicate.
+    pub exclude_id: Option<Uuid>,
+}
+
+async fn find_duplicates(
+    tx: &mut Tx,
+    actor: &Actor,
+    q: &DuplicateQuery,
+) -> AppResult<Vec<DuplicateMatch>> {
+    let mut found: Vec<(customers::DuplicateCandidate, Vec<&'static str>, f64)> = Vec::new();
+    let mut add = |cand: customers::DuplicateCandidate, reason: &'static str, score: f64| {
+        if Some(cand.id) == q.exclude_id {
+            return;
+        }
+        if let Some(e) = found.iter_mut().find(|e| e.0.id == cand.id) {
+            if !e.1.contains(&reason) {
+                e.1.push(reason);
+            }
+            e.2 = e.2.max(score);
+        } else {
+            found.push((cand, vec![reason], score));
+        }
+    };
+    let name = blank(&q.name).unwrap_or_default().to_owned();
+    let key = normalise_company_name(&name);
+    if let Some(code) = blank(&q.credit_code).and_then(|c| CreditCode::parse(c).ok()) {
+        for cand in customers::by_credit_code(tx, code.as_str()).await? {
+            let s = name_similarity(&name, &cand.name);
+            add(cand, "credit_code", s);
+        }
+    }
+    if !key.is_empty() {
+        for cand in customers::by_name_key(tx, &key).await? {
+            add(cand, "same_name", 1.0);
+        }
+        let grams = name_grams(&key);
+        let min_shared = ((grams.len() as f64) * 0.4).ceil().max(1.0) as i64;
+        for cand in customers::by_grams(tx, &grams, min_shared, 50).await? {
+            let s = name_similarity(&name, &cand.name);
+            if s >= SIMILAR_NAME_THRESHOLD {
+                add(cand, if s >= 1.0 { "same_name" } else { "similar_name" }, s);
+            }
+        }
+    }
+    let mobiles: Vec<String> = q
+        .mobiles
+        .iter()
+        .filter_map(|m| Mobile::parse(m).ok())
+        .map(|m| m.as_str().to_owned())
+        .collect();
+    for cand in customers::by_contact_mobiles(tx, &mobiles).await? {
+        let s = name_similarity(&name, &cand.name);
+        add(cand, "contact_mobile", s);
+    }
+    let ids: Vec<Uuid> = found.iter().map(|f| f.0.id).collect();
+    let visible = customers::visible_ids(tx, &viewer(actor), &ids).await?;
+    let mut out: Vec<DuplicateMatch> = found
+        .into_iter()
+        .map(|(c, reasons, score)| {
+            let seen = visible.contains(&c.id);
+            DuplicateMatch {
+                id: seen.then_some(c.id),
+                name: if seen { c.name.clone() } else { mask_company_name(&c.name) },
+                owner_name: c
+                    .owner_name
+                    .as_deref()
+                    .map(|n| if seen { n.to_owned() } else { mask_person_name(n) }),
+                pool_id: None,
+                pool_name: c.pool_name,
+                visible: seen,
+                reasons,
+                score: (score * 100.0).round() / 100.0,
+            }
+        })
+        .collect();
+    // Exact evidence first (credit code, same name, mobile), then by similarity.
+    out.sort_by(|a, b| {
+        let exact = |m: &DuplicateMatch| m.reasons.iter().any(|r| *r != "similar_name");
+        exact(b)
+            .cmp(&exact(a))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.name.cmp(&b.name))
+    });
+    out.truncate(20);
+    Ok(out)
+}
+
+pub async fn check_duplicates(
+    app: &App,
+    actor: &Actor,
+    q: DuplicateQuery,
+) -> AppResult<Vec<DuplicateMatch>> {
+    if !actor.grants.has(Permission::CustomersView) && !actor.grants.has(Permission::CustomersCreate)
+    {
+        return Err(AppError::Forbidden);
+    }
+    let mut c = Checker::new();
+    if let Some(n) = blank(&q.name)
+        && n.chars().count() > 100
+    {
+        c.fail("name", "too_long");
+    }
+    if q.mobiles.len() > 20 {
+        c.fail("mobiles", "too_many");
+    }
+    c.finish()?;
+    let mut tx = app.db.begin_read().await?;
+    let out = find_duplicates(&mut tx, actor, &q).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The same credit code or the same normalised name is the same customer: refused. Similar
+/// names and shared mobiles are only warnings (the duplicate check shows them beforehand).
+async fn refuse_exact_duplicates(
+    tx: &mut Tx,
+    f: &CustomerFields,
+    exclude: Option<Uuid>,
+) -> AppResult<()> {
+    let mut c = Checker::new();
+    if let Some(code) = &f.credit_code
+        && customers::by_credit_code(tx, code)
+            .await?
+            .iter()
+            .any(|d| Some(d.id) != exclude)
+    {
+        c.fail("creditCode", "customer.duplicate_credit_code");
+    }
+    if customers::by_name_key(tx, &f.name_key)
+        .await?
+        .iter()
+        .any(|d| Some(d.id) != exclude)
+    {
+        c.fail("name", "customer.duplicate_name");
+    }
+    match c.finish() {
+        Ok(()) => Ok(()),
+        Err(e) => Err(AppError::Duplicate(e)),
+    }
+}
+
+// ---- limits -------------------------------------------------------------------------------
+
+/// Refuses a customer of `level` to `owner` beyond the ownership limits (客户保护).
+async fn check_owner_limit(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> AppResult<()> {
+    tx.lock_user(owner).await?;
+    for l in customers::limits(tx).await? {
+        let Some(max) = l.max_owned else { continue };
+        let owned = if l.level_code == "*" {
+            customers::count_owned(tx, owner, None).await?
+        } else if Some(l.level_code.as_str()) == level {
+            customers::count_owned(tx, owner, level).await?
+        } else {
+            continue;
+        };
+        if !within_limit(owned, Some(max)) {
+            return Err(AppError::Conflict("customer.owner_limit_reached"));
+        }
+    }
+    Ok(())
+}
+
+async fn check_lock_limit(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> AppResult<()> {
+    tx.lock_user(owner).await?;
+    for l in customers::limits(tx).await? {
+        let Some(max) = l.max_locked else { continue };
+        let locked = if l.level_code == "*" {
+            customers::count_locked(tx, owner, None).await?
+        } else if Some(l.level_code.as_str()) == level {
+            customers::count_locked(tx, owner, level).await?
+        } else {
+            continue;
+        };
+        if !within_limit(locked, Some(max)) {
+            return Err(AppError::Conflict("customer.lock_limit_reached"));
+        }
+    }
+    Ok(())
+}
+
+pub async fn get_limits(app: &App, actor: &Actor) -> AppResult<Vec<LimitRow>> {
+    actor.require(Permission::CustomersView)?;
+    let mut tx = app.db.begin_read().await?;
+    let l = customers::limits(&mut tx).await?;
+    tx.commit().await?;
+    Ok(l)
+}
+
+pub async fn set_limits(
+    app: &App,
+    actor: &Actor,
+    rows: Vec<LimitRow>,
+    meta: &RequestMeta,
+) -> AppResult<Vec<LimitRow>> {
+    actor.require(Permission::CustomersSettings)?;
+    let mut tx = app.db.begin_write().await?;
+    let options = customers::options(&mut tx).await?;
+    let mut c = Checker::new();
+    for (i, r) in rows.iter().enumerate() {
+        let known = r.level_code == "*"
+            || options
+                .iter()
+                .any(|o| o.kind == OptionKind::Level.as_str() && o.code == r.level_code);
+        if !known {
+            c.fail(&format!("limits[{i}].levelCode"), "option.unknown");
+        }
+        if rows[..i].iter().any(|p| p.level_code == r.level_code) {
+            c.fail(&format!("limits[{i}].levelCode"), "duplicate");
+        }
+        for (v, f) in [(r.max_owned, "maxOwned"), (r.max_locked, "maxLocked")] {
+            if v.is_some_and(|v| !(0..=1_000_000).contains(&v)) {
+                c.fail(&format!("limits[{i}].{f}"), "out_of_range");
+            }
+        }
+    }
+    c.finish()?;
+    let before = customers::limits(&mut tx).await?;
+    customers::set_limits(&mut tx, &rows, now_ms()).await?;
+    let after = customers::limits(&mut tx).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer_limits.updated",
+        "customer_limits",
+        "*",
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn options(app: &App, actor: &Actor) -> AppResult<Vec<OptionRow>> {
+    if !actor.grants.has(Permission::CustomersView) && !actor.grants.has(Permission::PoolsUse) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = app.db.begin_read().await?;
+    let o = customers::options(&mut tx).await?;
+    tx.commit().await?;
+    Ok(o)
+}
+
+// ---- writing ------------------------------------------------------------------------------
+
+pub struct CreateCustomer {
+    pub customer: CustomerInput,
+    pub contacts: Vec<ContactInput>,
+}
+
+fn parse_contacts(c: &mut Checker, inputs: &[ContactInput]) -> Vec<ContactFields> {
+    if inputs.len() > 20 {
+        c.fail("contacts", "too_many");
+    }
+    let mut out: Vec<ContactFields> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, k)| parse_contact(c, &format!("contacts[{i}]."), k))
+        .collect();
+    if out.iter().filter(|k| k.is_primary).count() > 1 {
+        c.fail("contacts", "contact.one_primary");
+    }
+    if !out.is_empty() && !out.iter().any(|k| k.is_primary) {
+        out[0].is_primary = true;
+    }
+    out
+}
+
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    input: CreateCustomer,
+    meta: &RequestMeta,
+) -> AppResult<CustomerDetail> {
+    actor.require(Permission::CustomersCreate)?;
+    let mut tx = app.db.begin_write().await?;
+    let options = customers::options(&mut tx).await?;
+    let mut c = Checker::new();
+    let fields = parse_fields(&mut c, &options, &input.customer);
+    let contacts = parse_contacts(&mut c, &input.contacts);
+    c.finish()?;
+    refuse_exact_duplicates(&mut tx, &fields, None).await?;
+    check_owner_limit(&mut tx, actor.user_id, fields.level_code.as_deref()).await?;
+    let now = now_ms();
+    let id = Uuid::now_v7();
+    let seq = tx.next_seq("customer").await?;
+    customers::insert(
+        &mut tx,
+        &NewCustomer {
+            id,
+            seq,
+            fields: &fields,
+            owner_id: actor.user_id,
+            unit_id: actor.unit_id,
+            created_by: actor.user_id,
+            now,
+        },
+    )
+    .await?;
+    for k in &contacts {
+        customers::insert_contact(&mut tx, Uuid::now_v7(), id, k, now).await?;
+    }
+    customers::insert_owner_change(
+        &mut tx,
+        &NewOwnerChange {
+            customer_id: id,
+            change: OwnerChange::Created.as_str(),
+            from_owner: None,
+            to_owner: Some(actor.user_id),
+            from_pool: None,
+            to_pool: None,
+            reason: None,
+            by_user: Some(actor.user_id),
+            at: now,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer.created",
+        "customer",
+        id,
+        None::<&()>,
+        Some(&(&fields, &contacts)),
+    )
+    .await?;
+    let row = customers::get_any(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let d = detail(&mut tx, actor, row).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    version: i64,
+    input: CustomerInput,
+    meta: &RequestMeta,
+) -> AppResult<CustomerDetail> {
+    let mut tx = app.db.begin_write().await?;
+    let before = editable(&mut tx, actor, id).await?;
+    let options = customers::options(&mut tx).await?;
+    let mut c = Checker::new();
+    let fields = parse_fields(&mut c, &options, &input);
+    c.finish()?;
+    if before.version != version {
+        return Err(AppError::Stale);
+    }
+    refuse_exact_duplicates(&mut tx, &fields, Some(id)).await?;
+    // A level change can cross a per-level limit of the owner.
+    if fields.level_code != before.level_code
+        && let Some(owner) = before.owner_id
+    {
+        check_owner_limit(&mut tx, owner, fields.level_code.as_deref()).await?;
+    }
+    customers::update(&mut tx, id, version, &fields, now_ms()).await?;
+    let after = customers::get_any(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer.updated",
+        "customer",
+        id,
+        Some(&before),
+        Some(&fields),
+    )
+    .await?;
+    let d = detail(&mut tx, actor, after).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+pub async fn add_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    input: ContactInput,
+    meta: &RequestMeta,
+) -> AppResult<ContactRow> {
+    let mut tx = app.db.begin_write().await?;
+    editable(&mut tx, actor, customer_id).await?;
+    let mut c = Checker::new();
+    let mut k = parse_contact(&mut c, "", &input);
+    c.finish()?;
+    let existing = customers::contacts(&mut tx, customer_id).await?;
+    if existing.len() >= 50 {
+        return Err(Invalid::field("name", "contact.too_many").into());
+    }
+    if existing.iter().all(|e| !e.is_primary) {
+        k.is_primary = true;
+    }
+    if k.is_primary {
+        customers::clear_primary(&mut tx, customer_id).await?;
+    }
+    let id = Uuid::now_v7();
+    customers::insert_contact(&mut tx, id, customer_id, &k, now_ms()).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "contact.created",
+        "customer",
+        customer_id,
+        None::<&()>,
+        Some(&k),
+    )
+    .await?;
+    let row = customers::contacts(&mut tx, customer_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn update_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    contact_id: Uuid,
+    version: i64,
+    input: ContactInput,
+    meta: &RequestMeta,
+) -> AppResult<ContactRow> {
+    let mut tx = app.db.begin_write().await?;
+    editable(&mut tx, actor, customer_id).await?;
+    let existing = customers::contacts(&mut tx, customer_id).await?;
+    let before = existing
+        .iter()
+        .find(|r| r.id == contact_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let mut c = Checker::new();
+    let k = parse_contact(&mut c, "", &input);
+    if before.is_primary && !k.is_primary {
+        c.fail("isPrimary", "contact.primary_required");
+    }
+    c.finish()?;
+    if before.version != version {
+        return Err(AppError::Stale);
+    }
+    if k.is_primary && !before.is_primary {
+        customers::clear_primary(&mut tx, customer_id).await?;
+    }
+    customers::update_contact(&mut tx, contact_id, version, &k, now_ms()).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "contact.updated",
+        "customer",
+        customer_id,
+        Some(&before),
+        Some(&k),
+    )
+    .await?;
+    let row = customers::contacts(&mut tx, customer_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == contact_id)
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub struct FollowupInput {
+    pub method: String,
+    pub content: String,
+    pub contact_ids: Vec<Uuid>,
+    /// When it happened; now when omitted. Not in the future.
+    pub happened_at: Option<i64>,
+    pub next_at: Option<i64>,
+    pub next_step: Option<String>,
+}
+
+pub async fn add_followup(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    input: FollowupInput,
+    meta: &RequestMeta,
+) -> AppResult<FollowupRow> {
+    let mut tx = app.db.begin_write().await?;
+    editable(&mut tx, actor, customer_id).await?;
+    let now = now_ms();
+    let mut c = Checker::new();
+    let method = c.check("method", FollowupMethod::parse(&input.method));
+    let content = c.check("content", required_text(&input.content, 4000));
+    let next_step = c
+        .check("nextStep", optional_text(input.next_step.as_deref(), 200))
+        .flatten();
+    let happened_at = input.happened_at.unwrap_or(now);
+    // A minute of clock skew between a phone and the server is not "the future".
+    if happened_at > now + 60_000 {
+        c.fail("happenedAt", "followup.in_future");
+    }
+    if happened_at < now - 366 * 86_400_000 {
+        c.fail("happenedAt", "followup.too_old");
+    }
+    if let Some(n) = input.next_at
+        && n <= happened_at
+    {
+        c.fail("nextAt", "followup.next_before_happened");
+    }
+    let contacts = customers::contacts(&mut tx, customer_id).await?;
+    if input.contact_ids.len() > 20 {
+        c.fail("contactIds", "too_many");
+    } else if input
+        .contact_ids
+        .iter()
+        .any(|k| !contacts.iter().any(|r| r.id == *k))
+    {
+        c.fail("contactIds", "contact.not_found");
+    }
+    c.finish()?;
+    let (Some(method), Some(content)) = (method, content) else {
+        return Err(AppError::Internal("checked above".into()));
+    };
+    let id = Uuid::now_v7();
+    customers::insert_followup(
+        &mut tx,
+        &NewFollowup {
+            id,
+            customer_id,
+            author_id: actor.user_id,
+            method: method.as_str(),
+            content: &content,
+            contact_ids: &input.contact_ids,
+            happened_at,
+            next_at: input.next_at,
+            next_step: next_step.as_deref(),
+            now,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "followup.created",
+        "customer",
+        customer_id,
+        None::<&()>,
+        Some(&serde_json::json!({"method": method.as_str(), "happenedAt": happened_at, "nextAt": input.next_at})),
+    )
+    .await?;
+    let (rows, _) = customers::followups(
+        &mut tx,
+        customer_id,
+        salesdesk_store::Page {
+            limit: 200,
+            offset: 0,
+        },
+    )
+    .await?;
+    let row = rows
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn followups(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    page: PageRequest,
+) -> AppResult<Paged<FollowupRow>> {
+    let mut tx = app.db.begin_read().await?;
+    visible(&mut tx, actor, customer_id).await?;
+    let (items, total) = customers::followups(&mut tx, customer_id, page.to_store()).await?;
+    tx.commit().await?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page.max(1),
+        page_size: page.to_store().limit as u32,
+    })
+}
+
+pub async fn set_collaborators(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    members: Vec<(Uuid, bool)>,
+    meta: &RequestMeta,
+) -> AppResult<Vec<CollaboratorRow>> {
+    let mut tx = app.db.begin_write().await?;
+    let cust = in_charge(&mut tx, actor, customer_id, Permission::CustomersEdit).await?;
+    let mut c = Checker::new();
+    if members.len() > 30 {
+        c.fail("members", "too_many");
+    }
+    for (i, (user, _)) in members.iter().enumerate() {
+        let u = users::get(&mut tx, &RecordScope::All, *user).await?;
+        if u.is_none_or(|u| !u.active) {
+            c.fail(&format!("members[{i}].userId"), "user.not_found");
+        } else if Some(*user) == cust.owner_id {
+            c.fail(&format!("members[{i}].userId"), "customer.owner_not_collaborator");
+        } else if members[..i].iter().any(|m| m.0 == *user) {
+            c.fail(&format!("members[{i}].userId"), "duplicate");
+        }
+    }
+    c.finish()?;
+    let before = customers::collaborators(&mut tx, customer_id).await?;
+    customers::set_collaborators(&mut tx, customer_id, &members, now_ms()).await?;
+    let after = customers::collaborators(&mut tx, customer_id).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer.collaborators_set",
+        "customer",
+        customer_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn set_lock(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    version: i64,
+    locked: bool,
+    meta: &RequestMeta,
+) -> AppResult<CustomerDetail> {
+    let mut tx = app.db.begin_write().await?;
+    let before = in_charge(&mut tx, actor, customer_id, Permission::CustomersEdit).await?;
+    if before.version != version {
+        return Err(AppError::Stale);
+    }
+    if locked && !before.locked
+        && let Some(owner) = before.owner_id
+    {
+        check_lock_limit(&mut tx, owner, before.level_code.as_deref()).await?;
+    }
+    customers::set_locked(&mut tx, customer_id, version, locked, now_ms()).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        if locked { "customer.locked" } else { "customer.unlocked" },
+        "customer",
+        customer_id,
+        Some(&before.locked),
+        Some(&locked),
+    )
+    .await?;
+    let after = customers::get_any(&mut tx, customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let d = detail(&mut tx, actor, after).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+// ---- transfer and handover ----------------------------------------------------------------
+
+/// A person who may receive customers from the actor: active, and with the customer inside
+/// the actor's scope afterwards (a manager cannot push customers out of their region).
+pub(crate) async fn recipient(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: Uuid,
+    field: &str,
+) -> AppResult<(Uuid, Uuid)> {
+    let u = users::get(tx, &RecordScope::All, user_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| Invalid::field(field, "user.not_found"))?;
+    let report = OrgPath::parse(&u.report_path).map_err(internal)?;
+    let unit = OrgPath::parse(&u.unit_path).map_err(internal)?;
+    if !actor
+        .scope(ScopeModule::Customers)
+        .contains(u.id, &report, u.unit_id, &unit)
+    {
+        return Err(Invalid::field(field, "customer.recipient_outside_scope").into());
+    }
+    Ok((u.id, u.unit_id))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferResult {
+    pub moved: Vec<Uuid>,
+}
+
+pub async fn transfer(
+    app: &App,
+    actor: &Actor,
+    ids: Vec<Uuid>,
+    to_user: Uuid,
+    reason: String,
+    meta: &RequestMeta,
+) -> AppResult<TransferResult> {
+    actor.require(Permission::CustomersTransfer)?;
+    let mut c = Checker::new();
+    let reason = c.check("reason", required_text(&reason, 200));
+    if ids.is_empty() {
+        c.fail("customerIds", "required");
+    }
+    if ids.len() > 500 {
+        c.fail("customerIds", "too_many");
+    }
+    c.finish()?;
+    let reason = reason.unwrap_or_default();
+    let mut tx = app.db.begin_write().await?;
+    let (to, to_unit) = recipient(&mut tx, actor, to_user, "toUserId").await?;
+    let mut moved = Vec::new();
+    for id in ids {
+        if moved.contains(&id) {
+            continue;
+        }
+        let cust = in_charge(&mut tx, actor, id, Permission::CustomersTransfer).await?;
+        let Some(from) = cust.owner_id else {
+            return Err(AppError::NotFound);
+        };
+        if from == to {
+            return Err(Invalid::field("toUserId", "customer.already_owner").into());
+        }
+        move_to_owner(
+            &mut tx,
+            actor,
+            &cust,
+            to,
+            to_unit,
+            OwnerChange::Transferred,
+            Some(&reason),
+            meta,
+        )
+        .await?;
+        moved.push(id);
+    }
+    tx.commit().await?;
+    Ok(TransferResult { moved })
+}
+
+/// Gives an owned or pooled customer to `to`: limits, the conditional move, history, audit.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn move_to_owner(
+    tx: &mut Tx,
+    actor: &Actor,
+    cust: &CustomerRow,
+    to: Uuid,
+    to_unit: Uuid,
+    change: OwnerChange,
+    reason: Option<&str>,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    check_owner_limit(tx, to, cust.level_code.as_deref()).await?;
+    let now = now_ms();
+    let moved = customers::move_customer(
+        tx,
+        cust.id,
+        cust.owner_id,
+        cust.pool_id,
+        &Holder::Owner {
+            user_id: to,
+            unit_id: to_unit,
+        },
+        now,
+    )
+    .await?;
+    if !moved {
+        return Err(AppError::Conflict("customer.changed_meanwhile"));
+    }
+    customers::remove_collaborator(tx, cust.id, to).await?;
+    customers::insert_owner_change(
+        tx,
+        &NewOwnerChange {
+            customer_id: cust.id,
+            change: change.as_str(),
+            from_owner: cust.owner_id,
+            to_owner: Some(to),
+            from_pool: cust.pool_id,
+            to_pool: None,
+            reason,
+            by_user: Some(actor.user_id),
+            at: now,
+        },
+    )
+    .await?;
+    record(
+        tx,
+        By::Actor(actor),
+        meta,
+        match change {
+            OwnerChange::Claimed => "customer.claimed",
+            OwnerChange::Assigned => "customer.assigned",
+            OwnerChange::HandedOver => "customer.handed_over",
+            _ => "customer.transferred",
+        },
+        "customer",
+        cust.id,
+        Some(&serde_json::json!({"ownerId": cust.owner_id, "poolId": cust.pool_id})),
+        Some(&serde_json::json!({"ownerId": to, "reason": reason})),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoverPreview {
+    pub customers: Vec<CustomerRow>,
+    /// Customers of the leaver outside the actor's scope, which this handover cannot move.
+    pub outside_scope: i64,
+}
+
+/// 离职交接: every customer of `from` that the actor is in charge of goes to `to`. With
+/// `apply` false nothing changes and the list that would move is returned.
+pub async fn handover(
+    app: &App,
+    actor: &Actor,
+    from: Uuid,
+    to: Uuid,
+    reason: String,
+    apply: bool,
+    meta: &RequestMeta,
+) -> AppResult<HandoverPreview> {
+    actor.require(Permission::CustomersTransfer)?;
+    let mut c = Checker::new();
+    let reason = c.check("reason", required_text(&reason, 200));
+    if from == to {
+        c.fail("toUserId", "customer.already_owner");
+    }
+    c.finish()?;
+    let mut tx = if apply {
+        app.db.begin_write().await?
+    } else {
+        app.db.begin_read().await?
+    };
+    let (to, to_unit) = recipient(&mut tx, actor, to, "toUserId").await?;
+    let ids = customers::owned_ids(&mut tx, from).await?;
+    let mut mine = Vec::new();
+    for id in &ids {
+        if let Some(c) = customers::get(&mut tx, &charge(actor), *id).await? {
+            mine.push(c);
+        }
+    }
+    let outside = (ids.len() - mine.len()) as i64;
+    if apply {
+        if mine.is_empty() {
+            return Err(Invalid::field("fromUserId", "customer.nothing_to_hand_over").into());
+        }
+        for cust in &mine {
+            move_to_owner(
+                &mut tx,
+                actor,
+                cust,
+                to,
+                to_unit,
+                OwnerChange::HandedOver,
+                reason.as_deref(),
+                meta,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(HandoverPreview {
+        customers: mine,
+        outside_scope: outside,
+    })
+}
+
+/// For the pools module: a customer the actor is in charge of, with a permission.
+pub(crate) async fn in_charge_of(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    perm: Permission,
+) -> AppResult<CustomerRow> {
+    in_charge(tx, actor, id, perm).await
+}

@@ -1,0 +1,396 @@
+//! Customer pools (公海): members see a pool's customers and claim them (领取); managers set
+//! pools up, assign (分配) from them; owners return customers to them (退回).
+//!
+//! A pool belongs to an org unit. Its members are the people of that unit and the units
+//! below it who hold pools.use. Its managers hold pools.manage with the pool's unit inside
+//! their own unit (or a customer scope of everything).
+
+use salesdesk_domain::Invalid;
+use salesdesk_domain::access::{DataScope, Permission, ScopeModule};
+use salesdesk_domain::customer::OwnerChange;
+use salesdesk_domain::org::OrgPath;
+use salesdesk_domain::validation::{Checker, required_text};
+use salesdesk_store::Tx;
+use salesdesk_store::customers::{self, CustomerRow, CustomerSort, Holder, NewOwnerChange};
+use salesdesk_store::org;
+use salesdesk_store::pools::{self, PoolFields, PoolRow};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::{By, record};
+use crate::customers::{ListQuery, filter_of, in_charge_of, move_to_owner, recipient};
+use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
+
+fn path_of(p: &PoolRow) -> AppResult<OrgPath> {
+    OrgPath::parse(&p.unit_path).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn is_member(actor: &Actor, p: &PoolRow) -> AppResult<bool> {
+    Ok(actor.grants.has(Permission::PoolsUse) && path_of(p)?.contains(&actor.unit_path))
+}
+
+fn manages(actor: &Actor, p: &PoolRow) -> AppResult<bool> {
+    Ok(actor.grants.has(Permission::PoolsManage)
+        && (actor.grants.scope(ScopeModule::Customers) == DataScope::All
+            || actor.unit_path.contains(&path_of(p)?)))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolView {
+    #[serde(flatten)]
+    pub pool: PoolRow,
+    pub is_member: bool,
+    pub can_manage: bool,
+}
+
+fn view(actor: &Actor, pool: PoolRow) -> AppResult<PoolView> {
+    Ok(PoolView {
+        is_member: is_member(actor, &pool)?,
+        can_manage: manages(actor, &pool)?,
+        pool,
+    })
+}
+
+/// A pool the actor may use or manage; others do not exist for them.
+async fn reachable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<PoolView> {
+    if !actor.grants.has(Permission::PoolsUse) && !actor.grants.has(Permission::PoolsManage) {
+        return Err(AppError::Forbidden);
+    }
+    let p = pools::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    let v = view(actor, p)?;
+    if v.is_member || v.can_manage {
+        Ok(v)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<PoolView>> {
+    if !actor.grants.has(Permission::PoolsUse) && !actor.grants.has(Permission::PoolsManage) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = app.db.begin_read().await?;
+    let all = pools::list(&mut tx).await?;
+    tx.commit().await?;
+    let mut out = Vec::new();
+    for p in all {
+        let v = view(actor, p)?;
+        if v.is_member || v.can_manage {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+pub struct PoolInput {
+    pub name: String,
+    pub unit_id: Uuid,
+    pub no_followup_days: Option<i64>,
+    pub no_deal_days: Option<i64>,
+    pub remind_days: Option<i64>,
+    pub cooldown_days: i64,
+    pub daily_claim_limit: Option<i64>,
+    pub hide_contacts: bool,
+    pub active: bool,
+}
+
+async fn parse_pool(tx: &mut Tx, actor: &Actor, i: &PoolInput) -> AppResult<PoolFields> {
+    let mut c = Checker::new();
+    let name = c.check("name", required_text(&i.name, 40));
+    let days = |c: &mut Checker, f: &str, v: Option<i64>| {
+        if v.is_some_and(|d| !(1..=3650).contains(&d)) {
+            c.fail(f, "out_of_range");
+        }
+    };
+    days(&mut c, "noFollowupDays", i.no_followup_days);
+    days(&mut c, "noDealDays", i.no_deal_days);
+    days(&mut c, "remindDays", i.remind_days);
+    if !(0..=3650).contains(&i.cooldown_days) {
+        c.fail("cooldownDays", "out_of_range");
+    }
+    if i.daily_claim_limit.is_some_and(|d| !(1..=10_000).contains(&d)) {
+        c.fail("dailyClaimLimit", "out_of_range");
+    }
+    match org::get(tx, i.unit_id).await? {
+        None => c.fail("unitId", "org_unit.not_found"),
+        Some(u) => {
+            let path = OrgPath::parse(&u.path).map_err(|e| AppError::Internal(e.to_string()))?;
+            let all = actor.grants.scope(ScopeModule::Customers) == DataScope::All;
+            if !all && !actor.unit_path.contains(&path) {
+                c.fail("unitId", "pool.unit_outside_scope");
+            }
+        }
+    }
+    c.finish()?;
+    Ok(PoolFields {
+        name: name.unwrap_or_default(),
+        unit_id: i.unit_id,
+        no_followup_days: i.no_followup_days,
+        no_deal_days: i.no_deal_days,
+        remind_days: i.remind_days,
+        cooldown_days: i.cooldown_days,
+        daily_claim_limit: i.daily_claim_limit,
+        hide_contacts: i.hide_contacts,
+        active: i.active,
+    })
+}
+
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    input: PoolInput,
+    meta: &RequestMeta,
+) -> AppResult<PoolView> {
+    actor.require(Permission::PoolsManage)?;
+    let mut tx = app.db.begin_write().await?;
+    let f = parse_pool(&mut tx, actor, &input).await?;
+    let id = Uuid::now_v7();
+    pools::insert(&mut tx, id, &f, now_ms()).await?;
+    record(&mut tx, By::Actor(actor), meta, "pool.created", "pool", id, None::<&()>, Some(&f)).await?;
+    let p = pools::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    view(actor, p)
+}
+
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    version: i64,
+    input: PoolInput,
+    meta: &RequestMeta,
+) -> AppResult<PoolView> {
+    let mut tx = app.db.begin_write().await?;
+    let before = reachable(&mut tx, actor, id).await?;
+    if !before.can_manage {
+        return Err(AppError::Forbidden);
+    }
+    let f = parse_pool(&mut tx, actor, &input).await?;
+    if before.pool.version != version {
+        return Err(AppError::Stale);
+    }
+    pools::update(&mut tx, id, version, &f, now_ms()).await?;
+    record(&mut tx, By::Actor(actor), meta, "pool.updated", "pool", id, Some(&before.pool), Some(&f)).await?;
+    let p = pools::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    view(actor, p)
+}
+
+/// A pool's customers. Members who do not manage it see no contact details when the pool
+/// hides them (until they claim the customer).
+pub async fn customers(
+    app: &App,
+    actor: &Actor,
+    pool_id: Uuid,
+    q: ListQuery,
+    sort: CustomerSort,
+    desc: bool,
+    page: PageRequest,
+) -> AppResult<Paged<CustomerRow>> {
+    let mut tx = app.db.begin_read().await?;
+    let pool = reachable(&mut tx, actor, pool_id).await?;
+    let filter = filter_of(&mut tx, &q).await?;
+    let (mut items, total) =
+        pools::customers(&mut tx, pool_id, &filter, sort, desc, page.to_store()).await?;
+    tx.commit().await?;
+    if pool.pool.hide_contacts && !pool.can_manage {
+        for c in &mut items {
+            c.primary_contact = None;
+            c.primary_mobile = None;
+            c.address = None;
+            c.lat = None;
+            c.lon = None;
+        }
+    }
+    Ok(Paged {
+        items,
+        total,
+        page: page.page.max(1),
+        page_size: page.to_store().limit as u32,
+    })
+}
+
+async fn pooled_customer(tx: &mut Tx, pool_id: Uuid, customer_id: Uuid) -> AppResult<CustomerRow> {
+    customers::get_any(tx, customer_id)
+        .await?
+        .filter(|c| c.pool_id == Some(pool_id))
+        .ok_or(AppError::NotFound)
+}
+
+/// The start of the current day in China (UTC+8), for daily claim limits.
+fn start_of_day_cst(now: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    const OFFSET: i64 = 8 * 3_600_000;
+    (now + OFFSET).div_euclid(DAY) * DAY - OFFSET
+}
+
+/// 领取: the first of several reps claiming one customer gets it; the others get a conflict.
+pub async fn claim(
+    app: &App,
+    actor: &Actor,
+    pool_id: Uuid,
+    customer_id: Uuid,
+    meta: &RequestMeta,
+) -> AppResult<CustomerRow> {
+    let mut tx = app.db.begin_write().await?;
+    let pool = reachable(&mut tx, actor, pool_id).await?;
+    if !pool.is_member {
+        return Err(AppError::Forbidden);
+    }
+    let cust = pooled_customer(&mut tx, pool_id, customer_id).await?;
+    // Lock the claimant before counting today's claims, or two tabs could both pass.
+    tx.lock_user(actor.user_id).await?;
+    let now = now_ms();
+    if let Some(max) = pool.pool.daily_claim_limit
+        && customers::claims_since(&mut tx, actor.user_id, start_of_day_cst(now)).await? >= max
+    {
+        return Err(AppError::Conflict("pool.daily_claim_limit_reached"));
+    }
+    if pool.pool.cooldown_days > 0
+        && let Some(at) = customers::last_released_by(&mut tx, customer_id, actor.user_id).await?
+        && now - at < pool.pool.cooldown_days * 86_400_000
+    {
+        return Err(AppError::Conflict("pool.cooldown"));
+    }
+    move_to_owner(
+        &mut tx,
+        actor,
+        &cust,
+        actor.user_id,
+        actor.unit_id,
+        OwnerChange::Claimed,
+        None,
+        meta,
+    )
+    .await?;
+    let after = customers::get_any(&mut tx, customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// 分配: a pool manager gives a pool customer to a member.
+pub async fn assign(
+    app: &App,
+    actor: &Actor,
+    pool_id: Uuid,
+    customer_id: Uuid,
+    to_user: Uuid,
+    meta: &RequestMeta,
+) -> AppResult<CustomerRow> {
+    let mut tx = app.db.begin_write().await?;
+    let pool = reachable(&mut tx, actor, pool_id).await?;
+    if !pool.can_manage {
+        return Err(AppError::Forbidden);
+    }
+    let cust = pooled_customer(&mut tx, pool_id, customer_id).await?;
+    let (to, to_unit) = recipient(&mut tx, actor, to_user, "toUserId").await?;
+    move_to_owner(
+        &mut tx,
+        actor,
+        &cust,
+        to,
+        to_unit,
+        OwnerChange::Assigned,
+        None,
+        meta,
+    )
+    .await?;
+    let after = customers::get_any(&mut tx, customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// 退回公海: the owner (or someone in charge of the customer) gives it up with a reason.
+/// The pool must cover the customer's unit.
+pub async fn return_to_pool(
+    app: &App,
+    actor: &Actor,
+    customer_id: Uuid,
+    pool_id: Uuid,
+    reason: String,
+    meta: &RequestMeta,
+) -> AppResult<CustomerRow> {
+    actor.require(Permission::PoolsUse)?;
+    let mut c = Checker::new();
+    let reason = c.check("reason", required_text(&reason, 200));
+    c.finish()?;
+    let mut tx = app.db.begin_write().await?;
+    let cust = in_charge_of(&mut tx, actor, customer_id, Permission::CustomersEdit).await?;
+    let pool = pools::get(&mut tx, pool_id)
+        .await?
+        .filter(|p| p.active)
+        .ok_or_else(|| Invalid::field("poolId", "pool.not_found"))?;
+    let unit = org::get(&mut tx, cust.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit_path = OrgPath::parse(&unit.path).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !path_of(&pool)?.contains(&unit_path) {
+        return Err(Invalid::field("poolId", "pool.does_not_cover_customer").into());
+    }
+    let now = now_ms();
+    let moved = customers::move_customer(
+        &mut tx,
+        customer_id,
+        cust.owner_id,
+        None,
+        &Holder::Pool {
+            pool_id,
+            unit_id: pool.unit_id,
+        },
+        now,
+    )
+    .await?;
+    if !moved {
+        return Err(AppError::Conflict("customer.changed_meanwhile"));
+    }
+    customers::insert_owner_change(
+        &mut tx,
+        &NewOwnerChange {
+            customer_id,
+            change: OwnerChange::Returned.as_str(),
+            from_owner: cust.owner_id,
+            to_owner: None,
+            from_pool: None,
+            to_pool: Some(pool_id),
+            reason: reason.as_deref(),
+            by_user: Some(actor.user_id),
+            at: now,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer.returned",
+        "customer",
+        customer_id,
+        Some(&serde_json::json!({"ownerId": cust.owner_id})),
+        Some(&serde_json::json!({"poolId": pool_id, "reason": reason})),
+    )
+    .await?;
+    let after = customers::get_any(&mut tx, customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_of_day_cst;
+
+    #[test]
+    fn days_start_at_midnight_beijing_time() {
+        // 2026-11-27 01:30 in Beijing is 2026-11-26 17:30 UTC.
+        let t = 1_795_714_200_000; // 2026-11-26T17:30:00Z
+        let start = start_of_day_cst(t);
+        assert_eq!(start, 1_795_708_800_000); // 2026-11-26T16:00:00Z
+        assert_eq!(start_of_day_cst(start), start);
+        assert_eq!(start_of_day_cst(start - 1), start - 86_400_000);
+    }
+}

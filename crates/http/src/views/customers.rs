@@ -1,0 +1,429 @@
+//! Views of customers, contacts, follow-ups, pools and the duplicate check.
+
+use salesdesk_app::customers::{CustomerDetail, CustomerListItem, DuplicateMatch, HandoverPreview};
+use salesdesk_app::pools::PoolView as PoolRecord;
+use salesdesk_app::records::{
+    CollaboratorRow, ContactRow, CustomerRow, FollowupRow, LimitRow, OptionRow, OwnerHistoryRow,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A customer as lists and the detail page show it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub id: Uuid,
+    /// Customer number (客户编号).
+    pub seq: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    /// 统一社会信用代码.
+    pub credit_code: Option<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// None while the customer is in a pool.
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub pool_id: Option<Uuid>,
+    pub pool_name: Option<String>,
+    /// Locked customers are exempt from reclaim (锁定).
+    pub locked: bool,
+    pub notes: Option<String>,
+    pub primary_contact: Option<String>,
+    pub primary_mobile: Option<String>,
+    pub tags: Vec<String>,
+    pub last_followup_at: Option<i64>,
+    pub next_followup_at: Option<i64>,
+    pub owned_since: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl CustomerView {
+    pub fn new(r: CustomerRow, tags: Vec<String>) -> Self {
+        CustomerView {
+            id: r.id,
+            seq: r.seq,
+            name: r.name,
+            short_name: r.short_name,
+            credit_code: r.credit_code,
+            type_code: r.type_code,
+            level_code: r.level_code,
+            status_code: r.status_code,
+            industry_code: r.industry_code,
+            source_code: r.source_code,
+            province: r.province,
+            city: r.city,
+            district: r.district,
+            address: r.address,
+            lat: r.lat,
+            lon: r.lon,
+            owner_id: r.owner_id,
+            owner_name: r.owner_name,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            pool_id: r.pool_id,
+            pool_name: r.pool_name,
+            locked: r.locked,
+            notes: r.notes,
+            primary_contact: r.primary_contact,
+            primary_mobile: r.primary_mobile,
+            tags,
+            last_followup_at: r.last_followup_at,
+            next_followup_at: r.next_followup_at,
+            owned_since: r.owned_since,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+impl From<CustomerListItem> for CustomerView {
+    fn from(i: CustomerListItem) -> Self {
+        CustomerView::new(i.customer, i.tags)
+    }
+}
+
+impl From<CustomerRow> for CustomerView {
+    fn from(r: CustomerRow) -> Self {
+        CustomerView::new(r, Vec::new())
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerPage {
+    pub items: Vec<CustomerView>,
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub title: Option<String>,
+    /// decision_maker | influencer | user | purchaser | technical | finance | other
+    pub role: Option<String>,
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    /// YYYY-MM-DD
+    pub birthday: Option<String>,
+    pub is_primary: bool,
+    /// When the contact left the customer (their history stays).
+    pub left_at: Option<i64>,
+    pub version: i64,
+}
+
+impl From<ContactRow> for ContactView {
+    fn from(r: ContactRow) -> Self {
+        ContactView {
+            id: r.id,
+            customer_id: r.customer_id,
+            name: r.name,
+            title: r.title,
+            role: r.role,
+            mobile: r.mobile,
+            phone: r.phone,
+            email: r.email,
+            wechat: r.wechat,
+            birthday: r.birthday,
+            is_primary: r.is_primary,
+            left_at: r.left_at,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CollaboratorView {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub can_edit: bool,
+    pub added_at: i64,
+}
+
+impl From<CollaboratorRow> for CollaboratorView {
+    fn from(r: CollaboratorRow) -> Self {
+        CollaboratorView {
+            user_id: r.user_id,
+            display_name: r.display_name,
+            can_edit: r.can_edit,
+            added_at: r.added_at,
+        }
+    }
+}
+
+/// One change of owner (客户归属变更).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerChangeView {
+    /// created | transferred | returned | claimed | assigned | handed_over | reclaimed
+    pub change: String,
+    pub from_owner_name: Option<String>,
+    pub to_owner_name: Option<String>,
+    pub from_pool: Option<Uuid>,
+    pub to_pool: Option<Uuid>,
+    pub reason: Option<String>,
+    pub by_name: Option<String>,
+    pub at: i64,
+}
+
+impl From<OwnerHistoryRow> for OwnerChangeView {
+    fn from(r: OwnerHistoryRow) -> Self {
+        OwnerChangeView {
+            change: r.change,
+            from_owner_name: r.from_owner_name,
+            to_owner_name: r.to_owner_name,
+            from_pool: r.from_pool,
+            to_pool: r.to_pool,
+            reason: r.reason,
+            by_name: r.by_name,
+            at: r.at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDetailView {
+    pub customer: CustomerView,
+    pub contacts: Vec<ContactView>,
+    pub collaborators: Vec<CollaboratorView>,
+    pub history: Vec<OwnerChangeView>,
+    pub can_edit: bool,
+    pub can_transfer: bool,
+}
+
+impl From<CustomerDetail> for CustomerDetailView {
+    fn from(d: CustomerDetail) -> Self {
+        CustomerDetailView {
+            customer: CustomerView::new(d.customer, d.tags),
+            contacts: d.contacts.into_iter().map(Into::into).collect(),
+            collaborators: d.collaborators.into_iter().map(Into::into).collect(),
+            history: d.history.into_iter().map(Into::into).collect(),
+            can_edit: d.can_edit,
+            can_transfer: d.can_transfer,
+        }
+    }
+}
+
+/// A follow-up (跟进记录).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowupView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    /// phone | visit | wechat | email | meeting | other
+    pub method: String,
+    pub content: String,
+    pub contact_ids: Vec<Uuid>,
+    pub happened_at: i64,
+    pub next_at: Option<i64>,
+    pub next_step: Option<String>,
+    pub created_at: i64,
+}
+
+impl From<FollowupRow> for FollowupView {
+    fn from(r: FollowupRow) -> Self {
+        FollowupView {
+            id: r.id,
+            customer_id: r.customer_id,
+            author_id: r.author_id,
+            author_name: r.author_name,
+            method: r.method,
+            content: r.content,
+            contact_ids: serde_json::from_str(&r.contact_ids).unwrap_or_default(),
+            happened_at: r.happened_at,
+            next_at: r.next_at,
+            next_step: r.next_step,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowupPage {
+    pub items: Vec<FollowupView>,
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// A possible duplicate. Outside the asker's scope the name and owner are masked and the id
+/// is withheld.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateMatchView {
+    pub id: Option<Uuid>,
+    pub name: String,
+    pub owner_name: Option<String>,
+    pub pool_name: Option<String>,
+    pub visible: bool,
+    /// credit_code | same_name | similar_name | contact_mobile
+    pub reasons: Vec<String>,
+    pub score: f64,
+}
+
+impl From<DuplicateMatch> for DuplicateMatchView {
+    fn from(m: DuplicateMatch) -> Self {
+        DuplicateMatchView {
+            id: m.id,
+            name: m.name,
+            owner_name: m.owner_name,
+            pool_name: m.pool_name,
+            visible: m.visible,
+            reasons: m.reasons.into_iter().map(str::to_owned).collect(),
+            score: m.score,
+        }
+    }
+}
+
+/// An entry of an editable pick list (type, level, status, industry, source).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OptionView {
+    /// type | level | status | industry | source
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub active: bool,
+}
+
+impl From<OptionRow> for OptionView {
+    fn from(o: OptionRow) -> Self {
+        OptionView {
+            kind: o.kind,
+            code: o.code,
+            name: o.name,
+            name_en: o.name_en,
+            active: o.active,
+        }
+    }
+}
+
+/// How many customers of a level one rep may own and lock ("*": all levels together).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LimitView {
+    #[schema(min_length = 1, max_length = 20)]
+    pub level_code: String,
+    #[schema(minimum = 0, maximum = 1000000)]
+    pub max_owned: Option<i64>,
+    #[schema(minimum = 0, maximum = 1000000)]
+    pub max_locked: Option<i64>,
+}
+
+impl From<LimitRow> for LimitView {
+    fn from(l: LimitRow) -> Self {
+        LimitView {
+            level_code: l.level_code,
+            max_owned: l.max_owned,
+            max_locked: l.max_locked,
+        }
+    }
+}
+
+impl From<LimitView> for LimitRow {
+    fn from(l: LimitView) -> Self {
+        LimitRow {
+            level_code: l.level_code,
+            max_owned: l.max_owned,
+            max_locked: l.max_locked,
+        }
+    }
+}
+
+/// A customer pool (公海) and its rules.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolView {
+    pub id: Uuid,
+    pub name: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub no_followup_days: Option<i64>,
+    pub no_deal_days: Option<i64>,
+    pub remind_days: Option<i64>,
+    pub cooldown_days: i64,
+    pub daily_claim_limit: Option<i64>,
+    pub hide_contacts: bool,
+    pub active: bool,
+    pub customer_count: i64,
+    /// The caller may claim from it.
+    pub is_member: bool,
+    /// The caller may change it and assign from it.
+    pub can_manage: bool,
+    pub version: i64,
+}
+
+impl From<PoolRecord> for PoolView {
+    fn from(v: PoolRecord) -> Self {
+        let p = v.pool;
+        PoolView {
+            id: p.id,
+            name: p.name,
+            unit_id: p.unit_id,
+            unit_name: p.unit_name,
+            no_followup_days: p.no_followup_days,
+            no_deal_days: p.no_deal_days,
+            remind_days: p.remind_days,
+            cooldown_days: p.cooldown_days,
+            daily_claim_limit: p.daily_claim_limit,
+            hide_contacts: p.hide_contacts,
+            active: p.active,
+            customer_count: p.customer_count,
+            is_member: v.is_member,
+            can_manage: v.can_manage,
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferResultView {
+    pub moved: Vec<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoverView {
+    /// The customers that move (or moved).
+    pub customers: Vec<CustomerView>,
+    /// The leaver's customers outside the caller's scope, which stay.
+    pub outside_scope: i64,
+}
+
+impl From<HandoverPreview> for HandoverView {
+    fn from(h: HandoverPreview) -> Self {
+        HandoverView {
+            customers: h.customers.into_iter().map(Into::into).collect(),
+            outside_scope: h.outside_scope,
+        }
+    }
+}

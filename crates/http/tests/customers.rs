@@ -1,0 +1,376 @@
+//! Customers through the real router on both databases: data scope on every read (T2),
+//! 查重 with masking, field errors that change nothing (T3), ownership limits, transfer and
+//! handover, follow-ups, teams, and the customer pool including the claim race (T8).
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::Fx;
+use serde_json::{Value, json};
+
+/// A valid 统一社会信用代码 numbered `n`.
+fn credit(n: u32) -> String {
+    let first = format!("91310000{n:09}");
+    let check = salesdesk_domain::credit_code::check_character(first.as_bytes()).unwrap();
+    format!("{first}{check}")
+}
+
+async fn create(fx: &Fx, who: &str, body: Value) -> Value {
+    let r = fx.call(who, Method::POST, "/api/v1/customers", Some(body), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{who}: {:?}", r.body);
+    r.body
+}
+
+async fn list(fx: &Fx, who: &str, query: &str) -> Value {
+    let r = fx.call(who, Method::GET, &format!("/api/v1/customers?{query}"), None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{who}: {:?}", r.body);
+    r.body
+}
+
+fn names(page: &Value) -> Vec<String> {
+    let mut v: Vec<String> = page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    v.sort();
+    v
+}
+
+fn cid(v: &Value) -> String {
+    v["customer"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn count_customers(fx: &Fx) -> i64 {
+    list(fx, "admin", "pageSize=1").await["total"].as_i64().unwrap()
+}
+
+/// One customer per rep and manager: 上海 (repa1, repa2, mgra) and 华北 (repb1, mgrb).
+async fn one_each(fx: &Fx) {
+    for (who, name) in [("repa1", "上海甲一机械有限公司"), ("repa2", "上海甲二电子有限公司"), ("mgra", "华东经理直管制造有限公司"), ("repb1", "北京乙一能源有限公司"), ("mgrb", "华北经理直管物流有限公司")] {
+        create(fx, who, json!({"name": name, "levelCode": "B"})).await;
+    }
+}
+
+api_test! {
+    async fn every_read_respects_the_customer_scope(fx) {
+        one_each(&fx).await;
+        let expect: &[(&str, &[&str])] = &[
+            ("repa1", &["上海甲一机械有限公司"]),
+            ("repa2", &["上海甲二电子有限公司"]),
+            ("repb1", &["北京乙一能源有限公司"]),
+            ("mgra", &["上海甲一机械有限公司", "上海甲二电子有限公司", "华东经理直管制造有限公司"]),
+            ("mgrb", &["北京乙一能源有限公司", "华北经理直管物流有限公司"]),
+        ];
+        for (who, want) in expect {
+            let page = list(&fx, who, "pageSize=200").await;
+            let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            want.sort();
+            assert_eq!(names(&page), want, "{who} lists exactly their scope");
+            assert_eq!(page["total"].as_i64().unwrap() as usize, want.len(), "{who}: the count agrees with the list");
+            // A search cannot reach past the scope either.
+            let searched = list(&fx, who, "q=%E6%9C%89%E9%99%90").await; // "有限"
+            assert_eq!(names(&searched), want, "{who}: search stays in scope");
+        }
+        // The director, finance and service see the whole company.
+        for who in ["director", "finance", "service", "admin"] {
+            assert_eq!(list(&fx, who, "").await["total"], 5, "{who}");
+        }
+        // Detail: someone else's customer is simply not there.
+        let all = list(&fx, "admin", "q=%E5%8C%97%E4%BA%AC").await; // 北京
+        let beijing = all["items"][0]["id"].as_str().unwrap().to_owned();
+        for (who, status) in [("repa1", 404), ("mgra", 404), ("repb1", 200), ("mgrb", 200), ("anonymous", 401)] {
+            let r = fx.call(who, Method::GET, &format!("/api/v1/customers/{beijing}"), None, None).await;
+            assert_eq!(r.status.as_u16(), status, "{who}");
+        }
+    }
+
+    async fn same_credit_code_or_same_name_is_refused_and_changes_nothing(fx) {
+        let code = credit(1);
+        create(&fx, "repa1", json!({"name": "北京华远科技有限公司", "creditCode": code, "contacts": [{"name": "张伟", "mobile": "13800138000"}]})).await;
+        let before = count_customers(&fx).await;
+        // The same code, typed in lower case with spaces.
+        let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "完全不同的名字有限公司", "creditCode": format!(" {} ", code.to_lowercase())})), None).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        assert_eq!(r.code(), "customer.duplicate");
+        assert_eq!(r.body["fields"]["creditCode"]["code"], "customer.duplicate_credit_code");
+        // The same company written another way.
+        let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "华远科技（北京）股份有限公司"})), None).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.body["fields"]["name"]["code"], "customer.duplicate_name");
+        assert_eq!(count_customers(&fx).await, before, "refusals create nothing");
+    }
+
+    async fn duplicate_check_masks_what_the_asker_may_not_see(fx) {
+        create(&fx, "repa1", json!({"name": "北京华远科技有限公司", "creditCode": credit(2), "contacts": [{"name": "张伟", "mobile": "13800138000"}]})).await;
+        create(&fx, "repa1", json!({"name": "上海远景照明有限公司"})).await;
+        let check = |who: &'static str, body: Value| {
+            let fx = &fx;
+            async move {
+                let r = fx.call(who, Method::POST, "/api/v1/customers/duplicate-check", Some(body), None).await;
+                assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+                r.body.as_array().unwrap().clone()
+            }
+        };
+        // The owner sees the match in full.
+        let m = check("repa1", json!({"name": "华远科技(北京)有限公司"})).await;
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0]["name"], "北京华远科技有限公司");
+        assert_eq!(m[0]["visible"], true);
+        assert!(m[0]["id"].is_string());
+        // Another region learns that it exists, and nothing else.
+        let m = check("repb1", json!({"name": "华远科技(北京)有限公司"})).await;
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0]["name"], "北京**科技有限公司");
+        assert_eq!(m[0]["ownerName"], "测******");
+        assert_eq!(m[0]["visible"], false);
+        assert!(m[0]["id"].is_null());
+        assert_eq!(m[0]["reasons"], json!(["same_name"]));
+        // A similar name is ranked by its score; the credit code and a contact's mobile match too.
+        let m = check("repb1", json!({"name": "华远科技发展有限公司"})).await;
+        assert_eq!(m[0]["reasons"], json!(["similar_name"]));
+        assert!(m[0]["score"].as_f64().unwrap() >= 0.6 && m[0]["score"].as_f64().unwrap() < 1.0);
+        let m = check("repb1", json!({"creditCode": credit(2)})).await;
+        assert_eq!(m[0]["reasons"], json!(["credit_code"]));
+        let m = check("repb1", json!({"name": "无关公司", "mobiles": ["+86 138-0013-8000"]})).await;
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0]["reasons"], json!(["contact_mobile"]));
+        // Nothing alike: nothing reported.
+        assert!(check("repb1", json!({"name": "广州南方食品有限公司"})).await.is_empty());
+    }
+
+    async fn bad_input_names_every_field_and_changes_nothing(fx) {
+        let before = count_customers(&fx).await;
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({
+            "name": "测试客户有限公司", "creditCode": "91310000MA1FL1234X", "levelCode": "Z", "lat": 31.2,
+            "contacts": [{"name": "李四", "mobile": "12345", "birthday": "1990-02-30", "role": "boss"}]
+        })), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        let fields: Vec<(String, String)> = r.body["fields"].as_object().unwrap().iter()
+            .map(|(k, f)| (k.clone(), f["code"].as_str().unwrap().to_owned())).collect();
+        for (field, code) in [("creditCode", "credit_code.check_failed"), ("levelCode", "option.unknown"), ("lat", "location.incomplete"),
+            ("contacts[0].mobile", "mobile.invalid"), ("contacts[0].birthday", "date.invalid"), ("contacts[0].role", "invalid_choice")] {
+            assert!(fields.contains(&(field.to_owned(), code.to_owned())), "{field} {code} in {fields:?}");
+        }
+        assert!(r.body["message"].as_str().unwrap().contains("请检查"));
+        assert_eq!(count_customers(&fx).await, before);
+    }
+
+    async fn ownership_limits_refuse_the_customer_beyond_them(fx) {
+        let r = fx.call("admin", Method::PUT, "/api/v1/customer-settings/limits", Some(json!({"limits": [{"levelCode": "*", "maxOwned": 2}, {"levelCode": "A", "maxOwned": 1, "maxLocked": 0}]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        // Only those with customers.settings change limits.
+        let r = fx.call("mgra", Method::PUT, "/api/v1/customer-settings/limits", Some(json!({"limits": []})), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let a = create(&fx, "repa1", json!({"name": "甲级客户一有限公司", "levelCode": "A"})).await;
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "甲级客户二有限公司", "levelCode": "A"})), None).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.code(), "customer.owner_limit_reached");
+        let b = create(&fx, "repa1", json!({"name": "乙级客户一有限公司", "levelCode": "B"})).await;
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "乙级客户二有限公司", "levelCode": "B"})), None).await;
+        assert_eq!(r.code(), "customer.owner_limit_reached", "the total limit counts every level");
+        assert_eq!(list(&fx, "repa1", "").await["total"], 2);
+        // Locks have their own limit.
+        let v = b["customer"]["version"].as_i64().unwrap();
+        let id = cid(&b);
+        let r = fx.call("repa1", Method::PUT, &format!("/api/v1/customers/{id}/lock"), Some(json!({"locked": true})), Some(v)).await;
+        assert_eq!(r.status, StatusCode::OK, "B has no lock limit: {:?}", r.body);
+        assert_eq!(r.body["customer"]["locked"], true);
+        let r = fx.call("repa1", Method::PUT, &format!("/api/v1/customers/{}/lock", cid(&a)), Some(json!({"locked": true})), Some(a["customer"]["version"].as_i64().unwrap())).await;
+        assert_eq!(r.code(), "customer.lock_limit_reached", "no A customer may be locked");
+        // Transfers count against the recipient's limit.
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user["repa2"], "reason": "调整"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let c = create(&fx, "repa1", json!({"name": "丙级客户有限公司", "levelCode": "C"})).await;
+        assert_eq!(list(&fx, "repa1", "").await["total"], 2);
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user["repa1"], "reason": "调回"})), None).await;
+        assert_eq!(r.code(), "customer.owner_limit_reached", "repa1 is full");
+        assert_eq!(list(&fx, "repa2", "").await["total"], 1, "a refused transfer moves nothing");
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [cid(&c)], "toUserId": fx.user["repa2"], "reason": "调整"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+
+    async fn transfer_moves_access_at_once_and_keeps_the_history(fx) {
+        let c = create(&fx, "repa1", json!({"name": "转移测试有限公司"})).await;
+        let id = cid(&c);
+        // A rep may not transfer; a manager may, within the region only.
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user["repa2"], "reason": "调整"})), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user["repb1"], "reason": "调整"})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["fields"]["toUserId"]["code"], "customer.recipient_outside_scope");
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user["repa2"], "reason": ""})), None).await;
+        assert!(r.body["fields"]["reason"].is_object(), "{:?}", r.body);
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user["repa2"], "reason": "区域调整"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(fx.call("repa1", Method::GET, &format!("/api/v1/customers/{id}"), None, None).await.status, StatusCode::NOT_FOUND);
+        let d = fx.call("repa2", Method::GET, &format!("/api/v1/customers/{id}"), None, None).await;
+        assert_eq!(d.status, StatusCode::OK);
+        assert_eq!(d.body["customer"]["ownerName"], "测试repa2");
+        let h = d.body["history"].as_array().unwrap();
+        assert_eq!(h[0]["change"], "transferred");
+        assert_eq!(h[0]["reason"], "区域调整");
+        assert_eq!(h[0]["fromOwnerName"], "测试repa1");
+        assert_eq!(h[1]["change"], "created");
+    }
+
+    async fn handover_moves_every_customer_of_a_leaver_after_a_preview(fx) {
+        for i in 0..3 {
+            create(&fx, "repa1", json!({"name": format!("交接客户{i}号有限公司")})).await;
+        }
+        let q = format!("/api/v1/customers/handover-preview?fromUserId={}&toUserId={}", fx.user["repa1"], fx.user["repa2"]);
+        let p = fx.call("mgra", Method::GET, &q, None, None).await;
+        assert_eq!(p.status, StatusCode::OK, "{:?}", p.body);
+        assert_eq!(p.body["customers"].as_array().unwrap().len(), 3);
+        assert_eq!(list(&fx, "repa1", "").await["total"], 3, "a preview moves nothing");
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/handover", Some(json!({"fromUserId": fx.user["repa1"], "toUserId": fx.user["repa2"], "reason": "离职"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(list(&fx, "repa1", "").await["total"], 0);
+        assert_eq!(list(&fx, "repa2", "").await["total"], 3);
+    }
+
+    async fn followups_move_the_last_and_next_contact_and_sort_the_list(fx) {
+        let a = create(&fx, "repa1", json!({"name": "跟进甲有限公司", "contacts": [{"name": "王芳", "mobile": "13900139000"}]})).await;
+        let b = create(&fx, "repa1", json!({"name": "跟进乙有限公司"})).await;
+        let contact = a["contacts"][0]["id"].clone();
+        assert_eq!(a["contacts"][0]["isPrimary"], true, "the first contact is the primary one");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let day = 86_400_000i64;
+        let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&a)), Some(json!({
+            "method": "visit", "content": "拜访采购部，介绍新品", "contactIds": [contact], "happenedAt": now - day, "nextAt": now + 2 * day, "nextStep": "发报价"
+        })), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&b)), Some(json!({"method": "phone", "content": "电话沟通"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        // Late entry for an older date does not move the last follow-up back.
+        let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&b)), Some(json!({"method": "email", "content": "补录上周邮件", "happenedAt": now - 7 * day})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let page = list(&fx, "repa1", "sort=lastFollowupAt&order=desc").await;
+        assert_eq!(page["items"][0]["name"], "跟进乙有限公司");
+        assert!(page["items"][0]["lastFollowupAt"].as_i64().unwrap() >= now);
+        assert_eq!(page["items"][1]["nextFollowupAt"], now + 2 * day);
+        let f = fx.call("repa1", Method::GET, &format!("/api/v1/customers/{}/followups", cid(&b)), None, None).await;
+        assert_eq!(f.body["total"], 2);
+        assert_eq!(f.body["items"][0]["method"], "phone");
+        // Rules: not in the future, next after this one, contacts of this customer, in scope.
+        for (body, field) in [
+            (json!({"method": "visit", "content": "x", "happenedAt": now + day}), "happenedAt"),
+            (json!({"method": "visit", "content": "x", "nextAt": now - day}), "nextAt"),
+            (json!({"method": "fax", "content": "x"}), "method"),
+            (json!({"method": "visit", "content": "x", "contactIds": [contact]}), "contactIds"),
+        ] {
+            let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&b)), Some(body), None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.body["fields"][field].is_object(), "{field}: {:?}", r.body);
+        }
+        let r = fx.call("repb1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&b)), Some(json!({"method": "visit", "content": "越权"})), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(fx.call("repa1", Method::GET, &format!("/api/v1/customers/{}/followups", cid(&b)), None, None).await.body["total"], 2);
+        // Due next contacts and forgotten customers (遗忘提醒) are list filters.
+        assert_eq!(names(&list(&fx, "repa1", "idleDays=1").await), ["跟进甲有限公司"]);
+        assert_eq!(list(&fx, "repa1", "idleDays=2").await["total"], 0);
+        assert_eq!(list(&fx, "repa1", "due=true").await["total"], 0, "the next contact is two days away");
+    }
+
+    async fn collaborators_see_and_edit_only_as_granted(fx) {
+        let c = create(&fx, "repa1", json!({"name": "协作客户有限公司"})).await;
+        let id = cid(&c);
+        let path = format!("/api/v1/customers/{id}");
+        assert_eq!(fx.call("repb1", Method::GET, &path, None, None).await.status, StatusCode::NOT_FOUND);
+        let r = fx.call("repa1", Method::PUT, &format!("{path}/collaborators"), Some(json!({"members": [{"userId": fx.user["repb1"], "canEdit": false}]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let d = fx.call("repb1", Method::GET, &path, None, None).await;
+        assert_eq!(d.status, StatusCode::OK);
+        assert_eq!(d.body["canEdit"], false);
+        assert_eq!(list(&fx, "repb1", "").await["total"], 1, "collaborations show in the list");
+        let v = d.body["customer"]["version"].as_i64().unwrap();
+        let r = fx.call("repb1", Method::PUT, &path, Some(json!({"name": "协作客户有限公司", "notes": "改"})), Some(v)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        fx.call("repa1", Method::PUT, &format!("{path}/collaborators"), Some(json!({"members": [{"userId": fx.user["repb1"], "canEdit": true}]})), None).await;
+        let r = fx.call("repb1", Method::PUT, &path, Some(json!({"name": "协作客户有限公司", "notes": "改"})), Some(v)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        // A stale version is refused.
+        let r = fx.call("repa1", Method::PUT, &path, Some(json!({"name": "协作客户有限公司", "notes": "再改"})), Some(v)).await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+        // A collaborator cannot hand the customer on.
+        let r = fx.call("repb1", Method::PUT, &format!("{path}/collaborators"), Some(json!({"members": []})), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn pool_return_claim_and_hidden_contacts(fx) {
+        let p = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "华东公海", "unitId": fx.unit["east"], "cooldownDays": 30, "dailyClaimLimit": 5})), None).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);
+        let pool = p.body["id"].as_str().unwrap().to_owned();
+        let c = create(&fx, "repa1", json!({"name": "公海测试有限公司", "contacts": [{"name": "赵敏", "mobile": "13700137000"}]})).await;
+        let id = cid(&c);
+        // A pool in another region does not cover the customer; a reason is required.
+        let north = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "华北公海", "unitId": fx.unit["north"]})), None).await;
+        let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{id}/return-to-pool"), Some(json!({"poolId": north.body["id"], "reason": "无需求"})), None).await;
+        assert_eq!(r.body["fields"]["poolId"]["code"], "pool.does_not_cover_customer");
+        let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{id}/return-to-pool"), Some(json!({"poolId": pool, "reason": "客户暂无需求"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(fx.call("repa1", Method::GET, &format!("/api/v1/customers/{id}"), None, None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(list(&fx, "mgra", "").await["total"], 0, "pool customers are not in anyone's list");
+        // Members see it without contact details; the north region does not see the pool.
+        let pc = fx.call("repa2", Method::GET, &format!("/api/v1/pools/{pool}/customers"), None, None).await;
+        assert_eq!(pc.status, StatusCode::OK);
+        assert_eq!(pc.body["total"], 1);
+        assert!(pc.body["items"][0]["primaryMobile"].is_null());
+        let managed = fx.call("mgra", Method::GET, &format!("/api/v1/pools/{pool}/customers"), None, None).await;
+        assert_eq!(managed.body["items"][0]["primaryMobile"], "13700137000", "a pool manager sees contacts");
+        assert_eq!(fx.call("repb1", Method::GET, &format!("/api/v1/pools/{pool}/customers"), None, None).await.status, StatusCode::NOT_FOUND);
+        let pools = fx.call("repb1", Method::GET, "/api/v1/pools", None, None).await;
+        assert_eq!(pools.body.as_array().unwrap().len(), 1, "only the north pool");
+        // The previous owner waits out the cool-down; another member claims it.
+        let claim = format!("/api/v1/pools/{pool}/customers/{id}/claim");
+        let r = fx.call("repa1", Method::POST, &claim, None, None).await;
+        assert_eq!(r.code(), "pool.cooldown");
+        let r = fx.call("repa2", Method::POST, &claim, None, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["ownerId"], fx.user["repa2"].to_string());
+        let d = fx.call("repa2", Method::GET, &format!("/api/v1/customers/{id}"), None, None).await;
+        let changes: Vec<&str> = d.body["history"].as_array().unwrap().iter().map(|h| h["change"].as_str().unwrap()).collect();
+        assert_eq!(changes, ["claimed", "returned", "created"]);
+        assert_eq!(d.body["contacts"][0]["mobile"], "13700137000", "the claimant sees the contacts");
+        // Claimed twice: gone from the pool.
+        assert_eq!(fx.call("repa1", Method::POST, &claim, None, None).await.status, StatusCode::NOT_FOUND);
+        // A manager assigns from the pool, within their scope only.
+        fx.call("repa2", Method::POST, &format!("/api/v1/customers/{id}/return-to-pool"), Some(json!({"poolId": pool, "reason": "交回"})), None).await;
+        let assign = format!("/api/v1/pools/{pool}/customers/{id}/assign");
+        let r = fx.call("repa2", Method::POST, &assign, Some(json!({"toUserId": fx.user["repa1"]})), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = fx.call("mgra", Method::POST, &assign, Some(json!({"toUserId": fx.user["repb1"]})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = fx.call("mgra", Method::POST, &assign, Some(json!({"toUserId": fx.user["repa1"]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "assignment is not a claim: no cool-down: {:?}", r.body);
+    }
+
+    async fn twenty_reps_claiming_one_customer_leave_exactly_one_owner(fx) {
+        let p = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "抢单公海", "unitId": fx.unit["east"]})), None).await;
+        let pool = p.body["id"].as_str().unwrap().to_owned();
+        let c = create(&fx, "repa1", json!({"name": "抢手客户有限公司"})).await;
+        let id = cid(&c);
+        let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{id}/return-to-pool"), Some(json!({"poolId": pool, "reason": "放入公海"})), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let hash = salesdesk_app::passwords::hash(common::PASSWORD.into()).await.unwrap();
+        let mut reps = Vec::new();
+        for i in 0..20 {
+            let name: &'static str = Box::leak(format!("race{i}").into_boxed_str());
+            let uid = fx.person(name, "rep", Some("shanghai"), Some(fx.user["mgra"]), &hash).await;
+            fx.login(name).await;
+            reps.push((name, uid));
+        }
+        let path = format!("/api/v1/pools/{pool}/customers/{id}/claim");
+        let tasks: Vec<_> = reps.iter().map(|(name, _)| {
+            let req = fx.request(name, Method::POST, &path, None, None);
+            tokio::spawn(common::send(fx.router.clone(), req))
+        }).collect();
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap().as_u16());
+        }
+        let winners: Vec<usize> = statuses.iter().enumerate().filter(|(_, s)| **s == 200).map(|(i, _)| i).collect();
+        assert_eq!(winners.len(), 1, "exactly one claim succeeds: {statuses:?}");
+        assert!(statuses.iter().all(|s| matches!(s, 200 | 404 | 409)), "{statuses:?}");
+        let d = fx.call("admin", Method::GET, &format!("/api/v1/customers/{id}"), None, None).await;
+        assert_eq!(d.body["customer"]["ownerId"], reps[winners[0]].1.to_string());
+        let claims = d.body["history"].as_array().unwrap().iter().filter(|h| h["change"] == "claimed").count();
+        assert_eq!(claims, 1, "one claim recorded");
+    }
+}

@@ -1,0 +1,1003 @@
+//! Customers (客户档案): the record, its contacts, collaborators, tags, owner history and
+//! follow-ups, and the lookups the duplicate check (查重) needs. Every read of customers a
+//! person may see takes a [`Viewer`]: their data scope plus the customers they collaborate on.
+
+use salesdesk_domain::access::RecordScope;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::sql::{Arg, Page, Sql, contains_pattern};
+use crate::{Error, Result, Tx, on_tx};
+
+/// Who is reading: their customer scope, and themselves (collaborations widen the scope).
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub scope: RecordScope,
+    pub user_id: Uuid,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct CustomerRow {
+    pub id: Uuid,
+    pub seq: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub pool_id: Option<Uuid>,
+    pub pool_name: Option<String>,
+    pub locked: bool,
+    pub notes: Option<String>,
+    pub primary_contact: Option<String>,
+    pub primary_mobile: Option<String>,
+    pub last_followup_at: Option<i64>,
+    pub next_followup_at: Option<i64>,
+    pub owned_since: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.type_code, c.level_code, c.status_code, \
+     c.industry_code, c.source_code, c.province, c.city, c.district, c.address, c.lat, c.lon, c.owner_id, \
+     o.display_name AS owner_name, c.unit_id, ou.name AS unit_name, c.pool_id, p.name AS pool_name, c.locked, c.notes, \
+     (SELECT k.name FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_contact, \
+     (SELECT k.mobile FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_mobile, \
+     c.last_followup_at, c.next_followup_at, c.owned_since, c.created_at, c.updated_at, c.version \
+     FROM customers c JOIN org_units ou ON ou.id = c.unit_id LEFT JOIN users o ON o.id = c.owner_id \
+     LEFT JOIN customer_pools p ON p.id = c.pool_id WHERE 1=1";
+
+/// Appends the viewer's scope: owned customers inside their data scope, or ones they
+/// collaborate on. Pool customers (no owner) are never in it; pools have their own reads.
+fn push_viewer(sql: &mut Sql, v: &Viewer) {
+    use RecordScope as S;
+    sql.push(" AND c.owner_id IS NOT NULL");
+    if v.scope == S::All {
+        return;
+    }
+    sql.push(" AND (");
+    match &v.scope {
+        S::All => unreachable!(),
+        S::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            sql.push("c.unit_id IN (SELECT id FROM org_units WHERE path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
+        S::Unit(id) => {
+            sql.push("c.unit_id = ").bind(Arg::Uuid(*id));
+        }
+        S::ReportLine(path) => {
+            let (lo, hi) = path.subtree_range();
+            sql.push("c.owner_id IN (SELECT id FROM users WHERE report_path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND report_path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
+        S::Own(id) => {
+            sql.push("c.owner_id = ").bind(Arg::Uuid(*id));
+        }
+    }
+    sql.push(" OR c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
+        .bind(Arg::Uuid(v.user_id))
+        .push("))");
+}
+
+/// The editable fields of a customer, already validated.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CustomerFields {
+    pub name: String,
+    pub name_key: String,
+    pub short_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub district: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    /// The name's bigrams for the similar-name index.
+    #[serde(skip)]
+    pub grams: Vec<String>,
+}
+
+pub struct NewCustomer<'a> {
+    pub id: Uuid,
+    pub seq: i64,
+    pub fields: &'a CustomerFields,
+    pub owner_id: Uuid,
+    pub unit_id: Uuid,
+    pub created_by: Uuid,
+    pub now: i64,
+}
+
+pub async fn insert(tx: &mut Tx, c: &NewCustomer<'_>) -> Result<()> {
+    const SQL: &str = "INSERT INTO customers (id, seq, name, name_key, short_name, credit_code, type_code, level_code, status_code, \
+         industry_code, source_code, province, city, district, address, lat, lon, owner_id, unit_id, pool_id, locked, notes, \
+         owned_since, created_by, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, NULL, FALSE, $20, $21, $22, $21, $21, 1)";
+    let f = c.fields;
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(c.id)
+        .bind(c.seq)
+        .bind(&f.name)
+        .bind(&f.name_key)
+        .bind(&f.short_name)
+        .bind(&f.credit_code)
+        .bind(&f.type_code)
+        .bind(&f.level_code)
+        .bind(&f.status_code)
+        .bind(&f.industry_code)
+        .bind(&f.source_code)
+        .bind(&f.province)
+        .bind(&f.city)
+        .bind(&f.district)
+        .bind(&f.address)
+        .bind(f.lat)
+        .bind(f.lon)
+        .bind(c.owner_id)
+        .bind(c.unit_id)
+        .bind(&f.notes)
+        .bind(c.now)
+        .bind(c.created_by)
+        .execute(x)
+        .await?
+        .rows_affected());
+    set_grams(tx, c.id, &f.grams).await?;
+    set_tags(tx, c.id, &f.tags).await
+}
+
+/// Saves edited fields if the customer is still at `version`.
+pub async fn update(
+    tx: &mut Tx,
+    id: Uuid,
+    version: i64,
+    f: &CustomerFields,
+    now: i64,
+) -> Result<()> {
+    const SQL: &str = "UPDATE customers SET name = $1, name_key = $2, short_name = $3, credit_code = $4, type_code = $5, \
+         level_code = $6, status_code = $7, industry_code = $8, source_code = $9, province = $10, city = $11, district = $12, \
+         address = $13, lat = $14, lon = $15, notes = $16, updated_at = $17, version = version + 1 WHERE id = $18 AND version = $19";
+    let n = on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(&f.name)
+        .bind(&f.name_key)
+        .bind(&f.short_name)
+        .bind(&f.credit_code)
+        .bind(&f.type_code)
+        .bind(&f.level_code)
+        .bind(&f.status_code)
+        .bind(&f.industry_code)
+        .bind(&f.source_code)
+        .bind(&f.province)
+        .bind(&f.city)
+        .bind(&f.district)
+        .bind(&f.address)
+        .bind(f.lat)
+        .bind(f.lon)
+        .bind(&f.notes)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(x)
+        .await?
+        .rows_affected());
+    if n != 1 {
+        return Err(Error::Stale);
+    }
+    set_grams(tx, id, &f.grams).await?;
+    set_tags(tx, id, &f.tags).await
+}
+
+async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
+    on_tx!(tx, |x| sqlx::query(
+        "DELETE FROM customer_name_grams WHERE customer_id = $1"
+    )
+    .bind(id)
+    .execute(x)
+    .await?
+    .rows_affected());
+    for g in grams {
+        on_tx!(tx, |x| sqlx::query(
+            "INSERT INTO customer_name_grams (gram, customer_id) VALUES ($1, $2)"
+        )
+        .bind(g)
+        .bind(id)
+        .execute(x)
+        .await?
+        .rows_affected());
+    }
+    Ok(())
+}
+
+async fn set_tags(tx: &mut Tx, id: Uuid, tags: &[String]) -> Result<()> {
+    on_tx!(tx, |x| sqlx::query(
+        "DELETE FROM customer_tags WHERE customer_id = $1"
+    )
+    .bind(id)
+    .execute(x)
+    .await?
+    .rows_affected());
+    for t in tags {
+        on_tx!(tx, |x| sqlx::query(
+            "INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(t)
+        .execute(x)
+        .await?
+        .rows_affected());
+    }
+    Ok(())
+}
+
+/// The tags of several customers at once (one query per page of a list).
+pub async fn tags_of(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT customer_id, tag FROM customer_tags WHERE customer_id IN ");
+    sql.bind_uuids(ids).push(" ORDER BY tag");
+    sql.fetch_all(tx).await
+}
+
+/// One customer the viewer may see.
+pub async fn get(tx: &mut Tx, v: &Viewer, id: Uuid) -> Result<Option<CustomerRow>> {
+    let mut sql = Sql::new(SELECT);
+    push_viewer(&mut sql, v);
+    sql.push(" AND c.id = ").bind(Arg::Uuid(id));
+    Ok(sql.fetch_all(tx).await?.into_iter().next())
+}
+
+/// Which of `ids` the viewer may see (the duplicate check masks the others).
+pub async fn visible_ids(tx: &mut Tx, v: &Viewer, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT c.id FROM customers c WHERE 1=1");
+    push_viewer(&mut sql, v);
+    sql.push(" AND c.id IN ").bind_uuids(ids);
+    let rows: Vec<(Uuid,)> = sql.fetch_all(tx).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// One customer whoever may see it: for pools, the duplicate check and rule checks.
+pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<CustomerRow>> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" AND c.id = ").bind(Arg::Uuid(id));
+    Ok(sql.fetch_all(tx).await?.into_iter().next())
+}
+
+/// Whether `user_id` collaborates on the customer, and with edit rights.
+pub async fn collaboration(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) -> Result<Option<bool>> {
+    const SQL: &str =
+        "SELECT can_edit FROM customer_collaborators WHERE customer_id = $1 AND user_id = $2";
+    Ok(on_tx!(tx, |x| sqlx::query_scalar(SQL)
+        .bind(customer_id)
+        .bind(user_id)
+        .fetch_optional(x)
+        .await?))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerSort {
+    Name,
+    LastFollowupAt,
+    NextFollowupAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CustomerFilter {
+    /// Part of the name, short name, a contact's name, mobile or phone.
+    pub q: Option<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub tag: Option<String>,
+    pub owner_id: Option<Uuid>,
+    /// Customers of this unit and the units below it: (lo, hi) of its path range.
+    pub unit_range: Option<(String, String)>,
+    pub locked: Option<bool>,
+    /// Not followed up since this instant (or never).
+    pub no_followup_since: Option<i64>,
+    /// The next contact is due before this instant.
+    pub next_followup_before: Option<i64>,
+}
+
+fn filtered(base: &'static str, v: &Viewer, f: &CustomerFilter) -> Sql {
+    let mut sql = Sql::new(base);
+    push_viewer(&mut sql, v);
+    push_filter(&mut sql, f);
+    sql
+}
+
+/// The list filters, shared by the customer list and the pool list.
+pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
+    if let Some(q) = &f.q {
+        let p = contains_pattern(q);
+        sql.push(" AND (LOWER(c.name) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR LOWER(c.short_name) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR c.id IN (SELECT customer_id FROM customer_contacts WHERE LOWER(name) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR mobile LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR phone LIKE ")
+            .bind(Arg::Text(p))
+            .push(" ESCAPE '\\'))");
+    }
+    let eq = |sql: &mut Sql, col: &'static str, v: &Option<String>| {
+        if let Some(v) = v {
+            sql.push(col).bind(Arg::Text(v.clone()));
+        }
+    };
+    eq(sql, " AND c.type_code = ", &f.type_code);
+    eq(sql, " AND c.level_code = ", &f.level_code);
+    eq(sql, " AND c.status_code = ", &f.status_code);
+    eq(sql, " AND c.industry_code = ", &f.industry_code);
+    eq(sql, " AND c.source_code = ", &f.source_code);
+    eq(sql, " AND c.province = ", &f.province);
+    eq(sql, " AND c.city = ", &f.city);
+    if let Some(t) = &f.tag {
+        sql.push(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ")
+            .bind(Arg::Text(t.clone()))
+            .push(")");
+    }
+    if let Some(o) = f.owner_id {
+        sql.push(" AND c.owner_id = ").bind(Arg::Uuid(o));
+    }
+    if let Some((lo, hi)) = &f.unit_range {
+        sql.push(" AND c.unit_id IN (SELECT id FROM org_units WHERE path >= ")
+            .bind(Arg::Text(lo.clone()))
+            .push(" AND path < ")
+            .bind(Arg::Text(hi.clone()))
+            .push(")");
+    }
+    if let Some(l) = f.locked {
+        sql.push(" AND c.locked = ").bind(Arg::Bool(l));
+    }
+    if let Some(t) = f.no_followup_since {
+        sql.push(" AND (c.last_followup_at IS NULL OR c.last_followup_at < ")
+            .bind(Arg::I64(t))
+            .push(")");
+    }
+    if let Some(t) = f.next_followup_before {
+        sql.push(" AND c.next_followup_at < ").bind(Arg::I64(t));
+    }
+}
+
+pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
+    // NULLS LAST on both databases: a customer never followed up sorts after the others
+    // whichever the direction, as people expect.
+    sql.push(match sort {
+        CustomerSort::Name => " ORDER BY c.name",
+        CustomerSort::LastFollowupAt => " ORDER BY c.last_followup_at",
+        CustomerSort::NextFollowupAt => " ORDER BY c.next_followup_at",
+        CustomerSort::CreatedAt => " ORDER BY c.created_at",
+        CustomerSort::UpdatedAt => " ORDER BY c.updated_at",
+    });
+    sql.push(if desc { " DESC NULLS LAST" } else { " ASC NULLS LAST" });
+    sql.push(if desc { ", c.seq DESC" } else { ", c.seq ASC" });
+}
+
+/// A page of the customers the viewer may see that match `f`, and how many match in all.
+pub async fn list(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+) -> Result<(Vec<CustomerRow>, i64)> {
+    let mut sql = filtered(SELECT, v, f);
+    push_sort(&mut sql, sort, desc);
+    sql.page(page);
+    let rows = sql.fetch_all(tx).await?;
+    let total = filtered("SELECT COUNT(*) FROM customers c WHERE 1=1", v, f)
+        .fetch_count(tx)
+        .await?;
+    Ok((rows, total))
+}
+
+// ---- owner changes ------------------------------------------------------------------------
+
+/// Where a customer goes: to an owner (in their unit) or into a pool (in the pool's unit).
+pub enum Holder {
+    Owner { user_id: Uuid, unit_id: Uuid },
+    Pool { pool_id: Uuid, unit_id: Uuid },
+}
+
+/// Moves a customer to `to` if it is still held as `from` says (an owner, or a pool when
+/// `from` is None with `from_pool`). Returns false when someone else changed it first:
+/// of twenty reps claiming one pool customer at once, exactly one sees `true`.
+pub async fn move_customer(
+    tx: &mut Tx,
+    id: Uuid,
+    from_owner: Option<Uuid>,
+    from_pool: Option<Uuid>,
+    to: &Holder,
+    now: i64,
+) -> Result<bool> {
+    let mut sql = Sql::new("UPDATE customers SET ");
+    match to {
+        Holder::Owner { user_id, unit_id } => {
+            sql.push("owner_id = ")
+                .bind(Arg::Uuid(*user_id))
+                .push(", unit_id = ")
+                .bind(Arg::Uuid(*unit_id))
+                .push(", pool_id = NULL, owned_since = ")
+                .bind(Arg::I64(now));
+        }
+        Holder::Pool { pool_id, unit_id } => {
+            sql.push("owner_id = NULL, locked = FALSE, owned_since = NULL, pool_id = ")
+                .bind(Arg::Uuid(*pool_id))
+                .push(", unit_id = ")
+                .bind(Arg::Uuid(*unit_id));
+        }
+    }
+    sql.push(", updated_at = ")
+        .bind(Arg::I64(now))
+        .push(", version = version + 1 WHERE id = ")
+        .bind(Arg::Uuid(id));
+    match (from_owner, from_pool) {
+        (Some(o), _) => {
+            sql.push(" AND owner_id = ").bind(Arg::Uuid(o));
+        }
+        (None, Some(p)) => {
+            sql.push(" AND pool_id = ").bind(Arg::Uuid(p));
+        }
+        (None, None) => return Err(Error::NotFound),
+    }
+    Ok(sql.execute(tx).await? == 1)
+}
+
+pub async fn set_locked(tx: &mut Tx, id: Uuid, version: i64, locked: bool, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE customers SET locked = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4 AND owner_id IS NOT NULL";
+    let n = on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(locked)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(x)
+        .await?
+        .rows_affected());
+    if n == 1 { Ok(()) } else { Err(Error::Stale) }
+}
+
+/// Customers follow their owner when the owner moves to another unit.
+pub async fn follow_owner_unit(tx: &mut Tx, owner_id: Uuid, unit_id: Uuid) -> Result<u64> {
+    const SQL: &str = "UPDATE customers SET unit_id = $1 WHERE owner_id = $2 AND unit_id <> $1";
+    Ok(on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(unit_id)
+        .bind(owner_id)
+        .execute(x)
+        .await?
+        .rows_affected()))
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct OwnerHistoryRow {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub change: String,
+    pub from_owner: Option<Uuid>,
+    pub from_owner_name: Option<String>,
+    pub to_owner: Option<Uuid>,
+    pub to_owner_name: Option<String>,
+    pub from_pool: Option<Uuid>,
+    pub to_pool: Option<Uuid>,
+    pub reason: Option<String>,
+    pub by_user: Option<Uuid>,
+    pub by_name: Option<String>,
+    pub at: i64,
+}
+
+pub struct NewOwnerChange<'a> {
+    pub customer_id: Uuid,
+    pub change: &'a str,
+    pub from_owner: Option<Uuid>,
+    pub to_owner: Option<Uuid>,
+    pub from_pool: Option<Uuid>,
+    pub to_pool: Option<Uuid>,
+    pub reason: Option<&'a str>,
+    pub by_user: Option<Uuid>,
+    pub at: i64,
+}
+
+pub async fn insert_owner_change(tx: &mut Tx, h: &NewOwnerChange<'_>) -> Result<()> {
+    const SQL: &str = "INSERT INTO customer_owner_history (id, customer_id, change, from_owner, to_owner, from_pool, to_pool, reason, by_user, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(Uuid::now_v7())
+        .bind(h.customer_id)
+        .bind(h.change)
+        .bind(h.from_owner)
+        .bind(h.to_owner)
+        .bind(h.from_pool)
+        .bind(h.to_pool)
+        .bind(h.reason)
+        .bind(h.by_user)
+        .bind(h.at)
+        .execute(x)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+pub async fn owner_history(tx: &mut Tx, customer_id: Uuid) -> Result<Vec<OwnerHistoryRow>> {
+    const SQL: &str = "SELECT h.id, h.customer_id, h.change, h.from_owner, f.display_name AS from_owner_name, h.to_owner, \
+         t.display_name AS to_owner_name, h.from_pool, h.to_pool, h.reason, h.by_user, b.display_name AS by_name, h.at \
+         FROM customer_owner_history h LEFT JOIN users f ON f.id = h.from_owner LEFT JOIN users t ON t.id = h.to_owner \
+         LEFT JOIN users b ON b.id = h.by_user WHERE h.customer_id = $1 ORDER BY h.at DESC, h.id DESC";
+    Ok(on_tx!(tx, |x| sqlx::query_as(SQL)
+        .bind(customer_id)
+        .fetch_all(x)
+        .await?))
+}
+
+/// When `user_id` last gave this customer up (returned, transferred away, reclaimed).
+pub async fn last_released_by(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) -> Result<Option<i64>> {
+    const SQL: &str = "SELECT MAX(at) FROM customer_owner_history WHERE customer_id = $1 AND from_owner = $2";
+    Ok(on_tx!(tx, |x| sqlx::query_scalar(SQL)
+        .bind(customer_id)
+        .bind(user_id)
+        .fetch_one(x)
+        .await?))
+}
+
+/// How many customers a user claimed from pools since `since`.
+pub async fn claims_since(tx: &mut Tx, user_id: Uuid, since: i64) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM customer_owner_history WHERE by_user = $1 AND change = 'claimed' AND at >= $2";
+    Ok(on_tx!(tx, |x| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(x)
+        .await?))
+}
+
+/// How many customers a user owns, of one level or (None) of all levels.
+pub async fn count_owned(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> Result<i64> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM customers WHERE owner_id = ");
+    sql.bind(Arg::Uuid(owner));
+    if let Some(l) = level {
+        sql.push(" AND level_code = ").bind(Arg::Text(l.to_owned()));
+    }
+    sql.fetch_count(tx).await
+}
+
+pub async fn count_locked(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> Result<i64> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM customers WHERE locked AND owner_id = ");
+    sql.bind(Arg::Uuid(owner));
+    if let Some(l) = level {
+        sql.push(" AND level_code = ").bind(Arg::Text(l.to_owned()));
+    }
+    sql.fetch_count(tx).await
+}
+
+/// The ids of every customer a user owns (a handover moves them all).
+pub async fn owned_ids(tx: &mut Tx, owner: Uuid) -> Result<Vec<Uuid>> {
+    const SQL: &str = "SELECT id FROM customers WHERE owner_id = $1 ORDER BY seq";
+    Ok(on_tx!(tx, |x| sqlx::query_scalar(SQL)
+        .bind(owner)
+        .fetch_all(x)
+        .await?))
+}
+
+// ---- collaborators ------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct CollaboratorRow {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub can_edit: bool,
+    pub added_at: i64,
+}
+
+pub async fn collaborators(tx: &mut Tx, customer_id: Uuid) -> Result<Vec<CollaboratorRow>> {
+    const SQL: &str = "SELECT k.user_id, u.display_name, k.can_edit, k.added_at FROM customer_collaborators k \
+         JOIN users u ON u.id = k.user_id WHERE k.customer_id = $1 ORDER BY k.added_at, u.display_name";
+    Ok(on_tx!(tx, |x| sqlx::query_as(SQL)
+        .bind(customer_id)
+        .fetch_all(x)
+        .await?))
+}
+
+pub async fn set_collaborators(
+    tx: &mut Tx,
+    customer_id: Uuid,
+    members: &[(Uuid, bool)],
+    now: i64,
+) -> Result<()> {
+    on_tx!(tx, |x| sqlx::query(
+        "DELETE FROM customer_collaborators WHERE customer_id = $1"
+    )
+    .bind(customer_id)
+    .execute(x)
+    .await?
+    .rows_affected());
+    for (user, edit) in members {
+        on_tx!(tx, |x| sqlx::query(
+            "INSERT INTO customer_collaborators (customer_id, user_id, can_edit, added_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(customer_id)
+        .bind(user)
+        .bind(edit)
+        .bind(now)
+        .execute(x)
+        .await?
+        .rows_affected());
+    }
+    Ok(())
+}
+
+/// Removes one person from a customer's team (a transfer drops the new owner from it).
+pub async fn remove_collaborator(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) -> Result<()> {
+    on_tx!(tx, |x| sqlx::query(
+        "DELETE FROM customer_collaborators WHERE customer_id = $1 AND user_id = $2"
+    )
+    .bind(customer_id)
+    .bind(user_id)
+    .execute(x)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+// ---- contacts -----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ContactRow {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Option<String>,
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub birthday: Option<String>,
+    pub is_primary: bool,
+    pub left_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ContactFields {
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Option<String>,
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub birthday: Option<String>,
+    pub is_primary: bool,
+    pub left: bool,
+}
+
+pub async fn contacts(tx: &mut Tx, customer_id: Uuid) -> Result<Vec<ContactRow>> {
+    const SQL: &str = "SELECT id, customer_id, name, title, role, mobile, phone, email, wechat, birthday, is_primary, left_at, \
+         created_at, updated_at, version FROM customer_contacts WHERE customer_id = $1 \
+         ORDER BY is_primary DESC, left_at IS NOT NULL, created_at";
+    Ok(on_tx!(tx, |x| sqlx::query_as(SQL)
+        .bind(customer_id)
+        .fetch_all(x)
+        .await?))
+}
+
+/// Makes no contact of the customer primary (before another one becomes it).
+pub async fn clear_primary(tx: &mut Tx, customer_id: Uuid) -> Result<()> {
+    on_tx!(tx, |x| sqlx::query(
+        "UPDATE customer_contacts SET is_primary = FALSE WHERE customer_id = $1 AND is_primary"
+    )
+    .bind(customer_id)
+    .execute(x)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+pub async fn insert_contact(
+    tx: &mut Tx,
+    id: Uuid,
+    customer_id: Uuid,
+    f: &ContactFields,
+    now: i64,
+) -> Result<()> {
+    const SQL: &str = "INSERT INTO customer_contacts (id, customer_id, name, title, role, mobile, phone, email, wechat, birthday, \
+         is_primary, left_at, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1)";
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(id)
+        .bind(customer_id)
+        .bind(&f.name)
+        .bind(&f.title)
+        .bind(&f.role)
+        .bind(&f.mobile)
+        .bind(&f.phone)
+        .bind(&f.email)
+        .bind(&f.wechat)
+        .bind(&f.birthday)
+        .bind(f.is_primary)
+        .bind(f.left.then_some(now))
+        .bind(now)
+        .execute(x)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+pub async fn update_contact(
+    tx: &mut Tx,
+    id: Uuid,
+    version: i64,
+    f: &ContactFields,
+    now: i64,
+) -> Result<()> {
+    // A contact marked as left keeps the day they were first marked.
+    const SQL: &str = "UPDATE customer_contacts SET name = $1, title = $2, role = $3, mobile = $4, phone = $5, email = $6, \
+         wechat = $7, birthday = $8, is_primary = $9, left_at = CASE WHEN $10 THEN COALESCE(left_at, $11) ELSE NULL END, \
+         updated_at = $11, version = version + 1 WHERE id = $12 AND version = $13";
+    let n = on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(&f.name)
+        .bind(&f.title)
+        .bind(&f.role)
+        .bind(&f.mobile)
+        .bind(&f.phone)
+        .bind(&f.email)
+        .bind(&f.wechat)
+        .bind(&f.birthday)
+        .bind(f.is_primary)
+        .bind(f.left)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(x)
+        .await?
+        .rows_affected());
+    if n == 1 { Ok(()) } else { Err(Error::Stale) }
+}
+
+// ---- follow-ups ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct FollowupRow {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub method: String,
+    pub content: String,
+    pub contact_ids: String,
+    pub happened_at: i64,
+    pub next_at: Option<i64>,
+    pub next_step: Option<String>,
+    pub created_at: i64,
+}
+
+pub struct NewFollowup<'a> {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub author_id: Uuid,
+    pub method: &'a str,
+    pub content: &'a str,
+    pub contact_ids: &'a [Uuid],
+    pub happened_at: i64,
+    pub next_at: Option<i64>,
+    pub next_step: Option<&'a str>,
+    pub now: i64,
+}
+
+/// Records a follow-up and moves the customer's last/next follow-up times forward (never
+/// back: a follow-up entered late for last week does not hide this week's).
+pub async fn insert_followup(tx: &mut Tx, f: &NewFollowup<'_>) -> Result<()> {
+    const SQL: &str = "INSERT INTO customer_followups (id, customer_id, author_id, method, content, contact_ids, happened_at, \
+         next_at, next_step, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    let ids = serde_json::to_string(f.contact_ids).unwrap_or_else(|_| "[]".into());
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(f.id)
+        .bind(f.customer_id)
+        .bind(f.author_id)
+        .bind(f.method)
+        .bind(f.content)
+        .bind(&ids)
+        .bind(f.happened_at)
+        .bind(f.next_at)
+        .bind(f.next_step)
+        .bind(f.now)
+        .execute(x)
+        .await?
+        .rows_affected());
+    const TOUCH: &str = "UPDATE customers SET \
+         last_followup_at = CASE WHEN last_followup_at IS NULL OR last_followup_at < $1 THEN $1 ELSE last_followup_at END, \
+         next_followup_at = CASE WHEN last_followup_at IS NULL OR last_followup_at <= $1 THEN $2 ELSE next_followup_at END \
+         WHERE id = $3";
+    on_tx!(tx, |x| sqlx::query(TOUCH)
+        .bind(f.happened_at)
+        .bind(f.next_at)
+        .bind(f.customer_id)
+        .execute(x)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+pub async fn followups(tx: &mut Tx, customer_id: Uuid, page: Page) -> Result<(Vec<FollowupRow>, i64)> {
+    let mut sql = Sql::new(
+        "SELECT f.id, f.customer_id, f.author_id, u.display_name AS author_name, f.method, f.content, f.contact_ids, \
+         f.happened_at, f.next_at, f.next_step, f.created_at FROM customer_followups f JOIN users u ON u.id = f.author_id \
+         WHERE f.customer_id = ",
+    );
+    sql.bind(Arg::Uuid(customer_id))
+        .push(" ORDER BY f.happened_at DESC, f.id DESC");
+    sql.page(page);
+    let rows = sql.fetch_all(tx).await?;
+    let mut count = Sql::new("SELECT COUNT(*) FROM customer_followups WHERE customer_id = ");
+    count.bind(Arg::Uuid(customer_id));
+    Ok((rows, count.fetch_count(tx).await?))
+}
+
+// ---- duplicate check ----------------------------------------------------------------------
+
+/// A customer the duplicate check found, with what it needs to mask or show it.
+#[derive(Debug, Clone, FromRow)]
+pub struct DuplicateCandidate {
+    pub id: Uuid,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub pool_name: Option<String>,
+}
+
+const CANDIDATE: &str = "SELECT c.id, c.name, c.credit_code, c.owner_id, o.display_name AS owner_name, p.name AS pool_name \
+     FROM customers c LEFT JOIN users o ON o.id = c.owner_id LEFT JOIN customer_pools p ON p.id = c.pool_id WHERE 1=1";
+
+pub async fn by_credit_code(tx: &mut Tx, code: &str) -> Result<Vec<DuplicateCandidate>> {
+    let mut sql = Sql::new(CANDIDATE);
+    sql.push(" AND c.credit_code = ").bind(Arg::Text(code.to_owned()));
+    sql.fetch_all(tx).await
+}
+
+pub async fn by_name_key(tx: &mut Tx, key: &str) -> Result<Vec<DuplicateCandidate>> {
+    let mut sql = Sql::new(CANDIDATE);
+    sql.push(" AND c.name_key = ")
+        .bind(Arg::Text(key.to_owned()))
+        .push(" ORDER BY c.seq LIMIT 20");
+    sql.fetch_all(tx).await
+}
+
+/// Customers sharing at least `min_shared` of `grams` with a name, most shared first.
+pub async fn by_grams(
+    tx: &mut Tx,
+    grams: &[String],
+    min_shared: i64,
+    limit: i64,
+) -> Result<Vec<DuplicateCandidate>> {
+    if grams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(CANDIDATE);
+    sql.push(" AND c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram IN ");
+    sql.bind_texts(grams)
+        .push(" GROUP BY customer_id HAVING COUNT(*) >= ")
+        .bind(Arg::I64(min_shared))
+        .push(" ORDER BY COUNT(*) DESC LIMIT ")
+        .bind(Arg::I64(limit))
+        .push(")");
+    sql.fetch_all(tx).await
+}
+
+pub async fn by_contact_mobiles(tx: &mut Tx, mobiles: &[String]) -> Result<Vec<DuplicateCandidate>> {
+    if mobiles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(CANDIDATE);
+    sql.push(" AND c.id IN (SELECT customer_id FROM customer_contacts WHERE mobile IN ");
+    sql.bind_texts(mobiles).push(") ORDER BY c.seq LIMIT 20");
+    sql.fetch_all(tx).await
+}
+
+// ---- pick lists and limits ----------------------------------------------------------------
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct OptionRow {
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub sort_order: i64,
+    pub active: bool,
+}
+
+pub async fn options(tx: &mut Tx) -> Result<Vec<OptionRow>> {
+    const SQL: &str = "SELECT kind, code, name, name_en, sort_order, active FROM customer_options ORDER BY kind, sort_order, code";
+    Ok(on_tx!(tx, |x| sqlx::query_as(SQL).fetch_all(x).await?))
+}
+
+/// Adds a pick-list entry unless its code exists (first start, and upgrades adding entries).
+pub async fn ensure_option(
+    tx: &mut Tx,
+    kind: &str,
+    code: &str,
+    name: &str,
+    name_en: &str,
+    sort_order: i64,
+) -> Result<()> {
+    const SQL: &str = "INSERT INTO customer_options (kind, code, name, name_en, sort_order, active) VALUES ($1, $2, $3, $4, $5, TRUE) \
+         ON CONFLICT (kind, code) DO NOTHING";
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(kind)
+        .bind(code)
+        .bind(name)
+        .bind(name_en)
+        .bind(sort_order)
+        .execute(x)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize, PartialEq, Eq)]
+pub struct LimitRow {
+    pub level_code: String,
+    pub max_owned: Option<i64>,
+    pub max_locked: Option<i64>,
+}
+
+pub async fn limits(tx: &mut Tx) -> Result<Vec<LimitRow>> {
+    const SQL: &str = "SELECT level_code, max_owned, max_locked FROM customer_limits ORDER BY level_code";
+    Ok(on_tx!(tx, |x| sqlx::query_as(SQL).fetch_all(x).await?))
+}
+
+pub async fn set_limits(tx: &mut Tx, rows: &[LimitRow], now: i64) -> Result<()> {
+    on_tx!(tx, |x| sqlx::query("DELETE FROM customer_limits")
+        .execute(x)
+        .await?
+        .rows_affected());
+    for r in rows {
+        on_tx!(tx, |x| sqlx::query(
+            "INSERT INTO customer_limits (level_code, max_owned, max_locked, updated_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(&r.level_code)
+        .bind(r.max_owned)
+        .bind(r.max_locked)
+        .bind(now)
+        .execute(x)
+        .await?
+        .rows_affected());
+    }
+    Ok(())
+}

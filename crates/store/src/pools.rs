@@ -1,0 +1,136 @@
+//! Customer pools (公海): where customers without an owner wait to be claimed, per org unit,
+//! with the rules for claiming and reclaiming.
+
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::customers::{CustomerFilter, CustomerRow, CustomerSort, push_filter, push_sort};
+use crate::sql::{Arg, Page, Sql};
+use crate::{Error, Result, Tx, on_tx};
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct PoolRow {
+    pub id: Uuid,
+    pub name: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub unit_path: String,
+    pub no_followup_days: Option<i64>,
+    pub no_deal_days: Option<i64>,
+    pub remind_days: Option<i64>,
+    pub cooldown_days: i64,
+    pub daily_claim_limit: Option<i64>,
+    pub hide_contacts: bool,
+    pub active: bool,
+    pub customer_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+const SELECT: &str = "SELECT p.id, p.name, p.unit_id, u.name AS unit_name, u.path AS unit_path, p.no_followup_days, \
+     p.no_deal_days, p.remind_days, p.cooldown_days, p.daily_claim_limit, p.hide_contacts, p.active, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM customers c WHERE c.pool_id = p.id) AS customer_count, \
+     p.created_at, p.updated_at, p.version FROM customer_pools p JOIN org_units u ON u.id = p.unit_id";
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PoolFields {
+    pub name: String,
+    pub unit_id: Uuid,
+    pub no_followup_days: Option<i64>,
+    pub no_deal_days: Option<i64>,
+    pub remind_days: Option<i64>,
+    pub cooldown_days: i64,
+    pub daily_claim_limit: Option<i64>,
+    pub hide_contacts: bool,
+    pub active: bool,
+}
+
+pub async fn list(tx: &mut Tx) -> Result<Vec<PoolRow>> {
+    let sql = format!("{SELECT} ORDER BY u.path, p.name");
+    Ok(on_tx!(tx, |x| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(x)
+        .await?))
+}
+
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<PoolRow>> {
+    let sql = format!("{SELECT} WHERE p.id = $1");
+    Ok(on_tx!(tx, |x| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(x)
+        .await?))
+}
+
+pub async fn insert(tx: &mut Tx, id: Uuid, f: &PoolFields, now: i64) -> Result<()> {
+    const SQL: &str = "INSERT INTO customer_pools (id, name, unit_id, no_followup_days, no_deal_days, remind_days, cooldown_days, \
+         daily_claim_limit, hide_contacts, active, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1)";
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(id)
+        .bind(&f.name)
+        .bind(f.unit_id)
+        .bind(f.no_followup_days)
+        .bind(f.no_deal_days)
+        .bind(f.remind_days)
+        .bind(f.cooldown_days)
+        .bind(f.daily_claim_limit)
+        .bind(f.hide_contacts)
+        .bind(f.active)
+        .bind(now)
+        .execute(x)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+pub async fn update(tx: &mut Tx, id: Uuid, version: i64, f: &PoolFields, now: i64) -> Result<()> {
+    const SQL: &str = "UPDATE customer_pools SET name = $1, unit_id = $2, no_followup_days = $3, no_deal_days = $4, remind_days = $5, \
+         cooldown_days = $6, daily_claim_limit = $7, hide_contacts = $8, active = $9, updated_at = $10, version = version + 1 \
+         WHERE id = $11 AND version = $12";
+    let n = on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(&f.name)
+        .bind(f.unit_id)
+        .bind(f.no_followup_days)
+        .bind(f.no_deal_days)
+        .bind(f.remind_days)
+        .bind(f.cooldown_days)
+        .bind(f.daily_claim_limit)
+        .bind(f.hide_contacts)
+        .bind(f.active)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(x)
+        .await?
+        .rows_affected());
+    if n == 1 { Ok(()) } else { Err(Error::Stale) }
+}
+
+const CUSTOMER_SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.type_code, c.level_code, c.status_code, \
+     c.industry_code, c.source_code, c.province, c.city, c.district, c.address, c.lat, c.lon, c.owner_id, \
+     CAST(NULL AS TEXT) AS owner_name, c.unit_id, ou.name AS unit_name, c.pool_id, p.name AS pool_name, c.locked, c.notes, \
+     (SELECT k.name FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_contact, \
+     (SELECT k.mobile FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_mobile, \
+     c.last_followup_at, c.next_followup_at, c.owned_since, c.created_at, c.updated_at, c.version \
+     FROM customers c JOIN org_units ou ON ou.id = c.unit_id JOIN customer_pools p ON p.id = c.pool_id WHERE c.pool_id = ";
+
+/// A page of one pool's customers.
+pub async fn customers(
+    tx: &mut Tx,
+    pool_id: Uuid,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+) -> Result<(Vec<CustomerRow>, i64)> {
+    let mut sql = Sql::new(CUSTOMER_SELECT);
+    sql.bind(Arg::Uuid(pool_id));
+    push_filter(&mut sql, f);
+    push_sort(&mut sql, sort, desc);
+    sql.page(page);
+    let rows = sql.fetch_all(tx).await?;
+    let mut count = Sql::new("SELECT COUNT(*) FROM customers c WHERE c.pool_id = ");
+    count.bind(Arg::Uuid(pool_id));
+    push_filter(&mut count, f);
+    Ok((rows, count.fetch_count(tx).await?))
+}
