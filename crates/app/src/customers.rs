@@ -72,7 +72,12 @@ async fn editable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow
     }
 }
 
-async fn in_charge(tx: &mut Tx, actor: &Actor, id: Uuid, perm: Permission) -> AppResult<CustomerRow> {
+async fn in_charge(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    perm: Permission,
+) -> AppResult<CustomerRow> {
     let c = visible(tx, actor, id).await?;
     actor.require(perm)?;
     if customers::get(tx, &charge(actor), id).await?.is_none() {
@@ -174,7 +179,13 @@ fn parse_fields(c: &mut Checker, options: &[OptionRow], i: &CustomerInput) -> Cu
         type_code: pick(c, options, OptionKind::Type, "typeCode", &i.type_code),
         level_code: pick(c, options, OptionKind::Level, "levelCode", &i.level_code),
         status_code: pick(c, options, OptionKind::Status, "statusCode", &i.status_code),
-        industry_code: pick(c, options, OptionKind::Industry, "industryCode", &i.industry_code),
+        industry_code: pick(
+            c,
+            options,
+            OptionKind::Industry,
+            "industryCode",
+            &i.industry_code,
+        ),
         source_code: pick(c, options, OptionKind::Source, "sourceCode", &i.source_code),
         province: text(c, "province", &i.province, 20),
         city: text(c, "city", &i.city, 20),
@@ -191,7 +202,8 @@ fn parse_fields(c: &mut Checker, options: &[OptionRow], i: &CustomerInput) -> Cu
 fn parse_contact(c: &mut Checker, prefix: &str, i: &ContactInput) -> ContactFields {
     let f = |name: &str| format!("{prefix}{name}");
     let text = |c: &mut Checker, field: &str, v: &Option<String>, max: usize| {
-        c.check(&f(field), optional_text(v.as_deref(), max)).flatten()
+        c.check(&f(field), optional_text(v.as_deref(), max))
+            .flatten()
     };
     ContactFields {
         name: c
@@ -342,8 +354,15 @@ pub async fn list(
     actor.require(Permission::CustomersView)?;
     let mut tx = app.db.begin_read().await?;
     let filter = filter_of(&mut tx, &q).await?;
-    let (rows, total) =
-        customers::list(&mut tx, &viewer(actor), &filter, sort, desc, page.to_store()).await?;
+    let (rows, total) = customers::list(
+        &mut tx,
+        &viewer(actor),
+        &filter,
+        sort,
+        desc,
+        page.to_store(),
+    )
+    .await?;
     let items = with_tags(&mut tx, rows).await?;
     tx.commit().await?;
     Ok(Paged {
@@ -417,7 +436,15 @@ async fn find_duplicates(
         for cand in customers::by_grams(tx, &grams, min_shared, 50).await? {
             let s = name_similarity(&name, &cand.name);
             if s >= SIMILAR_NAME_THRESHOLD {
-                add(cand, if s >= 1.0 { "same_name" } else { "similar_name" }, s);
+                add(
+                    cand,
+                    if s >= 1.0 {
+                        "same_name"
+                    } else {
+                        "similar_name"
+                    },
+                    s,
+                );
             }
         }
     }
@@ -439,11 +466,18 @@ async fn find_duplicates(
             let seen = visible.contains(&c.id);
             DuplicateMatch {
                 id: seen.then_some(c.id),
-                name: if seen { c.name.clone() } else { mask_company_name(&c.name) },
-                owner_name: c
-                    .owner_name
-                    .as_deref()
-                    .map(|n| if seen { n.to_owned() } else { mask_person_name(n) }),
+                name: if seen {
+                    c.name.clone()
+                } else {
+                    mask_company_name(&c.name)
+                },
+                owner_name: c.owner_name.as_deref().map(|n| {
+                    if seen {
+                        n.to_owned()
+                    } else {
+                        mask_person_name(n)
+                    }
+                }),
                 pool_id: None,
                 pool_name: c.pool_name,
                 visible: seen,
@@ -469,7 +503,8 @@ pub async fn check_duplicates(
     actor: &Actor,
     q: DuplicateQuery,
 ) -> AppResult<Vec<DuplicateMatch>> {
-    if !actor.grants.has(Permission::CustomersView) && !actor.grants.has(Permission::CustomersCreate)
+    if !actor.grants.has(Permission::CustomersView)
+        && !actor.grants.has(Permission::CustomersCreate)
     {
         return Err(AppError::Forbidden);
     }
@@ -706,7 +741,9 @@ pub async fn create(
         Some(&(&fields, &contacts)),
     )
     .await?;
-    let row = customers::get_any(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let row = customers::get_any(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let d = detail(&mut tx, actor, row).await?;
     tx.commit().await?;
     Ok(d)
@@ -737,7 +774,9 @@ pub async fn update(
         check_owner_limit(&mut tx, owner, fields.level_code.as_deref()).await?;
     }
     customers::update(&mut tx, id, version, &fields, now_ms()).await?;
-    let after = customers::get_any(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let after = customers::get_any(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     record(
         &mut tx,
         By::Actor(actor),
@@ -982,7 +1021,10 @@ pub async fn set_collaborators(
         if u.is_none_or(|u| !u.active) {
             c.fail(&format!("members[{i}].userId"), "user.not_found");
         } else if Some(*user) == cust.owner_id {
-            c.fail(&format!("members[{i}].userId"), "customer.owner_not_collaborator");
+            c.fail(
+                &format!("members[{i}].userId"),
+                "customer.owner_not_collaborator",
+            );
         } else if members[..i].iter().any(|m| m.0 == *user) {
             c.fail(&format!("members[{i}].userId"), "duplicate");
         }
@@ -1019,7 +1061,8 @@ pub async fn set_lock(
     if before.version != version {
         return Err(AppError::Stale);
     }
-    if locked && !before.locked
+    if locked
+        && !before.locked
         && let Some(owner) = before.owner_id
     {
         check_lock_limit(&mut tx, owner, before.level_code.as_deref()).await?;
@@ -1029,7 +1072,11 @@ pub async fn set_lock(
         &mut tx,
         By::Actor(actor),
         meta,
-        if locked { "customer.locked" } else { "customer.unlocked" },
+        if locked {
+            "customer.locked"
+        } else {
+            "customer.unlocked"
+        },
         "customer",
         customer_id,
         Some(&before.locked),
@@ -1136,6 +1183,34 @@ pub(crate) async fn move_to_owner(
     reason: Option<&str>,
     meta: &RequestMeta,
 ) -> AppResult<()> {
+    change_owner(tx, actor, cust, to, to_unit, change, reason).await?;
+    record(
+        tx,
+        By::Actor(actor),
+        meta,
+        match change {
+            OwnerChange::Claimed => "customer.claimed",
+            OwnerChange::Assigned => "customer.assigned",
+            _ => "customer.transferred",
+        },
+        "customer",
+        cust.id,
+        Some(&serde_json::json!({"ownerId": cust.owner_id, "poolId": cust.pool_id})),
+        Some(&serde_json::json!({"ownerId": to, "reason": reason})),
+    )
+    .await
+}
+
+/// The owner change itself, without its audit row: limits, the conditional move, history.
+async fn change_owner(
+    tx: &mut Tx,
+    actor: &Actor,
+    cust: &CustomerRow,
+    to: Uuid,
+    to_unit: Uuid,
+    change: OwnerChange,
+    reason: Option<&str>,
+) -> AppResult<()> {
     check_owner_limit(tx, to, cust.level_code.as_deref()).await?;
     let now = now_ms();
     let moved = customers::move_customer(
@@ -1169,22 +1244,7 @@ pub(crate) async fn move_to_owner(
         },
     )
     .await?;
-    record(
-        tx,
-        By::Actor(actor),
-        meta,
-        match change {
-            OwnerChange::Claimed => "customer.claimed",
-            OwnerChange::Assigned => "customer.assigned",
-            OwnerChange::HandedOver => "customer.handed_over",
-            _ => "customer.transferred",
-        },
-        "customer",
-        cust.id,
-        Some(&serde_json::json!({"ownerId": cust.owner_id, "poolId": cust.pool_id})),
-        Some(&serde_json::json!({"ownerId": to, "reason": reason})),
-    )
-    .await
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1217,6 +1277,13 @@ pub async fn handover(
     } else {
         app.db.begin_read().await?
     };
+    // The leaver must be someone the actor manages; otherwise even the count would leak.
+    if users::get(&mut tx, &actor.scope(ScopeModule::People), from)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
     let (to, to_unit) = recipient(&mut tx, actor, to, "toUserId").await?;
     let ids = customers::owned_ids(&mut tx, from).await?;
     let mut mine = Vec::new();
@@ -1231,7 +1298,7 @@ pub async fn handover(
             return Err(Invalid::field("fromUserId", "customer.nothing_to_hand_over").into());
         }
         for cust in &mine {
-            move_to_owner(
+            change_owner(
                 &mut tx,
                 actor,
                 cust,
@@ -1239,10 +1306,22 @@ pub async fn handover(
                 to_unit,
                 OwnerChange::HandedOver,
                 reason.as_deref(),
-                meta,
             )
             .await?;
         }
+        // One handover is one change: one audit row naming every customer that moved.
+        let ids: Vec<Uuid> = mine.iter().map(|c| c.id).collect();
+        record(
+            &mut tx,
+            By::Actor(actor),
+            meta,
+            "customer.handed_over",
+            "user",
+            from,
+            Some(&serde_json::json!({"ownerId": from})),
+            Some(&serde_json::json!({"ownerId": to, "customerIds": ids, "reason": reason})),
+        )
+        .await?;
         tx.commit().await?;
     }
     Ok(HandoverPreview {

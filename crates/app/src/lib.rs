@@ -109,8 +109,8 @@ pub mod records {
         CollaboratorRow, ContactRow, CustomerRow, CustomerSort, FollowupRow, LimitRow, OptionRow,
         OwnerHistoryRow,
     };
-    pub use salesdesk_store::pools::PoolRow;
     pub use salesdesk_store::org::OrgUnitRow;
+    pub use salesdesk_store::pools::PoolRow;
     pub use salesdesk_store::roles::{PositionRow, RoleWithGrants};
     pub use salesdesk_store::users::{AssignmentRow, UserRow, UserSort};
 }

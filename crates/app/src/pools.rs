@@ -108,7 +108,9 @@ async fn parse_pool(tx: &mut Tx, actor: &Actor, i: &PoolInput) -> AppResult<Pool
     if !(0..=3650).contains(&i.cooldown_days) {
         c.fail("cooldownDays", "out_of_range");
     }
-    if i.daily_claim_limit.is_some_and(|d| !(1..=10_000).contains(&d)) {
+    if i.daily_claim_limit
+        .is_some_and(|d| !(1..=10_000).contains(&d))
+    {
         c.fail("dailyClaimLimit", "out_of_range");
     }
     match org::get(tx, i.unit_id).await? {
@@ -146,7 +148,17 @@ pub async fn create(
     let f = parse_pool(&mut tx, actor, &input).await?;
     let id = Uuid::now_v7();
     pools::insert(&mut tx, id, &f, now_ms()).await?;
-    record(&mut tx, By::Actor(actor), meta, "pool.created", "pool", id, None::<&()>, Some(&f)).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "pool.created",
+        "pool",
+        id,
+        None::<&()>,
+        Some(&f),
+    )
+    .await?;
     let p = pools::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     view(actor, p)
@@ -170,7 +182,17 @@ pub async fn update(
         return Err(AppError::Stale);
     }
     pools::update(&mut tx, id, version, &f, now_ms()).await?;
-    record(&mut tx, By::Actor(actor), meta, "pool.updated", "pool", id, Some(&before.pool), Some(&f)).await?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "pool.updated",
+        "pool",
+        id,
+        Some(&before.pool),
+        Some(&f),
+    )
+    .await?;
     let p = pools::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     view(actor, p)

@@ -35,8 +35,18 @@ str_enum!(OptionKind {
 pub const DEFAULT_OPTIONS: &[(OptionKind, &str, &str, &str)] = &[
     (OptionKind::Type, "key_account", "大客户", "Key account"),
     (OptionKind::Type, "smb", "中小客户", "SMB"),
-    (OptionKind::Type, "dealer", "经销商/代理商", "Dealer / distributor"),
-    (OptionKind::Type, "government", "政府/事业单位", "Government"),
+    (
+        OptionKind::Type,
+        "dealer",
+        "经销商/代理商",
+        "Dealer / distributor",
+    ),
+    (
+        OptionKind::Type,
+        "government",
+        "政府/事业单位",
+        "Government",
+    ),
     (OptionKind::Type, "individual", "个人", "Individual"),
     (OptionKind::Level, "A", "A 级", "Level A"),
     (OptionKind::Level, "B", "B 级", "Level B"),
@@ -46,14 +56,24 @@ pub const DEFAULT_OPTIONS: &[(OptionKind, &str, &str, &str)] = &[
     (OptionKind::Status, "intent", "意向", "Interested"),
     (OptionKind::Status, "won", "成交", "Customer"),
     (OptionKind::Status, "lost", "流失", "Lost"),
-    (OptionKind::Industry, "manufacturing", "制造业", "Manufacturing"),
+    (
+        OptionKind::Industry,
+        "manufacturing",
+        "制造业",
+        "Manufacturing",
+    ),
     (OptionKind::Industry, "energy", "能源电力", "Energy"),
     (OptionKind::Industry, "automotive", "汽车", "Automotive"),
     (OptionKind::Industry, "electronics", "电子", "Electronics"),
     (OptionKind::Industry, "logistics", "物流", "Logistics"),
     (OptionKind::Industry, "healthcare", "医疗", "Healthcare"),
     (OptionKind::Industry, "food", "食品饮料", "Food & beverage"),
-    (OptionKind::Industry, "construction", "建筑建材", "Construction"),
+    (
+        OptionKind::Industry,
+        "construction",
+        "建筑建材",
+        "Construction",
+    ),
     (OptionKind::Industry, "public", "公共事业", "Public sector"),
     (OptionKind::Industry, "other", "其他", "Other"),
     (OptionKind::Source, "referral", "客户介绍", "Referral"),
@@ -159,7 +179,11 @@ pub fn parse_customer_name(raw: &str) -> Result<String, &'static str> {
 
 /// Latitude and longitude in degrees (WGS-84 or GCJ-02 as the map gives them).
 pub fn parse_location(lat: f64, lon: f64) -> Result<(f64, f64), &'static str> {
-    if lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) {
+    if lat.is_finite()
+        && lon.is_finite()
+        && (-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lon)
+    {
         Ok((lat, lon))
     } else {
         Err("location.invalid")
@@ -171,7 +195,13 @@ pub fn parse_date(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
         return Err("date.invalid");
     }
     let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);

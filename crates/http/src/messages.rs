@@ -283,26 +283,10 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "统一社会信用代码校验位不正确，请核对",
         "The credit code's check character is wrong; please check it",
     ),
-    (
-        "too_short",
-        "内容太短",
-        "Too short",
-    ),
-    (
-        "too_many",
-        "数量超过上限",
-        "Too many items",
-    ),
-    (
-        "duplicate",
-        "有重复项",
-        "Contains a duplicate",
-    ),
-    (
-        "option.unknown",
-        "不是有效的选项",
-        "Not one of the options",
-    ),
+    ("too_short", "内容太短", "Too short"),
+    ("too_many", "数量超过上限", "Too many items"),
+    ("duplicate", "有重复项", "Contains a duplicate"),
+    ("option.unknown", "不是有效的选项", "Not one of the options"),
     (
         "location.invalid",
         "经纬度超出范围",
@@ -333,11 +317,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "请先将其他联系人设为首要联系人",
         "Make another contact primary first",
     ),
-    (
-        "contact.not_found",
-        "联系人不存在",
-        "No such contact",
-    ),
+    ("contact.not_found", "联系人不存在", "No such contact"),
     (
         "followup.in_future",
         "跟进时间不能晚于现在",
@@ -418,11 +398,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "只能为本部门及下属部门设置公海",
         "You can only set up pools for your own units",
     ),
-    (
-        "pool.not_found",
-        "公海不存在",
-        "No such pool",
-    ),
+    ("pool.not_found", "公海不存在", "No such pool"),
     (
         "pool.does_not_cover_customer",
         "该公海不覆盖此客户所属部门",

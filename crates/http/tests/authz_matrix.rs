@@ -33,6 +33,13 @@ fn has(who: &str, perm: &str) -> bool {
             "roles.manage",
             "audit.view",
             "api_tokens.manage",
+            "customers.view",
+            "customers.create",
+            "customers.edit",
+            "customers.transfer",
+            "customers.settings",
+            "pools.use",
+            "pools.manage",
         ],
         "director" => &[
             "org.view",
@@ -41,10 +48,34 @@ fn has(who: &str, perm: &str) -> bool {
             "people.manage",
             "roles.view",
             "audit.view",
+            "customers.view",
+            "customers.create",
+            "customers.edit",
+            "customers.transfer",
+            "customers.settings",
+            "pools.use",
+            "pools.manage",
         ],
-        "mgra" | "mgrb" => &["org.view", "people.view", "people.manage"],
-        "finance" => &["org.view", "people.view"],
-        "repa1" | "repa2" | "repb1" | "service" => &["people.view"],
+        "mgra" | "mgrb" => &[
+            "org.view",
+            "people.view",
+            "people.manage",
+            "customers.view",
+            "customers.create",
+            "customers.edit",
+            "customers.transfer",
+            "pools.use",
+            "pools.manage",
+        ],
+        "finance" => &["org.view", "people.view", "customers.view"],
+        "service" => &["people.view", "customers.view"],
+        "repa1" | "repa2" | "repb1" => &[
+            "people.view",
+            "customers.view",
+            "customers.create",
+            "customers.edit",
+            "pools.use",
+        ],
         _ => &[],
     };
     perms.contains(&perm)
@@ -83,6 +114,70 @@ fn sees(who: &str, whom: &str) -> bool {
         "mgrb" => matches!(whom, "mgrb" | "repb1"),
         _ => who == whom,
     }
+}
+
+/// Who sees whose customers: the people scope, except that finance and customer service see
+/// every customer (collections and complaints need them).
+fn sees_customer(who: &str, owner: &str) -> bool {
+    matches!(who, "finance" | "service") || sees(who, owner)
+}
+
+/// Reading a customer of `target`: permission (403), then scope (404).
+fn customer_read(who: &str, target: &str) -> Expect {
+    if !signed_in(who) {
+        Deny(401)
+    } else if !has(who, "customers.view") {
+        Deny(403)
+    } else if !sees_customer(who, target_of(who, target)) {
+        Deny(404)
+    } else {
+        Allow
+    }
+}
+
+/// Changing a customer of `target`: readable first, then customers.edit.
+fn customer_write(who: &str, target: &str) -> Expect {
+    match customer_read(who, target) {
+        Allow if !has(who, "customers.edit") => Deny(403),
+        e => e,
+    }
+}
+
+/// The org unit whose pool an attempt uses: the caller's region, or the other region.
+fn pool_unit(who: &str, target: &str) -> &'static str {
+    match (who, target) {
+        ("mgrb" | "repb1", "other") => "east",
+        (_, "other") => "north",
+        ("mgra" | "repa1" | "repa2", _) => "east",
+        ("mgrb" | "repb1", _) => "north",
+        _ => "root",
+    }
+}
+
+/// (may use the pool, may manage it) under the fixture's units.
+fn pool_access(who: &str, target: &str) -> (bool, bool) {
+    let unit = pool_unit(who, target);
+    let home = match who {
+        "mgra" | "repa1" | "repa2" => "east",
+        "mgrb" | "repb1" => "north",
+        _ => "root",
+    };
+    let member = has(who, "pools.use") && (unit == "root" || unit == home);
+    let all = matches!(who, "admin" | "director");
+    let manage = has(who, "pools.manage") && (all || unit == home);
+    (member, manage)
+}
+
+/// Reaching a pool at all: a pools permission (403), then membership or management (404).
+fn pool_reach(who: &str, target: &str) -> Expect {
+    if !signed_in(who) {
+        return Deny(401);
+    }
+    if !has(who, "pools.use") && !has(who, "pools.manage") {
+        return Deny(403);
+    }
+    let (member, manage) = pool_access(who, target);
+    if member || manage { Allow } else { Deny(404) }
 }
 
 /// Managing a person: permission, then scope (404), then not oneself, then no more powerful.
@@ -166,6 +261,47 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         }
         "createRole" | "updateRole" | "deleteRole" => need("roles.manage"),
         "searchAudit" => need("audit.view"),
+        "listCustomers" | "getCustomerLimits" | "listCustomerOptions" => need("customers.view"),
+        "createCustomer" => need("customers.create"),
+        "checkCustomerDuplicates" => match need("customers.view") {
+            Deny(403) => need("customers.create"),
+            e => e,
+        },
+        "getCustomer" | "listFollowups" => customer_read(who, target),
+        "updateCustomer" | "addContact" | "updateContact" | "addFollowup" | "setCollaborators"
+        | "setCustomerLock" => customer_write(who, target),
+        "transferCustomers" => match need("customers.transfer") {
+            Allow if !sees_customer(who, target_of(who, target)) => Deny(404),
+            e => e,
+        },
+        "previewHandover" | "handOverCustomers" => match need("customers.transfer") {
+            Allow if !sees(who, target_of(who, target)) => Deny(404),
+            e => e,
+        },
+        "setCustomerLimits" => need("customers.settings"),
+        "returnToPool" => match need("pools.use") {
+            Allow => customer_write(who, target),
+            e => e,
+        },
+        "listPools" => {
+            if !signed_in(who) {
+                Deny(401)
+            } else if has(who, "pools.use") || has(who, "pools.manage") {
+                Allow
+            } else {
+                Deny(403)
+            }
+        }
+        "createPool" => need("pools.manage"),
+        "listPoolCustomers" => pool_reach(who, target),
+        "updatePool" | "assignPoolCustomer" => match pool_reach(who, target) {
+            Allow if !pool_access(who, target).1 => Deny(403),
+            e => e,
+        },
+        "claimCustomer" => match pool_reach(who, target) {
+            Allow if !pool_access(who, target).0 => Deny(403),
+            e => e,
+        },
         _ => panic!(
             "operation {op} has no row in the authorisation matrix: add it to expect() and attempt()"
         ),
@@ -216,6 +352,121 @@ async fn victim(fx: &Fx, like: &str, n: usize) -> (String, i64) {
         id(&r.body["user"]),
         r.body["user"]["version"].as_i64().unwrap(),
     )
+}
+
+/// A customer owned by `owner`, created by the administrator and transferred to them:
+/// (id, version, primary contact id, contact version).
+async fn customer_for(fx: &Fx, owner: &str, n: usize) -> (String, i64, String, i64) {
+    let r = fx
+        .call(
+            "admin",
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({
+                "name": format!("矩阵{n}号{owner}客户有限公司"), "contacts": [{"name": "联系人"}]
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = id(&r.body["customer"]);
+    if owner != "admin" {
+        let t = fx
+            .call(
+                "admin",
+                Method::POST,
+                "/api/v1/customers/transfer",
+                Some(json!({
+                    "customerIds": [id], "toUserId": fx.user[owner], "reason": "矩阵"
+                })),
+                None,
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::OK, "{:?}", t.body);
+    }
+    let d = fx
+        .call(
+            "admin",
+            Method::GET,
+            &format!("/api/v1/customers/{id}"),
+            None,
+            None,
+        )
+        .await;
+    (
+        id,
+        d.body["customer"]["version"].as_i64().unwrap(),
+        d.body["contacts"][0]["id"].as_str().unwrap().to_owned(),
+        d.body["contacts"][0]["version"].as_i64().unwrap(),
+    )
+}
+
+/// A pool for an org unit ("root", "east" or "north"), created by the administrator.
+async fn pool_for(fx: &Fx, unit: &str, n: usize) -> (String, i64) {
+    let r = fx
+        .call(
+            "admin",
+            Method::POST,
+            "/api/v1/pools",
+            Some(json!({
+                "name": format!("矩阵公海{n}"), "unitId": fx.unit[unit]
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    (id(&r.body), r.body["version"].as_i64().unwrap())
+}
+
+/// The pool of the region an owner works in.
+fn region_of(owner: &str) -> &'static str {
+    match owner {
+        "mgra" | "repa1" | "repa2" | "deactivated" => "east",
+        "mgrb" | "repb1" => "north",
+        _ => "root",
+    }
+}
+
+/// A customer waiting in a pool of `unit`.
+async fn pooled_for(fx: &Fx, unit: &str, n: usize) -> (String, String) {
+    let (pool, _) = pool_for(fx, unit, n).await;
+    let owner = match unit {
+        "east" => "repa2",
+        "north" => "repb1",
+        _ => "admin",
+    };
+    let (cid, ..) = customer_for(fx, owner, n).await;
+    let r = fx
+        .call(
+            "admin",
+            Method::POST,
+            &format!("/api/v1/customers/{cid}/return-to-pool"),
+            Some(json!({
+                "poolId": pool, "reason": "矩阵"
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    (pool, cid)
+}
+
+/// Someone in the caller's scope to receive customers (not the owner).
+fn recipient_for(who: &str, owner: &str) -> &'static str {
+    let me = target_of(who, "self");
+    if !signed_in(who) {
+        return "repa1";
+    }
+    if me != owner {
+        return me;
+    }
+    match who {
+        "admin" => "director",
+        "director" => "admin",
+        "mgra" => "repa1",
+        "mgrb" => "repb1",
+        _ => "repa2",
+    }
 }
 
 async fn audit_rows(fx: &Fx) -> i64 {
@@ -489,11 +740,181 @@ async fn attempt(
             }
         }
         "searchAudit" => call(Method::GET, "/api/v1/audit".into(), None, None),
+        "listCustomers" => call(Method::GET, "/api/v1/customers".into(), None, None),
+        "getCustomerLimits" => call(
+            Method::GET,
+            "/api/v1/customer-settings/limits".into(),
+            None,
+            None,
+        ),
+        "listCustomerOptions" => call(
+            Method::GET,
+            "/api/v1/customer-settings/options".into(),
+            None,
+            None,
+        ),
+        "setCustomerLimits" => call(
+            Method::PUT,
+            "/api/v1/customer-settings/limits".into(),
+            Some(json!({"limits": [{"levelCode": "*", "maxOwned": 1000 + n as i64}]})),
+            None,
+        ),
+        "createCustomer" => call(
+            Method::POST,
+            "/api/v1/customers".into(),
+            Some(json!({"name": format!("新建{n}号矩阵有限公司")})),
+            None,
+        ),
+        "checkCustomerDuplicates" => call(
+            Method::POST,
+            "/api/v1/customers/duplicate-check".into(),
+            Some(json!({"name": "矩阵客户"})),
+            None,
+        ),
+        "getCustomer" | "listFollowups" | "updateCustomer" | "addContact" | "updateContact"
+        | "addFollowup" | "setCollaborators" | "setCustomerLock" | "transferCustomers"
+        | "returnToPool" => {
+            let owner = target_of(who, target);
+            let (cid, v, contact, cv) = customer_for(fx, owner, n).await;
+            let base = format!("/api/v1/customers/{cid}");
+            match op {
+                "getCustomer" => call(Method::GET, base, None, None),
+                "listFollowups" => call(Method::GET, format!("{base}/followups"), None, None),
+                "updateCustomer" => call(
+                    Method::PUT,
+                    base,
+                    Some(json!({"name": format!("矩阵{n}号{owner}客户有限公司"), "notes": "改"})),
+                    Some(v),
+                ),
+                "addContact" => call(
+                    Method::POST,
+                    format!("{base}/contacts"),
+                    Some(json!({"name": "新联系人"})),
+                    None,
+                ),
+                "updateContact" => call(
+                    Method::PUT,
+                    format!("{base}/contacts/{contact}"),
+                    Some(json!({"name": "改名", "isPrimary": true})),
+                    Some(cv),
+                ),
+                "addFollowup" => call(
+                    Method::POST,
+                    format!("{base}/followups"),
+                    Some(json!({"method": "phone", "content": "矩阵跟进"})),
+                    None,
+                ),
+                "setCollaborators" => call(
+                    Method::PUT,
+                    format!("{base}/collaborators"),
+                    Some(json!({"members": [{"userId": fx.user["finance"], "canEdit": false}]})),
+                    None,
+                ),
+                "setCustomerLock" => call(
+                    Method::PUT,
+                    format!("{base}/lock"),
+                    Some(json!({"locked": true})),
+                    Some(v),
+                ),
+                "transferCustomers" => call(
+                    Method::POST,
+                    "/api/v1/customers/transfer".into(),
+                    Some(
+                        json!({"customerIds": [cid], "toUserId": fx.user[recipient_for(who, owner)], "reason": "矩阵"}),
+                    ),
+                    None,
+                ),
+                _ => {
+                    let (pool, _) = pool_for(fx, region_of(owner), n).await;
+                    call(
+                        Method::POST,
+                        format!("{base}/return-to-pool"),
+                        Some(json!({"poolId": pool, "reason": "矩阵"})),
+                        None,
+                    )
+                }
+            }
+        }
+        "previewHandover" | "handOverCustomers" => {
+            let from = target_of(who, target);
+            customer_for(fx, from, n).await;
+            let to = fx.user[recipient_for(who, from)];
+            let from = fx.user[from];
+            if op == "previewHandover" {
+                call(
+                    Method::GET,
+                    format!("/api/v1/customers/handover-preview?fromUserId={from}&toUserId={to}"),
+                    None,
+                    None,
+                )
+            } else {
+                call(
+                    Method::POST,
+                    "/api/v1/customers/handover".into(),
+                    Some(json!({"fromUserId": from, "toUserId": to, "reason": "离职"})),
+                    None,
+                )
+            }
+        }
+        "listPools" => call(Method::GET, "/api/v1/pools".into(), None, None),
+        "createPool" => {
+            let unit = match who {
+                "mgra" => "east",
+                "mgrb" => "north",
+                _ => "root",
+            };
+            call(
+                Method::POST,
+                "/api/v1/pools".into(),
+                Some(json!({"name": format!("新公海{n}"), "unitId": fx.unit[unit]})),
+                None,
+            )
+        }
+        "updatePool" => {
+            let unit = pool_unit(who, target);
+            let (pool, v) = pool_for(fx, unit, n).await;
+            call(
+                Method::PUT,
+                format!("/api/v1/pools/{pool}"),
+                Some(
+                    json!({"name": format!("改公海{n}"), "unitId": fx.unit[unit], "cooldownDays": 7}),
+                ),
+                Some(v),
+            )
+        }
+        "listPoolCustomers" => {
+            let (pool, _) = pool_for(fx, pool_unit(who, target), n).await;
+            call(
+                Method::GET,
+                format!("/api/v1/pools/{pool}/customers"),
+                None,
+                None,
+            )
+        }
+        "claimCustomer" | "assignPoolCustomer" => {
+            let (pool, cid) = pooled_for(fx, pool_unit(who, target), n).await;
+            if op == "claimCustomer" {
+                call(
+                    Method::POST,
+                    format!("/api/v1/pools/{pool}/customers/{cid}/claim"),
+                    None,
+                    None,
+                )
+            } else {
+                call(
+                    Method::POST,
+                    format!("/api/v1/pools/{pool}/customers/{cid}/assign"),
+                    Some(json!({"toUserId": fx.user[recipient_for(who, "-")]})),
+                    None,
+                )
+            }
+        }
         other => panic!(
             "operation {other} has no row in the authorisation matrix: add it to expect() and attempt()"
         ),
     };
-    let mutating = method != Method::GET;
+    // The duplicate check is a POST (its query holds names and mobiles) that changes nothing.
+    let mutating = method != Method::GET && op != "checkCustomerDuplicates";
     let before = audit_rows(fx).await;
     let status = fx
         .call(who, method, &path, body, version)
@@ -515,6 +936,22 @@ fn targeted(op: &str) -> bool {
             | "reactivateUser"
             | "resetUserPassword"
             | "createUser"
+            | "getCustomer"
+            | "listFollowups"
+            | "updateCustomer"
+            | "addContact"
+            | "updateContact"
+            | "addFollowup"
+            | "setCollaborators"
+            | "setCustomerLock"
+            | "transferCustomers"
+            | "returnToPool"
+            | "previewHandover"
+            | "handOverCustomers"
+            | "updatePool"
+            | "listPoolCustomers"
+            | "claimCustomer"
+            | "assignPoolCustomer"
     )
 }
 

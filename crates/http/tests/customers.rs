@@ -16,19 +16,34 @@ fn credit(n: u32) -> String {
 }
 
 async fn create(fx: &Fx, who: &str, body: Value) -> Value {
-    let r = fx.call(who, Method::POST, "/api/v1/customers", Some(body), None).await;
+    let r = fx
+        .call(who, Method::POST, "/api/v1/customers", Some(body), None)
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{who}: {:?}", r.body);
     r.body
 }
 
 async fn list(fx: &Fx, who: &str, query: &str) -> Value {
-    let r = fx.call(who, Method::GET, &format!("/api/v1/customers?{query}"), None, None).await;
+    let r = fx
+        .call(
+            who,
+            Method::GET,
+            &format!("/api/v1/customers?{query}"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{who}: {:?}", r.body);
     r.body
 }
 
 fn names(page: &Value) -> Vec<String> {
-    let mut v: Vec<String> = page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    let mut v: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
     v.sort();
     v
 }
@@ -38,12 +53,20 @@ fn cid(v: &Value) -> String {
 }
 
 async fn count_customers(fx: &Fx) -> i64 {
-    list(fx, "admin", "pageSize=1").await["total"].as_i64().unwrap()
+    list(fx, "admin", "pageSize=1").await["total"]
+        .as_i64()
+        .unwrap()
 }
 
 /// One customer per rep and manager: 上海 (repa1, repa2, mgra) and 华北 (repb1, mgrb).
 async fn one_each(fx: &Fx) {
-    for (who, name) in [("repa1", "上海甲一机械有限公司"), ("repa2", "上海甲二电子有限公司"), ("mgra", "华东经理直管制造有限公司"), ("repb1", "北京乙一能源有限公司"), ("mgrb", "华北经理直管物流有限公司")] {
+    for (who, name) in [
+        ("repa1", "上海甲一机械有限公司"),
+        ("repa2", "上海甲二电子有限公司"),
+        ("mgra", "华东经理直管制造有限公司"),
+        ("repb1", "北京乙一能源有限公司"),
+        ("mgrb", "华北经理直管物流有限公司"),
+    ] {
         create(fx, who, json!({"name": name, "levelCode": "B"})).await;
     }
 }

@@ -406,7 +406,11 @@ pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
         CustomerSort::CreatedAt => " ORDER BY c.created_at",
         CustomerSort::UpdatedAt => " ORDER BY c.updated_at",
     });
-    sql.push(if desc { " DESC NULLS LAST" } else { " ASC NULLS LAST" });
+    sql.push(if desc {
+        " DESC NULLS LAST"
+    } else {
+        " ASC NULLS LAST"
+    });
     sql.push(if desc { ", c.seq DESC" } else { ", c.seq ASC" });
 }
 
@@ -566,8 +570,13 @@ pub async fn owner_history(tx: &mut Tx, customer_id: Uuid) -> Result<Vec<OwnerHi
 }
 
 /// When `user_id` last gave this customer up (returned, transferred away, reclaimed).
-pub async fn last_released_by(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) -> Result<Option<i64>> {
-    const SQL: &str = "SELECT MAX(at) FROM customer_owner_history WHERE customer_id = $1 AND from_owner = $2";
+pub async fn last_released_by(
+    tx: &mut Tx,
+    customer_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<i64>> {
+    const SQL: &str =
+        "SELECT MAX(at) FROM customer_owner_history WHERE customer_id = $1 AND from_owner = $2";
     Ok(on_tx!(tx, |x| sqlx::query_scalar(SQL)
         .bind(customer_id)
         .bind(user_id)
@@ -646,7 +655,8 @@ pub async fn set_collaborators(
     .await?
     .rows_affected());
     for (user, edit) in members {
-        on_tx!(tx, |x| sqlx::query(
+        on_tx!(tx, |x| {
+            sqlx::query(
             "INSERT INTO customer_collaborators (customer_id, user_id, can_edit, added_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(customer_id)
@@ -655,7 +665,8 @@ pub async fn set_collaborators(
         .bind(now)
         .execute(x)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
     }
     Ok(())
 }
@@ -854,7 +865,11 @@ pub async fn insert_followup(tx: &mut Tx, f: &NewFollowup<'_>) -> Result<()> {
     Ok(())
 }
 
-pub async fn followups(tx: &mut Tx, customer_id: Uuid, page: Page) -> Result<(Vec<FollowupRow>, i64)> {
+pub async fn followups(
+    tx: &mut Tx,
+    customer_id: Uuid,
+    page: Page,
+) -> Result<(Vec<FollowupRow>, i64)> {
     let mut sql = Sql::new(
         "SELECT f.id, f.customer_id, f.author_id, u.display_name AS author_name, f.method, f.content, f.contact_ids, \
          f.happened_at, f.next_at, f.next_step, f.created_at FROM customer_followups f JOIN users u ON u.id = f.author_id \
@@ -887,7 +902,8 @@ const CANDIDATE: &str = "SELECT c.id, c.name, c.credit_code, c.owner_id, o.displ
 
 pub async fn by_credit_code(tx: &mut Tx, code: &str) -> Result<Vec<DuplicateCandidate>> {
     let mut sql = Sql::new(CANDIDATE);
-    sql.push(" AND c.credit_code = ").bind(Arg::Text(code.to_owned()));
+    sql.push(" AND c.credit_code = ")
+        .bind(Arg::Text(code.to_owned()));
     sql.fetch_all(tx).await
 }
 
@@ -920,7 +936,10 @@ pub async fn by_grams(
     sql.fetch_all(tx).await
 }
 
-pub async fn by_contact_mobiles(tx: &mut Tx, mobiles: &[String]) -> Result<Vec<DuplicateCandidate>> {
+pub async fn by_contact_mobiles(
+    tx: &mut Tx,
+    mobiles: &[String],
+) -> Result<Vec<DuplicateCandidate>> {
     if mobiles.is_empty() {
         return Ok(Vec::new());
     }
@@ -978,7 +997,8 @@ pub struct LimitRow {
 }
 
 pub async fn limits(tx: &mut Tx) -> Result<Vec<LimitRow>> {
-    const SQL: &str = "SELECT level_code, max_owned, max_locked FROM customer_limits ORDER BY level_code";
+    const SQL: &str =
+        "SELECT level_code, max_owned, max_locked FROM customer_limits ORDER BY level_code";
     Ok(on_tx!(tx, |x| sqlx::query_as(SQL).fetch_all(x).await?))
 }
 
@@ -988,7 +1008,8 @@ pub async fn set_limits(tx: &mut Tx, rows: &[LimitRow], now: i64) -> Result<()> 
         .await?
         .rows_affected());
     for r in rows {
-        on_tx!(tx, |x| sqlx::query(
+        on_tx!(tx, |x| {
+            sqlx::query(
             "INSERT INTO customer_limits (level_code, max_owned, max_locked, updated_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(&r.level_code)
@@ -997,7 +1018,8 @@ pub async fn set_limits(tx: &mut Tx, rows: &[LimitRow], now: i64) -> Result<()> 
         .bind(now)
         .execute(x)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
     }
     Ok(())
 }

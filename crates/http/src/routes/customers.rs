@@ -373,7 +373,8 @@ async fn update_contact(
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<ContactBody>,
 ) -> Result<Response, ApiError> {
-    let c = customers::update_contact(&s.app, &actor, p.id, p.contact_id, v, b.into(), &meta).await?;
+    let c =
+        customers::update_contact(&s.app, &actor, p.id, p.contact_id, v, b.into(), &meta).await?;
     Ok(with_etag(c.version, ContactView::from(c)))
 }
 
@@ -474,7 +475,11 @@ async fn set_collaborators(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(b): ApiJson<CollaboratorsBody>,
 ) -> Result<Json<Vec<CollaboratorView>>, ApiError> {
-    let members = b.members.into_iter().map(|m| (m.user_id, m.can_edit)).collect();
+    let members = b
+        .members
+        .into_iter()
+        .map(|m| (m.user_id, m.can_edit))
+        .collect();
     let r = customers::set_collaborators(&s.app, &actor, id, members, &meta).await?;
     Ok(Json(r.into_iter().map(Into::into).collect()))
 }
@@ -521,7 +526,15 @@ async fn transfer_customers(
     Auth(actor): Auth,
     ApiJson(b): ApiJson<TransferBody>,
 ) -> Result<Json<TransferResultView>, ApiError> {
-    let r = customers::transfer(&s.app, &actor, b.customer_ids, b.to_user_id, b.reason, &meta).await?;
+    let r = customers::transfer(
+        &s.app,
+        &actor,
+        b.customer_ids,
+        b.to_user_id,
+        b.reason,
+        &meta,
+    )
+    .await?;
     Ok(Json(TransferResultView { moved: r.moved }))
 }
 
@@ -542,7 +555,16 @@ async fn preview_handover(
     Auth(actor): Auth,
     ApiQuery(q): ApiQuery<HandoverQuery>,
 ) -> Result<Json<HandoverView>, ApiError> {
-    let h = customers::handover(&s.app, &actor, q.from_user_id, q.to_user_id, "-".into(), false, &meta).await?;
+    let h = customers::handover(
+        &s.app,
+        &actor,
+        q.from_user_id,
+        q.to_user_id,
+        "-".into(),
+        false,
+        &meta,
+    )
+    .await?;
     Ok(Json(h.into()))
 }
 
@@ -564,7 +586,16 @@ async fn hand_over_customers(
     Auth(actor): Auth,
     ApiJson(b): ApiJson<HandoverBody>,
 ) -> Result<Json<HandoverView>, ApiError> {
-    let h = customers::handover(&s.app, &actor, b.from_user_id, b.to_user_id, b.reason, true, &meta).await?;
+    let h = customers::handover(
+        &s.app,
+        &actor,
+        b.from_user_id,
+        b.to_user_id,
+        b.reason,
+        true,
+        &meta,
+    )
+    .await?;
     Ok(Json(h.into()))
 }
 
