@@ -208,6 +208,9 @@ struct Gen<'a> {
     next_mobile: u64,
     hash: String,
     logins: Vec<DemoLogin>,
+    /// Reps who will own demo customers: (user, unit, region index, city).
+    reps: Vec<crate::demo_customers::DemoRep>,
+    regions: Vec<(Uuid, &'static str)>,
 }
 
 impl Gen<'_> {
@@ -349,6 +352,8 @@ pub async fn seed(app: &App, seed: u64, password: &str) -> AppResult<Option<Vec<
         next_mobile: 10_000_000,
         hash,
         logins: Vec::new(),
+        reps: Vec::new(),
+        regions: Vec::new(),
     };
 
     let admin = g
@@ -405,6 +410,7 @@ pub async fn seed(app: &App, seed: u64, password: &str) -> AppResult<Option<Vec<
                 ri as i64 * 10,
             )
             .await?;
+        g.regions.push((rid, region));
         let rm = g
             .hire(
                 rid,
@@ -455,8 +461,10 @@ pub async fn seed(app: &App, seed: u64, password: &str) -> AppResult<Option<Vec<
                         )
                         .await?;
                     for _ in 0..3 {
-                        g.hire(tid, &tname, "sales_rep", "rep", Some(sup), None)
+                        let rep = g
+                            .hire(tid, &tname, "sales_rep", "rep", Some(sup), None)
                             .await?;
+                        g.reps.push((rep, tid, ri, city));
                     }
                 }
                 g.hire(bid, &bname, "sales_assistant", "support", Some(bm), None)
@@ -464,14 +472,21 @@ pub async fn seed(app: &App, seed: u64, password: &str) -> AppResult<Option<Vec<
             } else {
                 let reps = 2 + g.rng.below(2);
                 for _ in 0..reps {
-                    g.hire(bid, &bname, "sales_rep", "rep", Some(bm), None)
+                    let rep = g
+                        .hire(bid, &bname, "sales_rep", "rep", Some(bm), None)
                         .await?;
+                    g.reps.push((rep, bid, ri, city));
                 }
             }
         }
     }
+    let mut rng = Rng::new(seed ^ 0xC057_0E55);
+    crate::demo_customers::seed(app, &mut rng, &g.regions, &g.reps, CUSTOMERS).await?;
     Ok(Some(g.logins))
 }
+
+/// About as many customers as a sales department of this size keeps in its archive.
+const CUSTOMERS: usize = 20_000;
 
 /// The printed sign-ins of an already seeded demo: resets their passwords to `password`.
 pub async fn refresh_logins(app: &App, password: &str) -> AppResult<Vec<DemoLogin>> {

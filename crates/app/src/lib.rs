@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod customers;
 pub mod demo;
+mod demo_customers;
 pub mod error;
 pub mod org;
 pub mod passwords;

@@ -1023,3 +1023,205 @@ pub async fn set_limits(tx: &mut Tx, rows: &[LimitRow], now: i64) -> Result<()> 
     }
     Ok(())
 }
+
+// ---- bulk writes (demo, import) -----------------------------------------------------------
+
+/// A customer row written as is, for bulk loads (the demo company; imports).
+#[derive(Debug, Clone)]
+pub struct BulkCustomer {
+    pub id: Uuid,
+    pub seq: i64,
+    pub fields: CustomerFields,
+    pub owner_id: Option<Uuid>,
+    pub unit_id: Uuid,
+    pub pool_id: Option<Uuid>,
+    pub locked: bool,
+    pub last_followup_at: Option<i64>,
+    pub next_followup_at: Option<i64>,
+    pub owned_since: Option<i64>,
+    pub created_by: Option<Uuid>,
+    pub created_at: i64,
+}
+
+/// Runs one multi-row INSERT per chunk: `head` is `INSERT INTO t (cols) VALUES `, and `row`
+/// appends one row's `columns` placeholders.
+async fn insert_chunked<T>(
+    tx: &mut Tx,
+    head: &'static str,
+    rows: &[T],
+    columns: usize,
+    row: impl Fn(&mut Sql, &T),
+) -> Result<()> {
+    // About 250 parameters a statement: binding costs grow with the square of a
+    // statement's parameters on SQLite (sqlx looks each one up by name), so bigger
+    // statements are slower, not faster.
+    for chunk in rows.chunks((250 / columns).max(1)) {
+        let mut sql = Sql::new(head);
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            row(&mut sql, r);
+        }
+        sql.execute(tx).await?;
+    }
+    Ok(())
+}
+
+fn tuple(sql: &mut Sql, args: Vec<Arg>) {
+    sql.push("(");
+    for (i, a) in args.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(a);
+    }
+    sql.push(")");
+}
+
+pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
+    const HEAD: &str = "INSERT INTO customers (id, seq, name, name_key, short_name, credit_code, type_code, level_code, status_code, \
+         industry_code, source_code, province, city, district, address, lat, lon, owner_id, unit_id, pool_id, locked, notes, \
+         last_followup_at, next_followup_at, owned_since, created_by, created_at, updated_at, version) VALUES ";
+    insert_chunked(tx, HEAD, rows, 29, |sql, c| {
+        let f = &c.fields;
+        tuple(
+            sql,
+            vec![
+                Arg::Uuid(c.id),
+                Arg::I64(c.seq),
+                Arg::Text(f.name.clone()),
+                Arg::Text(f.name_key.clone()),
+                Arg::OptText(f.short_name.clone()),
+                Arg::OptText(f.credit_code.clone()),
+                Arg::OptText(f.type_code.clone()),
+                Arg::OptText(f.level_code.clone()),
+                Arg::OptText(f.status_code.clone()),
+                Arg::OptText(f.industry_code.clone()),
+                Arg::OptText(f.source_code.clone()),
+                Arg::OptText(f.province.clone()),
+                Arg::OptText(f.city.clone()),
+                Arg::OptText(f.district.clone()),
+                Arg::OptText(f.address.clone()),
+                Arg::OptF64(f.lat),
+                Arg::OptF64(f.lon),
+                Arg::OptUuid(c.owner_id),
+                Arg::Uuid(c.unit_id),
+                Arg::OptUuid(c.pool_id),
+                Arg::Bool(c.locked),
+                Arg::OptText(f.notes.clone()),
+                Arg::OptI64(c.last_followup_at),
+                Arg::OptI64(c.next_followup_at),
+                Arg::OptI64(c.owned_since),
+                Arg::OptUuid(c.created_by),
+                Arg::I64(c.created_at),
+                Arg::I64(c.created_at),
+                Arg::I64(1),
+            ],
+        );
+    })
+    .await?;
+    let grams: Vec<(String, Uuid)> = rows
+        .iter()
+        .flat_map(|c| c.fields.grams.iter().map(move |g| (g.clone(), c.id)))
+        .collect();
+    insert_chunked(
+        tx,
+        "INSERT INTO customer_name_grams (gram, customer_id) VALUES ",
+        &grams,
+        2,
+        |sql, (g, id)| tuple(sql, vec![Arg::Text(g.clone()), Arg::Uuid(*id)]),
+    )
+    .await?;
+    let tags: Vec<(Uuid, String)> = rows
+        .iter()
+        .flat_map(|c| c.fields.tags.iter().map(move |t| (c.id, t.clone())))
+        .collect();
+    insert_chunked(
+        tx,
+        "INSERT INTO customer_tags (customer_id, tag) VALUES ",
+        &tags,
+        2,
+        |sql, (id, t)| tuple(sql, vec![Arg::Uuid(*id), Arg::Text(t.clone())]),
+    )
+    .await
+}
+
+pub async fn insert_contacts_many(
+    tx: &mut Tx,
+    rows: &[(Uuid, Uuid, ContactFields)],
+    now: i64,
+) -> Result<()> {
+    const HEAD: &str = "INSERT INTO customer_contacts (id, customer_id, name, title, role, mobile, phone, email, wechat, birthday, \
+         is_primary, left_at, created_at, updated_at, version) VALUES ";
+    insert_chunked(tx, HEAD, rows, 15, |sql, (id, customer, f)| {
+        tuple(
+            sql,
+            vec![
+                Arg::Uuid(*id),
+                Arg::Uuid(*customer),
+                Arg::Text(f.name.clone()),
+                Arg::OptText(f.title.clone()),
+                Arg::OptText(f.role.clone()),
+                Arg::OptText(f.mobile.clone()),
+                Arg::OptText(f.phone.clone()),
+                Arg::OptText(f.email.clone()),
+                Arg::OptText(f.wechat.clone()),
+                Arg::OptText(f.birthday.clone()),
+                Arg::Bool(f.is_primary),
+                Arg::OptI64(f.left.then_some(now)),
+                Arg::I64(now),
+                Arg::I64(now),
+                Arg::I64(1),
+            ],
+        )
+    })
+    .await
+}
+
+pub async fn insert_owner_changes_many(tx: &mut Tx, rows: &[NewOwnerChange<'_>]) -> Result<()> {
+    const HEAD: &str = "INSERT INTO customer_owner_history (id, customer_id, change, from_owner, to_owner, from_pool, to_pool, \
+         reason, by_user, at) VALUES ";
+    insert_chunked(tx, HEAD, rows, 10, |sql, h| {
+        tuple(
+            sql,
+            vec![
+                Arg::Uuid(Uuid::now_v7()),
+                Arg::Uuid(h.customer_id),
+                Arg::Text(h.change.to_owned()),
+                Arg::OptUuid(h.from_owner),
+                Arg::OptUuid(h.to_owner),
+                Arg::OptUuid(h.from_pool),
+                Arg::OptUuid(h.to_pool),
+                Arg::OptText(h.reason.map(str::to_owned)),
+                Arg::OptUuid(h.by_user),
+                Arg::I64(h.at),
+            ],
+        )
+    })
+    .await
+}
+
+/// Follow-ups written as is; the customers' last/next times are the caller's to set.
+pub async fn insert_followups_many(tx: &mut Tx, rows: &[NewFollowup<'_>]) -> Result<()> {
+    const HEAD: &str = "INSERT INTO customer_followups (id, customer_id, author_id, method, content, contact_ids, happened_at, \
+         next_at, next_step, created_at) VALUES ";
+    insert_chunked(tx, HEAD, rows, 10, |sql, f| {
+        tuple(
+            sql,
+            vec![
+                Arg::Uuid(f.id),
+                Arg::Uuid(f.customer_id),
+                Arg::Uuid(f.author_id),
+                Arg::Text(f.method.to_owned()),
+                Arg::Text(f.content.to_owned()),
+                Arg::Text(serde_json::to_string(f.contact_ids).unwrap_or_else(|_| "[]".into())),
+                Arg::I64(f.happened_at),
+                Arg::OptI64(f.next_at),
+                Arg::OptText(f.next_step.map(str::to_owned)),
+                Arg::I64(f.now),
+            ],
+        )
+    })
+    .await
+}

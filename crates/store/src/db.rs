@@ -229,6 +229,18 @@ impl Tx {
         Ok(())
     }
 
+    /// Reserves `n` consecutive values of a named sequence for a bulk load; returns the first.
+    pub async fn reserve_seq(&mut self, name: &str, n: i64) -> Result<i64> {
+        const SQL: &str = "INSERT INTO sequences (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = sequences.value + $2 RETURNING value";
+        let last: i64 = on_tx!(self, |c| sqlx::query_scalar(SQL)
+            .bind(name)
+            .bind(n)
+            .fetch_one(c)
+            .await?);
+        Ok(last - n + 1)
+    }
+
     /// Takes the next value of a named sequence (unit and user numbers; later document numbers).
     pub async fn next_seq(&mut self, name: &str) -> Result<i64> {
         const SQL: &str = "INSERT INTO sequences (name, value) VALUES ($1, 1) \

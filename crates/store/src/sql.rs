@@ -14,6 +14,10 @@ pub enum Arg {
     I64(i64),
     Bool(bool),
     Uuid(Uuid),
+    OptText(Option<String>),
+    OptI64(Option<i64>),
+    OptF64(Option<f64>),
+    OptUuid(Option<Uuid>),
 }
 
 #[derive(Debug, Default, Clone)]
@@ -71,6 +75,10 @@ macro_rules! bind_all {
                 Arg::I64(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
                 Arg::Uuid(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
+                Arg::OptI64(v) => q.bind(v),
+                Arg::OptF64(v) => q.bind(v),
+                Arg::OptUuid(v) => q.bind(v),
             };
         }
         q

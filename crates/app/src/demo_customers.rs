@@ -1,0 +1,449 @@
+//! The demo company's customer archive: about 20,000 customers of the regions' reps with
+//! contacts, two years of follow-ups, and a customer pool (公海) per region holding about one
+//! customer in ten. Deterministic for a seed, written with the bulk store functions.
+
+use salesdesk_domain::customer::{ContactRole, FollowupMethod, OwnerChange};
+use salesdesk_domain::dedupe::{name_grams, normalise_company_name};
+use salesdesk_store::customers::{
+    self, BulkCustomer, ContactFields, CustomerFields, NewFollowup, NewOwnerChange,
+};
+use salesdesk_store::pools::{self, PoolFields};
+use uuid::Uuid;
+
+use crate::audit::{By, record};
+use crate::demo::Rng;
+use crate::{App, AppResult, RequestMeta, now_ms};
+
+/// (rep, their unit, region index, city)
+pub type DemoRep = (Uuid, Uuid, usize, &'static str);
+
+const BRANDS: &[&str] = &[
+    "恒达",
+    "鑫源",
+    "华泰",
+    "宏远",
+    "金桥",
+    "博瑞",
+    "天成",
+    "永信",
+    "中科",
+    "瑞丰",
+    "东方",
+    "长城",
+    "新世纪",
+    "正泰",
+    "海川",
+    "联创",
+    "德赛",
+    "佳禾",
+    "万通",
+    "启明",
+    "远航",
+    "汇丰",
+    "明珠",
+    "凯越",
+    "盛世",
+    "同创",
+    "精工",
+    "宝隆",
+    "力拓",
+    "振华",
+    "信达",
+    "广源",
+    "安泰",
+    "蓝天",
+    "银河",
+    "鼎盛",
+    "富通",
+    "和信",
+    "裕隆",
+    "星辰",
+    "创新",
+    "腾飞",
+    "泰和",
+    "嘉诚",
+    "润泽",
+    "亿丰",
+    "卓越",
+    "华鼎",
+    "川流",
+    "昌盛",
+    "兴业",
+    "志远",
+    "国安",
+    "三友",
+    "晨光",
+    "立信",
+    "通达",
+    "锦程",
+    "智诚",
+    "恒通",
+];
+
+const MIDDLES: &[&str] = &[
+    "精密",
+    "智能",
+    "科技",
+    "新材料",
+    "工业",
+    "实业",
+    "自动化",
+    "电气",
+    "动力",
+    "环保",
+    "重工",
+    "机电",
+];
+
+/// (product word, industry code)
+const PRODUCTS: &[(&str, &str)] = &[
+    ("机械", "manufacturing"),
+    ("模具", "manufacturing"),
+    ("装备", "manufacturing"),
+    ("机床", "manufacturing"),
+    ("钢构", "construction"),
+    ("建材", "construction"),
+    ("电子", "electronics"),
+    ("半导体", "electronics"),
+    ("光电", "electronics"),
+    ("线缆", "electronics"),
+    ("能源", "energy"),
+    ("电力设备", "energy"),
+    ("光伏", "energy"),
+    ("储能", "energy"),
+    ("汽车零部件", "automotive"),
+    ("车辆", "automotive"),
+    ("物流", "logistics"),
+    ("仓储", "logistics"),
+    ("医疗器械", "healthcare"),
+    ("制药", "healthcare"),
+    ("食品", "food"),
+    ("饮料", "food"),
+    ("包装", "manufacturing"),
+    ("塑胶", "manufacturing"),
+    ("化工", "manufacturing"),
+    ("纺织", "manufacturing"),
+    ("水务", "public"),
+    ("热力", "public"),
+];
+
+const SUFFIXES: &[&str] = &[
+    "有限公司",
+    "有限公司",
+    "有限公司",
+    "股份有限公司",
+    "集团有限公司",
+];
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "敏", "静", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "平", "建国",
+    "国强", "海涛", "晓燕", "丽华", "志刚",
+];
+const TITLES: &[(&str, ContactRole)] = &[
+    ("总经理", ContactRole::DecisionMaker),
+    ("采购经理", ContactRole::Purchaser),
+    ("设备部部长", ContactRole::Influencer),
+    ("技术总监", ContactRole::Technical),
+    ("财务经理", ContactRole::Finance),
+    ("车间主任", ContactRole::User),
+];
+
+const FOLLOWUPS: &[(FollowupMethod, &str)] = &[
+    (
+        FollowupMethod::Phone,
+        "电话沟通采购计划，客户预计下季度有新产线需求",
+    ),
+    (
+        FollowupMethod::Visit,
+        "上门拜访设备部，现场查看旧设备使用情况",
+    ),
+    (
+        FollowupMethod::Wechat,
+        "微信发送产品资料和案例，客户表示会内部评估",
+    ),
+    (FollowupMethod::Email, "邮件发送报价单及技术参数"),
+    (
+        FollowupMethod::Meeting,
+        "参加客户技术交流会，介绍新一代产品",
+    ),
+    (
+        FollowupMethod::Visit,
+        "陪同技术工程师拜访，解答改造方案疑问",
+    ),
+    (FollowupMethod::Phone, "回访设备运行情况，客户反馈良好"),
+];
+
+const NEXT_STEPS: &[&str] = &[
+    "发送正式报价",
+    "安排技术交流",
+    "邀请参观工厂",
+    "确认预算",
+    "回访使用情况",
+];
+
+const DAY: i64 = 86_400_000;
+
+pub(crate) async fn seed(
+    app: &App,
+    rng: &mut Rng,
+    regions: &[(Uuid, &'static str)],
+    reps: &[DemoRep],
+    count: usize,
+) -> AppResult<()> {
+    if reps.is_empty() || regions.is_empty() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let meta = RequestMeta {
+        request_id: "demo".into(),
+        ..Default::default()
+    };
+    let mut tx = app.db.begin_write().await?;
+    let mut pool_ids = Vec::new();
+    for (unit, region) in regions {
+        let id = Uuid::now_v7();
+        let f = PoolFields {
+            name: format!("{region}公海"),
+            unit_id: *unit,
+            no_followup_days: Some(60),
+            no_deal_days: Some(180),
+            remind_days: Some(7),
+            cooldown_days: 15,
+            daily_claim_limit: Some(20),
+            hide_contacts: true,
+            active: true,
+        };
+        pools::insert(&mut tx, id, &f, now).await?;
+        record(
+            &mut tx,
+            By::System("demo"),
+            &meta,
+            "pool.created",
+            "pool",
+            id,
+            None::<&()>,
+            Some(&f),
+        )
+        .await?;
+        pool_ids.push(id);
+    }
+    // Every brand x middle x product once, in a shuffled order: unique 查重 keys.
+    let mut combos: Vec<(usize, usize, usize)> = Vec::new();
+    for b in 0..BRANDS.len() {
+        for m in 0..MIDDLES.len() {
+            for p in 0..PRODUCTS.len() {
+                combos.push((b, m, p));
+            }
+        }
+    }
+    for i in (1..combos.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        combos.swap(i, j);
+    }
+    let count = count.min(combos.len());
+    let first_seq = tx.reserve_seq("customer", count as i64).await?;
+    let mut rows = Vec::with_capacity(count);
+    let mut contacts = Vec::new();
+    let mut history = Vec::new();
+    let mut followups = Vec::new();
+    let mut contact_ids_of: Vec<Vec<Uuid>> = Vec::with_capacity(count);
+    let mut mobile = 10_000_000u64;
+    for (i, (b, m, p)) in combos.into_iter().take(count).enumerate() {
+        let rep = *rng.pick(reps);
+        let (product, industry) = PRODUCTS[p];
+        let name = format!(
+            "{}{}{}{}{}",
+            rep.3,
+            BRANDS[b],
+            MIDDLES[m],
+            product,
+            rng.pick(SUFFIXES)
+        );
+        let key = normalise_company_name(&name);
+        let level = match rng.below(100) {
+            0..10 => "A",
+            10..35 => "B",
+            35..75 => "C",
+            _ => "D",
+        };
+        let status = match rng.below(100) {
+            0..30 => "potential",
+            30..60 => "intent",
+            60..92 => "won",
+            _ => "lost",
+        };
+        let kind = match (level, rng.below(10)) {
+            ("A", _) => "key_account",
+            (_, 0) => "dealer",
+            (_, 1) => "government",
+            _ => "smb",
+        };
+        let mut tags = Vec::new();
+        if level == "A" && rng.below(2) == 0 {
+            tags.push("重点客户".to_owned());
+        }
+        if rng.below(8) == 0 {
+            tags.push("老客户".to_owned());
+        }
+        let created_at = now - (30 + rng.below(700) as i64) * DAY - rng.below(DAY as u64) as i64;
+        let in_pool = rng.below(10) == 0;
+        let id = Uuid::now_v7();
+        // Contacts: one to three, the first primary.
+        let mut ids = Vec::new();
+        for k in 0..(1 + rng.below(3)) {
+            mobile += 1 + rng.below(997);
+            let (title, role) = *rng.pick(TITLES);
+            let cid = Uuid::now_v7();
+            ids.push(cid);
+            contacts.push((
+                cid,
+                id,
+                ContactFields {
+                    name: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
+                    title: Some(title.to_owned()),
+                    role: Some(role.as_str().to_owned()),
+                    mobile: Some(format!(
+                        "1{}{:08}",
+                        [37, 38, 39, 58, 86][(mobile % 5) as usize],
+                        mobile % 100_000_000
+                    )),
+                    is_primary: k == 0,
+                    left: k > 0 && rng.below(12) == 0,
+                    ..Default::default()
+                },
+            ));
+        }
+        // Follow-ups over the customer's life; busier for better customers.
+        let visits = match level {
+            "A" => 4 + rng.below(8),
+            "B" => 2 + rng.below(6),
+            "C" => rng.below(5),
+            _ => rng.below(2),
+        };
+        let mut last = None;
+        let mut t = created_at;
+        for _ in 0..visits {
+            t += (3 + rng.below(60) as i64) * DAY;
+            if t > now - DAY {
+                break;
+            }
+            let (method, content) = *rng.pick(FOLLOWUPS);
+            followups.push((i, method, content, t));
+            last = Some(t);
+        }
+        let next =
+            last.and_then(|l| (rng.below(3) > 0).then(|| l + (7 + rng.below(30) as i64) * DAY));
+        history.push((
+            id,
+            OwnerChange::Created,
+            None,
+            Some(rep.0),
+            None,
+            rep.0,
+            created_at,
+        ));
+        if in_pool {
+            let pool = Some(pool_ids[rep.2]);
+            history.push((
+                id,
+                OwnerChange::Returned,
+                Some(rep.0),
+                None,
+                pool,
+                rep.0,
+                created_at + DAY,
+            ));
+        }
+        rows.push(BulkCustomer {
+            id,
+            seq: first_seq + i as i64,
+            fields: CustomerFields {
+                name,
+                grams: name_grams(&key),
+                name_key: key,
+                type_code: Some(kind.into()),
+                level_code: Some(level.into()),
+                status_code: Some(status.into()),
+                industry_code: Some(industry.into()),
+                source_code: Some(
+                    [
+                        "referral",
+                        "exhibition",
+                        "website",
+                        "cold_call",
+                        "bidding",
+                        "channel",
+                    ][rng.below(6) as usize]
+                        .into(),
+                ),
+                city: Some(rep.3.into()),
+                tags,
+                ..Default::default()
+            },
+            owner_id: (!in_pool).then_some(rep.0),
+            unit_id: if in_pool { regions[rep.2].0 } else { rep.1 },
+            pool_id: in_pool.then(|| pool_ids[rep.2]),
+            locked: !in_pool && level == "A" && rng.below(4) == 0,
+            last_followup_at: last,
+            next_followup_at: if in_pool { None } else { next },
+            owned_since: (!in_pool).then_some(created_at),
+            created_by: Some(rep.0),
+            created_at,
+        });
+        contact_ids_of.push(ids);
+    }
+    customers::insert_many(&mut tx, &rows).await?;
+    customers::insert_contacts_many(&mut tx, &contacts, now).await?;
+    let changes: Vec<NewOwnerChange> = history
+        .iter()
+        .map(|(id, change, from, to, pool, by, at)| NewOwnerChange {
+            customer_id: *id,
+            change: change.as_str(),
+            from_owner: *from,
+            to_owner: *to,
+            from_pool: None,
+            to_pool: *pool,
+            reason: pool.map(|_| "客户暂无采购计划"),
+            by_user: Some(*by),
+            at: *at,
+        })
+        .collect();
+    customers::insert_owner_changes_many(&mut tx, &changes).await?;
+    let step_of: Vec<Option<&str>> = (0..followups.len())
+        .map(|_| (rng.below(2) == 0).then(|| *rng.pick(NEXT_STEPS)))
+        .collect();
+    let fu: Vec<NewFollowup> = followups
+        .iter()
+        .zip(&step_of)
+        .map(|((i, method, content, at), step)| NewFollowup {
+            id: Uuid::now_v7(),
+            customer_id: rows[*i].id,
+            author_id: rows[*i].created_by.unwrap_or_default(),
+            method: method.as_str(),
+            content,
+            contact_ids: &contact_ids_of[*i][..1],
+            happened_at: *at,
+            next_at: None,
+            next_step: *step,
+            now: *at,
+        })
+        .collect();
+    customers::insert_followups_many(&mut tx, &fu).await?;
+    record(
+        &mut tx,
+        By::System("demo"),
+        &meta,
+        "demo.customers_seeded",
+        "customer",
+        "*",
+        None::<&()>,
+        Some(&serde_json::json!({"customers": rows.len(), "contacts": contacts.len(), "followups": fu.len()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
