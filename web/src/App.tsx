@@ -12,6 +12,9 @@ import { ApiError } from './api/client';
 const Login = lazy(() => import('./pages/Login'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const Home = lazy(() => import('./pages/Home'));
+const Customers = lazy(() => import('./pages/Customers'));
+const CustomerDetail = lazy(() => import('./pages/CustomerDetail'));
+const Pools = lazy(() => import('./pages/Pools'));
 const Org = lazy(() => import('./pages/Org'));
 const People = lazy(() => import('./pages/People'));
 const Roles = lazy(() => import('./pages/Roles'));
@@ -45,6 +48,9 @@ function Gate() {
       <Suspense fallback={fullPage}>
         <Routes>
           <Route path="/" element={<Home me={me.data} />} />
+          <Route path="/customers" element={<Customers me={me.data} />} />
+          <Route path="/customers/:id" element={<CustomerDetail me={me.data} />} />
+          <Route path="/pools" element={<Pools me={me.data} />} />
           <Route path="/org" element={<Org me={me.data} />} />
           <Route path="/people" element={<People me={me.data} />} />
           <Route path="/roles" element={<Roles me={me.data} />} />

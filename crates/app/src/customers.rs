@@ -239,6 +239,8 @@ pub struct CustomerDetail {
     /// What the reader may do with it, so the UI offers only that.
     pub can_edit: bool,
     pub can_transfer: bool,
+    /// Lock, set the team, return to a pool: the owner and those in charge, not collaborators.
+    pub can_manage: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,6 +281,7 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
         history: customers::owner_history(tx, id).await?,
         can_edit: actor.grants.has(Permission::CustomersEdit) && (in_charge || collab_edit),
         can_transfer: actor.grants.has(Permission::CustomersTransfer) && in_charge,
+        can_manage: actor.grants.has(Permission::CustomersEdit) && in_charge,
         customer: c,
     })
 }
@@ -315,7 +318,7 @@ pub struct ListQuery {
 pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerFilter> {
     let search = match blank(&q.q) {
         Some(s) if s.chars().count() > 60 => return Err(Invalid::field("q", "too_long").into()),
-        other => other.map(|s| salesdesk_domain::text::to_half_width(s)),
+        other => other.map(salesdesk_domain::text::to_half_width),
     };
     let unit_range = match q.unit_id {
         Some(id) => match org::get(tx, id).await? {

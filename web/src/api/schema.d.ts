@@ -994,6 +994,8 @@ export interface components {
         };
         CustomerDetailView: {
             canEdit: boolean;
+            /** @description May lock it, set its team and return it to a pool. */
+            canManage: boolean;
             canTransfer: boolean;
             collaborators: components["schemas"]["CollaboratorView"][];
             contacts: components["schemas"]["ContactView"][];

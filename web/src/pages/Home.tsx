@@ -1,6 +1,7 @@
 // The home page: who I am and where I sit, real counts of what my role lets me see, and an
 // honest empty state for the features still to come. No invented numbers.
-import { Card, Col, Descriptions, Empty, Row, Statistic, Typography } from 'antd';
+import { Card, Col, Descriptions, Empty, List, Row, Statistic, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
@@ -13,6 +14,10 @@ export default function Home({ me }: { me: Me }) {
   const people = useQuery({ queryKey: ['users', 'count'], queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { pageSize: 1, active: true } } })), enabled: can(me, 'people.view') });
   const units = useQuery({ queryKey: ['units'], queryFn: () => unwrap(api.GET('/api/v1/org/units')), enabled: can(me, 'org.view') });
   const scope = me.scopes.find((s) => s.module === 'people')?.scope ?? 'own';
+  const customers = can(me, 'customers.view');
+  const myCustomers = useQuery({ queryKey: ['customers', 'count'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { pageSize: 1 } } })), enabled: customers });
+  const due = useQuery({ queryKey: ['customers', 'due'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { due: true, sort: 'nextFollowupAt', order: 'asc', pageSize: 8 } } })), enabled: customers });
+  const idle = useQuery({ queryKey: ['customers', 'idle'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { idleDays: 30, pageSize: 8 } } })), enabled: customers });
   return (
     <div>
       <Typography.Title level={3} data-testid="home-greeting">
@@ -43,6 +48,35 @@ export default function Home({ me }: { me: Me }) {
             </Card>
           )}
         </Col>
+        {customers && (
+          <>
+            <Col xs={12} lg={6}>
+              <Card>
+                <Statistic title={t('home.myCustomers')} value={myCustomers.data?.total ?? '—'} />
+              </Card>
+            </Col>
+            <Col xs={24} lg={9}>
+              <Card title={`${t('home.dueTitle')}（${due.data?.total ?? 0}）`} data-testid="home-due">
+                <List size="small" dataSource={due.data?.items ?? []} locale={{ emptyText: '—' }} renderItem={(c) => (
+                  <List.Item>
+                    <Link to={`/customers/${c.id}`}>{c.name}</Link>
+                    <Typography.Text type="danger">{c.nextFollowupAt ? dayjs(c.nextFollowupAt).format('MM-DD HH:mm') : ''}</Typography.Text>
+                  </List.Item>
+                )} />
+              </Card>
+            </Col>
+            <Col xs={24} lg={9}>
+              <Card title={`${t('home.idleTitle')}（${idle.data?.total ?? 0}）`}>
+                <List size="small" dataSource={idle.data?.items ?? []} locale={{ emptyText: '—' }} renderItem={(c) => (
+                  <List.Item>
+                    <Link to={`/customers/${c.id}`}>{c.name}</Link>
+                    <Typography.Text type="secondary">{c.lastFollowupAt ? dayjs(c.lastFollowupAt).format('YYYY-MM-DD') : '—'}</Typography.Text>
+                  </List.Item>
+                )} />
+              </Card>
+            </Col>
+          </>
+        )}
         <Col xs={24} lg={12}>
           <Card title={t('home.shortcuts')}>
             {visibleMenu(me)

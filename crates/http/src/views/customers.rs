@@ -213,6 +213,8 @@ pub struct CustomerDetailView {
     pub history: Vec<OwnerChangeView>,
     pub can_edit: bool,
     pub can_transfer: bool,
+    /// May lock it, set its team and return it to a pool.
+    pub can_manage: bool,
 }
 
 impl From<CustomerDetail> for CustomerDetailView {
@@ -224,6 +226,7 @@ impl From<CustomerDetail> for CustomerDetailView {
             history: d.history.into_iter().map(Into::into).collect(),
             can_edit: d.can_edit,
             can_transfer: d.can_transfer,
+            can_manage: d.can_manage,
         }
     }
 }

@@ -1,0 +1,94 @@
+// A rep creates a customer and meets 查重 on a second try; returns the customer to the
+// region's pool; another rep of the region claims it. Desktop and a 390 px phone.
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO_PASSWORD } from '../playwright.config';
+
+async function signIn(page: Page, login: string) {
+  await page.goto('/login');
+  await page.getByLabel('用户名或手机号').fill(login);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
+  await expect(page.getByTestId('home-greeting')).toBeVisible();
+}
+
+async function signOut(page: Page) {
+  await page.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST' }));
+  await page.context().clearCookies();
+}
+
+/** Two reps of one Shanghai team, looked up as the administrator. */
+async function twoReps(page: Page): Promise<[string, string]> {
+  await signIn(page, 'admin');
+  const names = await page.evaluate(async () => {
+    const units = await (await fetch('/api/v1/org/units')).json();
+    const team = units.find((u: { name: string }) => u.name === '上海大客户组');
+    const positions = await (await fetch('/api/v1/org/positions')).json();
+    const rep = positions.find((p: { code: string }) => p.code === 'sales_rep');
+    const users = await (await fetch(`/api/v1/users?unitId=${team.id}&positionId=${rep.id}&pageSize=10`)).json();
+    return users.items.map((u: { username: string }) => u.username);
+  });
+  await signOut(page);
+  expect(names.length).toBeGreaterThanOrEqual(2);
+  return [names[0], names[1]];
+}
+
+test('create a customer, meet 查重, return it to the pool, claim it as another rep', async ({ page }, info) => {
+  const tag = `${info.project.name === 'phone' ? '手机' : '桌面'}${Date.now() % 100000}`;
+  const name = `测试客户${tag}有限公司`;
+  const [repA, repB] = await twoReps(page);
+
+  // Rep A creates the customer with a first contact.
+  await signIn(page, repA);
+  await page.goto('/customers');
+  await page.getByTestId('customers-add').click();
+  const form = page.getByTestId('customer-form');
+  await form.getByLabel('客户名称').fill(name);
+  await form.getByLabel('姓名').fill('周测试');
+  await form.getByLabel('手机').fill(`139${String(Date.now()).slice(-8)}`);
+  await page.getByTestId('customer-save').click();
+  await expect(page.getByTestId('customer-title')).toHaveText(name);
+
+  // The same company written another way is found while typing and refused on save.
+  await page.goto('/customers');
+  await page.getByTestId('customers-add').click();
+  await form.getByLabel('客户名称').fill(`上海测试客户${tag}股份有限公司`);
+  await form.getByLabel('客户名称').blur();
+  await expect(page.getByTestId('dup-warning')).toBeVisible();
+  await expect(page.getByTestId('dup-match').first()).toContainText(name);
+  await expect(page.getByTestId('dup-match').first()).toContainText('名称相同');
+  await page.getByTestId('customer-save').click();
+  await expect(form.getByText('已有同名客户')).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  // Back to the pool with a reason.
+  await page.goto('/customers');
+  await page.getByPlaceholder('客户名称、简称、联系人或电话').fill(name);
+  await page.getByPlaceholder('客户名称、简称、联系人或电话').press('Enter');
+  await page.getByTestId('customer-name').filter({ hasText: name }).click();
+  await page.getByTestId('customer-return').click();
+  const ret = page.getByTestId('return-form');
+  await ret.getByLabel('公海').click();
+  await page.locator('.ant-select-dropdown:visible').getByText('华东大区公海').click();
+  await ret.getByLabel('原因').fill('客户暂无需求');
+  await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+  await expect(page).toHaveURL(/\/customers$/);
+  await signOut(page);
+
+  // Rep B finds it in the pool, without contact details, and claims it.
+  await signIn(page, repB);
+  await page.goto('/pools');
+  await expect(page.getByTestId('pool-switch')).toContainText('华东大区公海');
+  await page.getByPlaceholder('客户名称、简称、联系人或电话').fill(name);
+  await page.getByPlaceholder('客户名称、简称、联系人或电话').press('Enter');
+  await expect(page.getByTestId('pool-customer')).toHaveText([name]);
+  await page.getByTestId('pool-claim').click();
+  await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+  await expect(page.getByText('已领取，客户已在您的客户列表中')).toBeVisible();
+  await page.goto('/customers');
+  await page.getByPlaceholder('客户名称、简称、联系人或电话').fill(name);
+  await page.getByPlaceholder('客户名称、简称、联系人或电话').press('Enter');
+  await page.getByTestId('customer-name').filter({ hasText: name }).click();
+  await expect(page.getByTestId('customer-title')).toHaveText(name);
+  await expect(page.getByText('领取').first()).toBeVisible();
+  await expect(page.getByText('周测试')).toBeVisible();
+});

@@ -1,0 +1,208 @@
+// The customer form (new and edit) with 查重 as you type: after the name, credit code or a
+// mobile is entered, matches across the company are shown, masked outside your scope.
+import { useState } from 'react';
+import { Alert, Col, Form, Input, List, Row, Select, Tag, Typography, type FormInstance } from 'antd';
+import { Link } from 'react-router';
+import { api, unwrap, type Schemas } from '../api/client';
+import { t } from '../i18n';
+import { selectOptions, useCustomerOptions } from '../lib/customers';
+
+export interface CustomerFormValues {
+  name: string;
+  shortName?: string;
+  creditCode?: string;
+  typeCode?: string;
+  levelCode?: string;
+  statusCode?: string;
+  industryCode?: string;
+  sourceCode?: string;
+  province?: string;
+  city?: string;
+  district?: string;
+  address?: string;
+  notes?: string;
+  tags?: string[];
+  contactName?: string;
+  contactTitle?: string;
+  contactMobile?: string;
+}
+
+type Match = Schemas['DuplicateMatchView'];
+
+/** Empty strings become null, so clearing a field clears it on the server. */
+export function customerBody(v: CustomerFormValues): Schemas['CustomerBody'] {
+  const s = (x?: string) => (x && x.trim() ? x.trim() : null);
+  return {
+    name: v.name.trim(),
+    shortName: s(v.shortName),
+    creditCode: s(v.creditCode),
+    typeCode: s(v.typeCode),
+    levelCode: s(v.levelCode),
+    statusCode: s(v.statusCode),
+    industryCode: s(v.industryCode),
+    sourceCode: s(v.sourceCode),
+    province: s(v.province),
+    city: s(v.city),
+    district: s(v.district),
+    address: s(v.address),
+    notes: s(v.notes),
+    tags: v.tags ?? [],
+  };
+}
+
+export function CustomerForm({ form, excludeId, withContact }: { form: FormInstance<CustomerFormValues>; excludeId?: string; withContact?: boolean }) {
+  const options = useCustomerOptions();
+  const [matches, setMatches] = useState<Match[] | null>(null);
+
+  const check = async () => {
+    const v = form.getFieldsValue();
+    const name = v.name?.trim();
+    const creditCode = v.creditCode?.trim();
+    const mobile = v.contactMobile?.trim();
+    if (!name && !creditCode && !mobile) return setMatches(null);
+    try {
+      const m = await unwrap(api.POST('/api/v1/customers/duplicate-check', { body: { name: name || null, creditCode: creditCode || null, mobiles: mobile ? [mobile] : [], excludeId: excludeId ?? null } }));
+      setMatches(m);
+    } catch {
+      setMatches(null);
+    }
+  };
+
+  const select = (kind: 'type' | 'level' | 'status' | 'industry' | 'source') => <Select allowClear options={selectOptions(options.data, kind)} />;
+
+  return (
+    <Form form={form} name="customer-form" layout="vertical" data-testid="customer-form" requiredMark="optional">
+      {matches && matches.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="dup-warning"
+          style={{ marginBottom: 16 }}
+          message={t('customers.dupTitle')}
+          description={
+            <>
+              <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+                {t('customers.dupHint')}
+              </Typography.Paragraph>
+              <List
+                size="small"
+                dataSource={matches}
+                renderItem={(m) => (
+                  <List.Item data-testid="dup-match">
+                    <span>
+                      {m.id ? <Link to={`/customers/${m.id}`}>{m.name}</Link> : m.name}
+                      {m.ownerName && <Typography.Text type="secondary"> · {m.ownerName}</Typography.Text>}
+                      {m.poolName && <Typography.Text type="secondary"> · {t('customers.inPool', { pool: m.poolName })}</Typography.Text>}
+                    </span>
+                    <span>
+                      {m.reasons.map((r) => (
+                        <Tag key={r} color={r === 'similar_name' ? 'gold' : 'red'}>
+                          {t(`customers.dupReason.${r}`)}
+                        </Tag>
+                      ))}
+                      {m.reasons.includes('similar_name') && <Typography.Text type="secondary">{Math.round(m.score * 100)}%</Typography.Text>}
+                    </span>
+                  </List.Item>
+                )}
+              />
+            </>
+          }
+        />
+      )}
+      <Row gutter={16}>
+        <Col xs={24} md={16}>
+          <Form.Item name="name" label={t('customers.name')} rules={[{ required: true, min: 2, max: 100 }]}>
+            <Input maxLength={100} onBlur={check} autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={8}>
+          <Form.Item name="shortName" label={t('customers.shortName')}>
+            <Input maxLength={40} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={12}>
+          <Form.Item name="creditCode" label={t('customers.creditCode')}>
+            <Input maxLength={30} onBlur={check} autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={6}>
+          <Form.Item name="levelCode" label={t('customers.level')}>
+            {select('level')}
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={6}>
+          <Form.Item name="statusCode" label={t('customers.status')}>
+            {select('status')}
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={8}>
+          <Form.Item name="typeCode" label={t('customers.type')}>
+            {select('type')}
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={8}>
+          <Form.Item name="industryCode" label={t('customers.industry')}>
+            {select('industry')}
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={8}>
+          <Form.Item name="sourceCode" label={t('customers.source')}>
+            {select('source')}
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={8}>
+          <Form.Item name="province" label={t('customers.province')}>
+            <Input maxLength={20} />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={8}>
+          <Form.Item name="city" label={t('customers.city')}>
+            <Input maxLength={20} />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={8}>
+          <Form.Item name="district" label={t('customers.district')}>
+            <Input maxLength={20} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="address" label={t('customers.address')}>
+            <Input maxLength={200} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="tags" label={t('customers.tags')}>
+            <Select mode="tags" maxCount={20} tokenSeparators={[',', '，']} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="notes" label={t('customers.notes')}>
+            <Input.TextArea maxLength={2000} autoSize={{ minRows: 2, maxRows: 6 }} />
+          </Form.Item>
+        </Col>
+        {withContact && (
+          <>
+            <Col span={24}>
+              <Typography.Text strong>{t('customers.firstContact')}</Typography.Text>
+            </Col>
+            <Col xs={24} md={8}>
+              <Form.Item name="contactName" label={t('customers.contactName')}>
+                <Input maxLength={40} />
+              </Form.Item>
+            </Col>
+            <Col xs={12} md={8}>
+              <Form.Item name="contactTitle" label={t('customers.contactTitle')}>
+                <Input maxLength={40} />
+              </Form.Item>
+            </Col>
+            <Col xs={12} md={8}>
+              <Form.Item name="contactMobile" label={t('customers.mobile')}>
+                <Input maxLength={20} onBlur={check} inputMode="tel" />
+              </Form.Item>
+            </Col>
+          </>
+        )}
+      </Row>
+    </Form>
+  );
+}

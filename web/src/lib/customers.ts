@@ -1,0 +1,27 @@
+// The customer archive's pick lists (type, level, status, industry, source) and how their
+// codes read in the current language.
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../api/client';
+import { currentLocale } from '../i18n';
+
+export type CustomerOption = Schemas['OptionView'];
+export type OptionKind = 'type' | 'level' | 'status' | 'industry' | 'source';
+
+export function useCustomerOptions(enabled = true) {
+  return useQuery({ queryKey: ['customer-options'], queryFn: () => unwrap(api.GET('/api/v1/customer-settings/options')), enabled, staleTime: 5 * 60_000 });
+}
+
+/** The label of a code in a pick list; the code itself when the list does not know it. */
+export function optionLabel(options: CustomerOption[] | undefined, kind: OptionKind, code: string | null | undefined): string {
+  if (!code) return '';
+  const o = options?.find((x) => x.kind === kind && x.code === code);
+  if (!o) return code;
+  return currentLocale() === 'en-US' ? o.nameEn : o.name;
+}
+
+/** Select options for one pick list: active entries only. */
+export function selectOptions(options: CustomerOption[] | undefined, kind: OptionKind) {
+  return (options ?? []).filter((o) => o.kind === kind && o.active).map((o) => ({ value: o.code, label: optionLabel(options, kind, o.code) }));
+}
+
+export const LEVEL_COLOURS: Record<string, string> = { A: 'red', B: 'orange', C: 'blue', D: 'default' };

@@ -1,0 +1,230 @@
+// 客户: the customers I may see (mine, my team's, those I collaborate on) with search and
+// filters, a new-customer form that runs 查重 as you type, and transfer for managers.
+import { useRef, useState } from 'react';
+import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
+import { App, Button, Drawer, Form, Input, Modal, Select, Space, Tag, Tooltip } from 'antd';
+import { LockOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate } from 'react-router';
+import dayjs from 'dayjs';
+import { api, ApiError, unwrap, type Schemas } from '../api/client';
+import { t, useLocale } from '../i18n';
+import { can, type Me } from '../lib/permissions';
+import { reportError } from '../lib/errors';
+import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
+import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
+
+type Customer = Schemas['CustomerView'];
+
+/** Server field names of the inline first contact, as the form names them. */
+const CONTACT_FIELDS: Record<string, string> = { 'contacts[0].name': 'contactName', 'contacts[0].title': 'contactTitle', 'contacts[0].mobile': 'contactMobile' };
+
+export const formatTime = (ms?: number | null) => (ms ? dayjs(ms).format('YYYY-MM-DD HH:mm') : '—');
+
+export function UserPicker({ value, onChange, testId }: { value?: string; onChange?: (v: string) => void; testId?: string }) {
+  const [q, setQ] = useState('');
+  const users = useQuery({ queryKey: ['users', 'pick', q], queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { q: q || undefined, active: true, pageSize: 20 } } })) });
+  return (
+    <Select
+      showSearch
+      filterOption={false}
+      onSearch={setQ}
+      value={value}
+      onChange={onChange}
+      data-testid={testId}
+      options={(users.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.displayName} · ${u.unitName}` }))}
+    />
+  );
+}
+
+export default function Customers({ me }: { me: Me }) {
+  useLocale();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const table = useRef<ActionType>(null);
+  const [form] = Form.useForm<CustomerFormValues>();
+  const [transferForm] = Form.useForm<{ toUserId: string; reason: string }>();
+  const [creating, setCreating] = useState(false);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [transferring, setTransferring] = useState(false);
+  const options = useCustomerOptions();
+  const canTransfer = can(me, 'customers.transfer');
+
+  const create = async () => {
+    const v = await form.validateFields();
+    try {
+      const contacts = v.contactName?.trim() ? [{ name: v.contactName.trim(), title: v.contactTitle || null, mobile: v.contactMobile || null, isPrimary: true }] : [];
+      const d = await unwrap(api.POST('/api/v1/customers', { body: { ...customerBody(v), contacts } }));
+      message.success(t('common.saved'));
+      setCreating(false);
+      navigate(`/customers/${d.customer.id}`);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        for (const [from, to] of Object.entries(CONTACT_FIELDS)) {
+          if (e.fields[from]) e.fields[to] = e.fields[from];
+        }
+      }
+      reportError(e, form);
+    }
+  };
+
+  const transfer = async () => {
+    const v = await transferForm.validateFields();
+    try {
+      await unwrap(api.POST('/api/v1/customers/transfer', { body: { customerIds: selected, toUserId: v.toUserId, reason: v.reason } }));
+      message.success(t('common.saved'));
+      setTransferring(false);
+      setSelected([]);
+      table.current?.reload();
+    } catch (e) {
+      reportError(e, transferForm);
+    }
+  };
+
+  const columns: ProColumns<Customer>[] = [
+    { title: t('common.search'), dataIndex: 'q', hideInTable: true, fieldProps: { placeholder: t('customers.search'), maxLength: 60 } },
+    {
+      title: t('customers.name'),
+      dataIndex: 'name',
+      search: false,
+      fixed: 'left',
+      render: (_, c) => (
+        <Space size={4}>
+          <Link to={`/customers/${c.id}`} data-testid="customer-name">
+            {c.name}
+          </Link>
+          {c.locked && (
+            <Tooltip title={t('customers.locked')}>
+              <LockOutlined />
+            </Tooltip>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t('customers.level'),
+      dataIndex: 'levelCode',
+      valueType: 'select',
+      fieldProps: { options: selectOptions(options.data, 'level') },
+      render: (_, c) => (c.levelCode ? <Tag color={LEVEL_COLOURS[c.levelCode] ?? 'default'}>{optionLabel(options.data, 'level', c.levelCode)}</Tag> : '—'),
+    },
+    {
+      title: t('customers.status'),
+      dataIndex: 'statusCode',
+      valueType: 'select',
+      fieldProps: { options: selectOptions(options.data, 'status') },
+      render: (_, c) => optionLabel(options.data, 'status', c.statusCode) || '—',
+    },
+    {
+      title: t('customers.type'),
+      dataIndex: 'typeCode',
+      valueType: 'select',
+      fieldProps: { options: selectOptions(options.data, 'type') },
+      render: (_, c) => optionLabel(options.data, 'type', c.typeCode) || '—',
+      responsive: ['lg'],
+    },
+    {
+      title: t('customers.industry'),
+      dataIndex: 'industryCode',
+      valueType: 'select',
+      fieldProps: { options: selectOptions(options.data, 'industry') },
+      render: (_, c) => optionLabel(options.data, 'industry', c.industryCode) || '—',
+      responsive: ['xl'],
+    },
+    { title: t('customers.owner'), dataIndex: 'ownerName', search: false, responsive: ['md'] },
+    { title: t('customers.unit'), dataIndex: 'unitName', search: false, responsive: ['lg'] },
+    { title: t('customers.primaryContact'), dataIndex: 'primaryContact', search: false, responsive: ['lg'], render: (_, c) => (c.primaryContact ? `${c.primaryContact} ${c.primaryMobile ?? ''}` : '—') },
+    { title: t('customers.tags'), dataIndex: 'tag', search: false, responsive: ['xl'], render: (_, c) => c.tags.map((x) => <Tag key={x}>{x}</Tag>) },
+    { title: t('customers.lastFollowup'), dataIndex: 'lastFollowupAt', search: false, sorter: true, render: (_, c) => formatTime(c.lastFollowupAt) },
+    {
+      title: t('customers.nextFollowup'),
+      dataIndex: 'nextFollowupAt',
+      search: false,
+      sorter: true,
+      responsive: ['md'],
+      render: (_, c) => (c.nextFollowupAt ? <span style={{ color: c.nextFollowupAt < Date.now() ? '#cf1322' : undefined }}>{formatTime(c.nextFollowupAt)}</span> : '—'),
+    },
+    {
+      title: t('customers.filterDue'),
+      dataIndex: 'due',
+      hideInTable: true,
+      valueType: 'select',
+      fieldProps: { options: [{ value: 'true', label: t('customers.due') }] },
+    },
+  ];
+
+  return (
+    <>
+      <ProTable<Customer>
+        headerTitle={t('customers.title')}
+        actionRef={table}
+        rowKey="id"
+        columns={columns}
+        scroll={{ x: 'max-content' }}
+        search={{ labelWidth: 'auto' }}
+        pagination={{ defaultPageSize: 20, showSizeChanger: true }}
+        options={{ density: true, setting: true, reload: true, fullScreen: false }}
+        rowSelection={canTransfer ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) } : undefined}
+        tableAlertRender={false}
+        request={async (params, sort) => {
+          const [field, order] = Object.entries(sort ?? {})[0] ?? [];
+          const page = await unwrap(
+            api.GET('/api/v1/customers', {
+              params: {
+                query: {
+                  q: params.q || undefined,
+                  levelCode: params.levelCode || undefined,
+                  statusCode: params.statusCode || undefined,
+                  typeCode: params.typeCode || undefined,
+                  industryCode: params.industryCode || undefined,
+                  due: params.due === 'true' ? true : undefined,
+                  sort: field === 'nextFollowupAt' ? 'nextFollowupAt' : field === 'lastFollowupAt' ? 'lastFollowupAt' : undefined,
+                  order: order === 'ascend' ? 'asc' : order === 'descend' ? 'desc' : undefined,
+                  page: params.current,
+                  pageSize: params.pageSize,
+                },
+              },
+            }),
+          );
+          return { data: page.items, total: page.total, success: true };
+        }}
+        toolBarRender={() => [
+          canTransfer && selected.length > 0 && (
+            <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
+              {t('customers.transferSelected', { n: selected.length })}
+            </Button>
+          ),
+          can(me, 'customers.create') && (
+            <Button key="add" type="primary" onClick={() => { form.resetFields(); setCreating(true); }} data-testid="customers-add">
+              {t('customers.add')}
+            </Button>
+          ),
+        ]}
+      />
+      <Drawer
+        title={t('customers.add')}
+        open={creating}
+        onClose={() => setCreating(false)}
+        width={Math.min(720, typeof window === 'undefined' ? 720 : window.innerWidth)}
+        destroyOnHidden
+        extra={
+          <Button type="primary" onClick={create} data-testid="customer-save">
+            {t('common.save')}
+          </Button>
+        }
+      >
+        <CustomerForm form={form} withContact />
+      </Drawer>
+      <Modal title={t('customers.transfer')} open={transferring} onOk={transfer} onCancel={() => setTransferring(false)} destroyOnHidden>
+        <Form form={transferForm} name="transfer-form" layout="vertical">
+          <Form.Item name="toUserId" label={t('customers.transferTo')} rules={[{ required: true }]}>
+            <UserPicker />
+          </Form.Item>
+          <Form.Item name="reason" label={t('customers.reason')} rules={[{ required: true, max: 200 }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,216 @@
+// 公海: the pools I may use or manage. Members browse a pool (contacts hidden until they
+// claim) and claim; managers set pools up and assign customers to reps.
+import { useRef, useState } from 'react';
+import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
+import { App, Button, Card, Checkbox, Empty, Form, Input, InputNumber, Modal, Segmented, Space, Spin, Tag, TreeSelect, Typography } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ifMatch, unwrap, type Schemas } from '../api/client';
+import { t, useLocale } from '../i18n';
+import { can, type Me } from '../lib/permissions';
+import { reportError } from '../lib/errors';
+import { buildTree } from '../lib/tree';
+import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
+import { UserPicker, formatTime } from './Customers';
+
+type Pool = Schemas['PoolView'];
+type Customer = Schemas['CustomerView'];
+type PoolForm = Omit<Schemas['PoolBody'], 'hideContacts' | 'active'> & { hideContacts?: boolean; active?: boolean };
+
+export default function Pools({ me }: { me: Me }) {
+  useLocale();
+  const { message, modal } = App.useApp();
+  const qc = useQueryClient();
+  const table = useRef<ActionType>(null);
+  const options = useCustomerOptions();
+  const pools = useQuery({ queryKey: ['pools'], queryFn: () => unwrap(api.GET('/api/v1/pools')) });
+  const units = useQuery({ queryKey: ['units'], queryFn: () => unwrap(api.GET('/api/v1/org/units')), enabled: can(me, 'pools.manage') && can(me, 'org.view') });
+  const [chosen, setChosen] = useState<string>();
+  const [editing, setEditing] = useState<Pool | 'new' | null>(null);
+  const [assigning, setAssigning] = useState<Customer | null>(null);
+  const [poolForm] = Form.useForm<PoolForm>();
+  const [assignForm] = Form.useForm<{ toUserId: string }>();
+  const pool = pools.data?.find((p) => p.id === chosen) ?? pools.data?.[0];
+
+  if (pools.isLoading) return <Spin />;
+
+  const claim = async (c: Customer) => {
+    if (!pool) return;
+    try {
+      await unwrap(api.POST('/api/v1/pools/{id}/customers/{customer_id}/claim', { params: { path: { id: pool.id, customer_id: c.id } } }));
+      message.success(t('pools.claimed'));
+      qc.invalidateQueries({ queryKey: ['pools'] });
+      table.current?.reload();
+    } catch (e) {
+      reportError(e);
+      table.current?.reload();
+    }
+  };
+
+  const assign = async () => {
+    const v = await assignForm.validateFields();
+    if (!pool || !assigning) return;
+    try {
+      await unwrap(api.POST('/api/v1/pools/{id}/customers/{customer_id}/assign', { params: { path: { id: pool.id, customer_id: assigning.id } }, body: v }));
+      message.success(t('common.saved'));
+      setAssigning(null);
+      table.current?.reload();
+    } catch (e) {
+      reportError(e, assignForm);
+    }
+  };
+
+  const savePool = async () => {
+    const v = await poolForm.validateFields();
+    const body: Schemas['PoolBody'] = { ...v, hideContacts: v.hideContacts ?? true, active: v.active ?? true };
+    try {
+      if (editing === 'new') await unwrap(api.POST('/api/v1/pools', { body }));
+      else if (editing) await unwrap(api.PUT('/api/v1/pools/{id}', { params: { path: { id: editing.id }, header: ifMatch(editing.version) }, body }));
+      message.success(t('common.saved'));
+      setEditing(null);
+      qc.invalidateQueries({ queryKey: ['pools'] });
+    } catch (e) {
+      reportError(e, poolForm);
+    }
+  };
+
+  const openPool = (p: Pool | 'new') => {
+    poolForm.resetFields();
+    if (p === 'new') poolForm.setFieldsValue({ hideContacts: true, active: true, cooldownDays: 0 });
+    else poolForm.setFieldsValue({ ...p, noFollowupDays: p.noFollowupDays ?? undefined, noDealDays: p.noDealDays ?? undefined, remindDays: p.remindDays ?? undefined, dailyClaimLimit: p.dailyClaimLimit ?? undefined });
+    setEditing(p);
+  };
+
+  const columns: ProColumns<Customer>[] = [
+    { title: t('common.search'), dataIndex: 'q', hideInTable: true, fieldProps: { placeholder: t('customers.search'), maxLength: 60 } },
+    { title: t('customers.name'), dataIndex: 'name', search: false, render: (_, c) => <span data-testid="pool-customer">{c.name}</span> },
+    {
+      title: t('customers.level'),
+      dataIndex: 'levelCode',
+      valueType: 'select',
+      fieldProps: { options: selectOptions(options.data, 'level') },
+      render: (_, c) => (c.levelCode ? <Tag color={LEVEL_COLOURS[c.levelCode] ?? 'default'}>{optionLabel(options.data, 'level', c.levelCode)}</Tag> : '—'),
+    },
+    { title: t('customers.industry'), dataIndex: 'industryCode', valueType: 'select', fieldProps: { options: selectOptions(options.data, 'industry') }, render: (_, c) => optionLabel(options.data, 'industry', c.industryCode) || '—', responsive: ['md'] },
+    { title: t('customers.city'), dataIndex: 'city', search: false, responsive: ['md'] },
+    {
+      title: t('customers.primaryContact'),
+      dataIndex: 'primaryContact',
+      search: false,
+      responsive: ['lg'],
+      render: (_, c) => (c.primaryContact ? `${c.primaryContact} ${c.primaryMobile ?? ''}` : <Typography.Text type="secondary">{pool?.hideContacts ? t('pools.hidden') : '—'}</Typography.Text>),
+    },
+    { title: t('customers.lastFollowup'), dataIndex: 'lastFollowupAt', search: false, render: (_, c) => formatTime(c.lastFollowupAt), responsive: ['lg'] },
+    {
+      title: t('common.actions'),
+      valueType: 'option',
+      render: (_, c) => [
+        pool?.isMember && (
+          <a key="claim" data-testid="pool-claim" onClick={() => modal.confirm({ title: `${t('pools.claim')}「${c.name}」？`, onOk: () => claim(c) })}>
+            {t('pools.claim')}
+          </a>
+        ),
+        pool?.canManage && (
+          <a key="assign" onClick={() => { assignForm.resetFields(); setAssigning(c); }}>
+            {t('pools.assign')}
+          </a>
+        ),
+      ],
+    },
+  ];
+
+  return (
+    <>
+      <Card
+        title={t('pools.title')}
+        extra={can(me, 'pools.manage') && <Button onClick={() => openPool('new')}>{t('pools.add')}</Button>}
+        style={{ marginBottom: 16 }}
+      >
+        {(pools.data?.length ?? 0) === 0 ? (
+          <Empty description={t('pools.empty')} />
+        ) : (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Segmented
+              data-testid="pool-switch"
+              value={pool?.id}
+              onChange={(v) => setChosen(String(v))}
+              options={(pools.data ?? []).map((p) => ({ value: p.id, label: `${p.name}（${p.customerCount}）` }))}
+            />
+            {pool && (
+              <Typography.Text type="secondary">
+                {[
+                  pool.noFollowupDays && `${t('pools.noFollowupDays')}: ${pool.noFollowupDays}`,
+                  pool.dailyClaimLimit && `${t('pools.dailyClaimLimit')}: ${pool.dailyClaimLimit}`,
+                  pool.cooldownDays > 0 && `${t('pools.cooldownDays')}: ${pool.cooldownDays}`,
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
+                {pool.canManage && (
+                  <a style={{ marginLeft: 12 }} onClick={() => openPool(pool)}>
+                    {t('pools.rules')}
+                  </a>
+                )}
+              </Typography.Text>
+            )}
+          </Space>
+        )}
+      </Card>
+      {pool && (
+        <ProTable<Customer>
+          key={pool.id}
+          actionRef={table}
+          rowKey="id"
+          columns={columns}
+          scroll={{ x: 'max-content' }}
+          search={{ labelWidth: 'auto' }}
+          pagination={{ defaultPageSize: 20, showSizeChanger: true }}
+          options={{ density: true, setting: true, reload: true, fullScreen: false }}
+          request={async (params) => {
+            const page = await unwrap(
+              api.GET('/api/v1/pools/{id}/customers', {
+                params: { path: { id: pool.id }, query: { q: params.q || undefined, levelCode: params.levelCode || undefined, industryCode: params.industryCode || undefined, page: params.current, pageSize: params.pageSize } },
+              }),
+            );
+            return { data: page.items, total: page.total, success: true };
+          }}
+        />
+      )}
+      <Modal title={editing === 'new' ? t('pools.add') : t('pools.rules')} open={editing !== null} onOk={savePool} onCancel={() => setEditing(null)} destroyOnHidden>
+        <Form form={poolForm} name="pool-form" layout="vertical">
+          <Form.Item name="name" label={t('pools.name')} rules={[{ required: true, max: 40 }]}>
+            <Input maxLength={40} />
+          </Form.Item>
+          <Form.Item name="unitId" label={t('pools.unit')} rules={[{ required: true }]}>
+            <TreeSelect treeData={buildTree(units.data ?? [])} treeDefaultExpandAll />
+          </Form.Item>
+          <Space wrap>
+            <Form.Item name="noFollowupDays" label={t('pools.noFollowupDays')}>
+              <InputNumber min={1} max={3650} />
+            </Form.Item>
+            <Form.Item name="noDealDays" label={t('pools.noDealDays')}>
+              <InputNumber min={1} max={3650} />
+            </Form.Item>
+            <Form.Item name="remindDays" label={t('pools.remindDays')}>
+              <InputNumber min={1} max={3650} />
+            </Form.Item>
+            <Form.Item name="cooldownDays" label={t('pools.cooldownDays')}>
+              <InputNumber min={0} max={3650} />
+            </Form.Item>
+            <Form.Item name="dailyClaimLimit" label={t('pools.dailyClaimLimit')}>
+              <InputNumber min={1} max={10000} />
+            </Form.Item>
+          </Space>
+          <Form.Item name="hideContacts" valuePropName="checked">
+            <Checkbox>{t('pools.hideContacts')}</Checkbox>
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal title={t('pools.assign')} open={assigning !== null} onOk={assign} onCancel={() => setAssigning(null)} destroyOnHidden>
+        <Form form={assignForm} name="assign-form" layout="vertical">
+          <Form.Item name="toUserId" label={t('pools.assignTo')} rules={[{ required: true }]}>
+            <UserPicker />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
