@@ -194,7 +194,12 @@ fn parse_fields(c: &mut Checker, options: &[OptionRow], i: &CustomerInput) -> Cu
         lat,
         lon,
         notes: text(c, "notes", &i.notes, 2000),
-        tags: c.check("tags", parse_tags(&i.tags)).unwrap_or_default(),
+        tags: if i.tags.len() > 20 {
+            c.fail("tags", "too_many");
+            Vec::new()
+        } else {
+            c.check("tags", parse_tags(&i.tags)).unwrap_or_default()
+        },
         name,
     }
 }
@@ -519,6 +524,9 @@ pub async fn check_duplicates(
     }
     if q.mobiles.len() > 20 {
         c.fail("mobiles", "too_many");
+    }
+    if blank(&q.credit_code).is_some_and(|v| v.chars().count() > 30) {
+        c.fail("creditCode", "too_long");
     }
     c.finish()?;
     let mut tx = app.db.begin_read().await?;

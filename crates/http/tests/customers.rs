@@ -172,6 +172,12 @@ api_test! {
             assert!(fields.contains(&(field.to_owned(), code.to_owned())), "{field} {code} in {fields:?}");
         }
         assert!(r.body["message"].as_str().unwrap().contains("请检查"));
+        // Documented limits of the list query are errors, not silently clamped.
+        for (query, field) in [("pageSize=0", "pageSize"), ("pageSize=201", "pageSize"), ("page=0", "page"), ("idleDays=0", "idleDays")] {
+            let r = fx.call("repa1", Method::GET, &format!("/api/v1/customers?{query}"), None, None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+            assert!(r.body["fields"][field].is_object(), "{query}: {:?}", r.body);
+        }
         assert_eq!(count_customers(&fx).await, before);
     }
 

@@ -12,7 +12,6 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Auth};
 use crate::views::AuditPage;
-use salesdesk_app::PageRequest;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(search_audit))
@@ -54,10 +53,7 @@ async fn search_audit(
         from: q.from,
         to: q.to,
     };
-    let page = PageRequest {
-        page: q.page.unwrap_or(1).clamp(1, 100_000),
-        page_size: q.page_size.unwrap_or(50),
-    };
+    let page = super::paging(q.page, q.page_size, 50)?;
     let p = salesdesk_app::audit::search(&s.app, &actor, filter, page).await?;
     Ok(Json(AuditPage {
         items: p.items.into_iter().map(Into::into).collect(),

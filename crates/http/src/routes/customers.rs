@@ -99,7 +99,44 @@ pub struct CustomerListQuery {
 }
 
 impl CustomerListQuery {
-    pub fn split(self) -> (customers::ListQuery, CustomerSort, bool, PageRequest) {
+    /// The query checked against its documented limits, split into what the use case takes.
+    pub fn split(
+        self,
+    ) -> Result<(customers::ListQuery, CustomerSort, bool, PageRequest), salesdesk_domain::Invalid>
+    {
+        let mut c = salesdesk_domain::validation::Checker::new();
+        for (field, value, max) in [
+            ("q", &self.q, 60),
+            ("typeCode", &self.type_code, 40),
+            ("levelCode", &self.level_code, 40),
+            ("statusCode", &self.status_code, 40),
+            ("industryCode", &self.industry_code, 40),
+            ("sourceCode", &self.source_code, 40),
+            ("province", &self.province, 20),
+            ("city", &self.city, 20),
+            ("tag", &self.tag, 20),
+        ] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+                c.fail(field, "too_long");
+            }
+        }
+        if self.idle_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            c.fail("idleDays", "out_of_range");
+        }
+        let page = match super::paging(self.page, self.page_size, 20) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                for f in e.0 {
+                    c.fail(&f.field, f.code);
+                }
+                None
+            }
+        };
+        c.finish()?;
+        let page = page.unwrap_or(PageRequest {
+            page: 1,
+            page_size: 20,
+        });
         let sort = match self.sort.unwrap_or(CustomerSortField::LastFollowupAt) {
             CustomerSortField::Name => CustomerSort::Name,
             CustomerSortField::LastFollowupAt => CustomerSort::LastFollowupAt,
@@ -112,10 +149,6 @@ impl CustomerListQuery {
             Some(SortOrder::Desc) => true,
             // Names read A to Z; times newest first.
             None => !matches!(sort, CustomerSort::Name | CustomerSort::NextFollowupAt),
-        };
-        let page = PageRequest {
-            page: self.page.unwrap_or(1).clamp(1, 100_000),
-            page_size: self.page_size.unwrap_or(20),
         };
         let q = customers::ListQuery {
             q: self.q,
@@ -130,10 +163,10 @@ impl CustomerListQuery {
             owner_id: self.owner_id,
             unit_id: self.unit_id,
             locked: self.locked,
-            idle_days: self.idle_days.map(|d| d.clamp(1, 3650)),
+            idle_days: self.idle_days,
             due: self.due.unwrap_or(false),
         };
-        (q, sort, desc, page)
+        Ok((q, sort, desc, page))
     }
 }
 
@@ -145,7 +178,7 @@ async fn list_customers(
     Auth(actor): Auth,
     ApiQuery(q): ApiQuery<CustomerListQuery>,
 ) -> Result<Json<CustomerPage>, ApiError> {
-    let (q, sort, desc, page) = q.split();
+    let (q, sort, desc, page) = q.split()?;
     let p = customers::list(&s.app, &actor, q, sort, desc, page).await?;
     Ok(Json(CustomerPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -397,10 +430,7 @@ async fn list_followups(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<FollowupPage>, ApiError> {
-    let page = PageRequest {
-        page: q.page.unwrap_or(1).clamp(1, 100_000),
-        page_size: q.page_size.unwrap_or(20),
-    };
+    let page = super::paging(q.page, q.page_size, 20)?;
     let p = customers::followups(&s.app, &actor, id, page).await?;
     Ok(Json(FollowupPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -637,6 +667,9 @@ async fn set_customer_limits(
     Auth(actor): Auth,
     ApiJson(b): ApiJson<LimitsBody>,
 ) -> Result<Json<Vec<LimitView>>, ApiError> {
+    if b.limits.len() > 20 {
+        return Err(salesdesk_domain::Invalid::field("limits", "too_many").into());
+    }
     let rows = b.limits.into_iter().map(Into::into).collect();
     let l = customers::set_limits(&s.app, &actor, rows, &meta).await?;
     Ok(Json(l.into_iter().map(Into::into).collect()))

@@ -33,3 +33,23 @@ pub struct VersionHeader {
     #[param(pattern = r#"^(W/)?"?[1-9][0-9]{0,17}"?$"#)]
     if_match: String,
 }
+
+/// Paging as the OpenAPI documents it: page 1-100000, pageSize 1-200. Out of range is a field
+/// error, not silently clamped, so a client learns its request was wrong.
+pub fn paging(
+    page: Option<u32>,
+    page_size: Option<u32>,
+    default_size: u32,
+) -> Result<salesdesk_app::PageRequest, salesdesk_domain::Invalid> {
+    let mut c = salesdesk_domain::validation::Checker::new();
+    let page = page.unwrap_or(1);
+    let page_size = page_size.unwrap_or(default_size);
+    if !(1..=100_000).contains(&page) {
+        c.fail("page", "out_of_range");
+    }
+    if !(1..=salesdesk_app::MAX_PAGE_SIZE).contains(&page_size) {
+        c.fail("pageSize", "out_of_range");
+    }
+    c.finish()?;
+    Ok(salesdesk_app::PageRequest { page, page_size })
+}

@@ -15,8 +15,8 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
 use crate::views::{CreatedUserView, TemporaryPasswordView, UserDetailView, UserPage};
+use salesdesk_app::people;
 use salesdesk_app::records::UserSort;
-use salesdesk_app::{PageRequest, people};
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_users, create_user))
@@ -80,10 +80,7 @@ async fn list_users(
         SortField::Unit => UserSort::Unit,
     };
     let desc = matches!(q.order, Some(SortOrder::Desc));
-    let page = PageRequest {
-        page: q.page.unwrap_or(1).clamp(1, 100_000),
-        page_size: q.page_size.unwrap_or(20),
-    };
+    let page = super::paging(q.page, q.page_size, 20)?;
     let query = people::ListQuery {
         q: q.q,
         unit_id: q.unit_id,

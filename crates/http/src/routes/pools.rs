@@ -125,7 +125,7 @@ async fn list_pool_customers(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<CustomerListQuery>,
 ) -> Result<Json<CustomerPage>, ApiError> {
-    let (q, sort, desc, page) = q.split();
+    let (q, sort, desc, page) = q.split()?;
     let p = pools::customers(&s.app, &actor, id, q, sort, desc, page).await?;
     Ok(Json(CustomerPage {
         items: p.items.into_iter().map(Into::into).collect(),
