@@ -407,6 +407,24 @@ mod tests {
     use super::start_of_day_cst;
 
     #[test]
+    fn daily_run_keys_are_beijing_dates() {
+        use super::daily_run_key;
+        // 2026-11-26T17:30:00Z is 01:30 on the 27th in Beijing.
+        assert_eq!(daily_run_key(1_795_714_200_000), "daily-2026-11-27");
+        assert_eq!(daily_run_key(1_795_708_800_000 - 1), "daily-2026-11-26");
+        assert_eq!(daily_run_key(951_782_400_000), "daily-2000-02-29"); // 2000-02-29T00:00Z
+    }
+
+    #[test]
+    fn the_next_run_is_today_or_tomorrow_at_the_set_time() {
+        use super::until_next_run;
+        // 01:30 Beijing; a 02:00 run is 30 minutes away, a 01:00 run 23.5 hours away.
+        let t = 1_795_714_200_000;
+        assert_eq!(until_next_run(t, 120), 30 * 60_000);
+        assert_eq!(until_next_run(t, 60), (23 * 60 + 30) * 60_000);
+    }
+
+    #[test]
     fn days_start_at_midnight_beijing_time() {
         // 2026-11-27 01:30 in Beijing is 2026-11-26 17:30 UTC.
         let t = 1_795_714_200_000; // 2026-11-26T17:30:00Z
@@ -414,5 +432,281 @@ mod tests {
         assert_eq!(start, 1_795_708_800_000); // 2026-11-26T16:00:00Z
         assert_eq!(start_of_day_cst(start), start);
         assert_eq!(start_of_day_cst(start - 1), start - 86_400_000);
+    }
+}
+
+// ---- reclaim (回收) -------------------------------------------------------------------------
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The job name of the reclaim run in `job_runs`.
+pub const RECLAIM_JOB: &str = "pool_reclaim";
+
+/// A customer due to go back to a pool, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReclaimItem {
+    #[serde(flatten)]
+    pub customer: salesdesk_store::pools::ReclaimRow,
+    pub pool_id: Uuid,
+    pub pool_name: String,
+    /// no_followup | no_deal
+    pub reason: &'static str,
+    /// When the rule takes (took) it back.
+    pub due_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReclaimReport {
+    pub run_key: Option<String>,
+    pub candidates: Vec<ReclaimItem>,
+    pub reclaimed: usize,
+    /// Candidates someone else changed first (another instance, a transfer).
+    pub skipped: usize,
+}
+
+/// What the pools' rules make due at `now + ahead_ms`, deepest pool first: a customer under
+/// two pools follows the rules of the nearer one.
+async fn plan(
+    tx: &mut Tx,
+    now: i64,
+    owner: Option<Uuid>,
+    remind: bool,
+    limit: i64,
+) -> AppResult<Vec<ReclaimItem>> {
+    let mut all: Vec<PoolRow> = pools::list(tx)
+        .await?
+        .into_iter()
+        .filter(|p| p.active)
+        .collect();
+    all.sort_by_key(|p| std::cmp::Reverse(p.unit_path.len()));
+    let paths: Vec<OrgPath> = all.iter().map(path_of).collect::<AppResult<_>>()?;
+    let mut out = Vec::new();
+    for (i, p) in all.iter().enumerate() {
+        let ahead = if remind {
+            p.remind_days.unwrap_or(0) * DAY_MS
+        } else {
+            0
+        };
+        let excluded: Vec<(String, String)> = paths
+            .iter()
+            .enumerate()
+            .filter(|(j, q)| *j != i && paths[i].contains(q) && **q != paths[i])
+            .map(|(_, q)| q.subtree_range())
+            .collect();
+        let rule = salesdesk_store::pools::ReclaimRule {
+            unit_range: paths[i].subtree_range(),
+            excluded_ranges: &excluded,
+            no_followup_before: p.no_followup_days.map(|d| now + ahead - d * DAY_MS),
+            no_deal_before: p.no_deal_days.map(|d| now + ahead - d * DAY_MS),
+            owner_id: owner,
+        };
+        for c in salesdesk_store::pools::reclaim_candidates(tx, &rule, limit).await? {
+            let by_followup = p.no_followup_days.map(|d| c.idle_since + d * DAY_MS);
+            let by_deal = p
+                .no_deal_days
+                .filter(|_| c.status_code.as_deref() != Some("won"))
+                .map(|d| c.owned_since.unwrap_or(c.idle_since) + d * DAY_MS);
+            let (reason, due_at) = match (by_followup, by_deal) {
+                (Some(f), Some(d)) if d < f => ("no_deal", d),
+                (Some(f), _) => ("no_followup", f),
+                (None, Some(d)) => ("no_deal", d),
+                (None, None) => continue,
+            };
+            out.push(ReclaimItem {
+                customer: c,
+                pool_id: p.id,
+                pool_name: p.name.clone(),
+                reason,
+                due_at,
+            });
+        }
+    }
+    out.sort_by_key(|i| (i.due_at, i.customer.id));
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+fn require_reclaim(actor: &Actor) -> AppResult<()> {
+    actor.require(Permission::PoolsManage)?;
+    if actor.grants.scope(ScopeModule::Customers) != DataScope::All {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// The reclaim run as it would go now, changing nothing (for administrators).
+pub async fn reclaim_preview(app: &App, actor: &Actor) -> AppResult<ReclaimReport> {
+    require_reclaim(actor)?;
+    let mut tx = app.db.begin_read().await?;
+    let candidates = plan(&mut tx, now_ms(), None, false, 1000).await?;
+    tx.commit().await?;
+    Ok(ReclaimReport {
+        run_key: None,
+        candidates,
+        reclaimed: 0,
+        skipped: 0,
+    })
+}
+
+/// My customers that the rules will take back within the pools' reminder periods.
+pub async fn my_reclaim_warnings(app: &App, actor: &Actor) -> AppResult<Vec<ReclaimItem>> {
+    actor.require(Permission::CustomersView)?;
+    let mut tx = app.db.begin_read().await?;
+    let items = plan(&mut tx, now_ms(), Some(actor.user_id), true, 100).await?;
+    tx.commit().await?;
+    Ok(items)
+}
+
+/// Runs the reclaim now: for an administrator on demand, or for the daily schedule with the
+/// day as `run_key` (a second instance asking for the same day gets `job.already_ran`).
+/// Each customer moves only if still held by the owner the plan saw, so concurrent runs and
+/// concurrent transfers cannot move one twice.
+pub async fn reclaim_run(
+    app: &App,
+    actor: Option<&Actor>,
+    run_key: Option<String>,
+    meta: &RequestMeta,
+) -> AppResult<ReclaimReport> {
+    if let Some(a) = actor {
+        require_reclaim(a)?;
+    }
+    let now = now_ms();
+    let key = run_key.unwrap_or_else(|| Uuid::now_v7().to_string());
+    let mut tx = app.db.begin_write().await?;
+    if !salesdesk_store::jobs::start(&mut tx, RECLAIM_JOB, &key, actor.map(|a| a.user_id), now)
+        .await?
+    {
+        return Err(AppError::Conflict("job.already_ran"));
+    }
+    tx.commit().await?;
+    let (mut reclaimed, mut skipped, mut done) = (0usize, 0usize, Vec::new());
+    // Batches of 500 in their own transactions keep locks short; a bound stops a run that
+    // keeps losing races from looping for ever.
+    for _ in 0..1000 {
+        let mut tx = app.db.begin_write().await?;
+        let batch = plan(&mut tx, now, None, false, 500).await?;
+        let n = batch.len();
+        for item in batch {
+            let unit = pools::get(&mut tx, item.pool_id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .unit_id;
+            let moved = customers::move_customer(
+                &mut tx,
+                item.customer.id,
+                Some(item.customer.owner_id),
+                None,
+                &Holder::Pool {
+                    pool_id: item.pool_id,
+                    unit_id: unit,
+                },
+                now,
+            )
+            .await?;
+            if !moved {
+                skipped += 1;
+                continue;
+            }
+            customers::insert_owner_change(
+                &mut tx,
+                &NewOwnerChange {
+                    customer_id: item.customer.id,
+                    change: OwnerChange::Reclaimed.as_str(),
+                    from_owner: Some(item.customer.owner_id),
+                    to_owner: None,
+                    from_pool: None,
+                    to_pool: Some(item.pool_id),
+                    reason: Some(item.reason),
+                    by_user: actor.map(|a| a.user_id),
+                    at: now,
+                },
+            )
+            .await?;
+            reclaimed += 1;
+            if done.len() < 1000 {
+                done.push(item);
+            }
+        }
+        tx.commit().await?;
+        if n < 500 {
+            break;
+        }
+    }
+    let result = serde_json::json!({"reclaimed": reclaimed, "skipped": skipped});
+    let mut tx = app.db.begin_write().await?;
+    salesdesk_store::jobs::finish(&mut tx, RECLAIM_JOB, &key, &result.to_string(), now_ms())
+        .await?;
+    let by = match actor {
+        Some(a) => By::Actor(a),
+        None => By::System("reclaim"),
+    };
+    record(
+        &mut tx,
+        by,
+        meta,
+        "pool.reclaim_run",
+        "job",
+        &key,
+        None::<&()>,
+        Some(&result),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ReclaimReport {
+        run_key: Some(key),
+        candidates: done,
+        reclaimed,
+        skipped,
+    })
+}
+
+/// The run key of the daily reclaim: the day in China (UTC+8).
+pub fn daily_run_key(now: i64) -> String {
+    let day = start_of_day_cst(now) + 8 * 3_600_000;
+    let days = day.div_euclid(DAY_MS);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("daily-{y:04}-{m:02}-{d:02}")
+}
+
+/// Milliseconds from `now` until the next `minute_of_day` (minutes after midnight in China).
+pub fn until_next_run(now: i64, minute_of_day: i64) -> i64 {
+    let today = start_of_day_cst(now) + minute_of_day * 60_000;
+    if today > now {
+        today - now
+    } else {
+        today + DAY_MS - now
+    }
+}
+
+/// The daily reclaim: sleeps until `minute_of_day` (China time) and runs once per day, however
+/// many instances run this loop against one database.
+pub async fn run_daily_reclaim(app: App, minute_of_day: i64) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            until_next_run(now_ms(), minute_of_day) as u64,
+        ))
+        .await;
+        let meta = RequestMeta {
+            request_id: "reclaim-daily".into(),
+            ..Default::default()
+        };
+        match reclaim_run(&app, None, Some(daily_run_key(now_ms())), &meta).await {
+            Ok(r) => tracing::info!(
+                reclaimed = r.reclaimed,
+                skipped = r.skipped,
+                "daily reclaim done"
+            ),
+            Err(AppError::Conflict(_)) => tracing::info!("daily reclaim already ran today"),
+            Err(e) => tracing::error!(error = %e, "daily reclaim failed"),
+        }
     }
 }

@@ -414,6 +414,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "退回公海后的保护期内不能再次领取",
         "You cannot claim back a customer you released so recently",
     ),
+    (
+        "job.already_ran",
+        "该任务本次已运行过",
+        "This job has already run for this period",
+    ),
     ("conflict", "与现有数据冲突", "Conflicts with existing data"),
 ];
 
@@ -507,6 +512,7 @@ mod tests {
             "pool.does_not_cover_customer",
             "pool.daily_claim_limit_reached",
             "pool.cooldown",
+            "job.already_ran",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

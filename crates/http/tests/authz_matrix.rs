@@ -293,6 +293,12 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
             }
         }
         "createPool" => need("pools.manage"),
+        // The reclaim covers the whole company: only those who manage pools everywhere.
+        "previewReclaim" | "runReclaim" => match need("pools.manage") {
+            Allow if !matches!(who, "admin" | "director") => Deny(403),
+            e => e,
+        },
+        "listMyReclaimWarnings" => need("customers.view"),
         "listPoolCustomers" => pool_reach(who, target),
         "updatePool" | "assignPoolCustomer" => match pool_reach(who, target) {
             Allow if !pool_access(who, target).1 => Deny(403),
@@ -857,6 +863,19 @@ async fn attempt(
             }
         }
         "listPools" => call(Method::GET, "/api/v1/pools".into(), None, None),
+        "previewReclaim" => call(
+            Method::GET,
+            "/api/v1/pools/reclaim-preview".into(),
+            None,
+            None,
+        ),
+        "runReclaim" => call(Method::POST, "/api/v1/pools/reclaim".into(), None, None),
+        "listMyReclaimWarnings" => call(
+            Method::GET,
+            "/api/v1/me/reclaim-warnings".into(),
+            None,
+            None,
+        ),
         "createPool" => {
             let unit = match who {
                 "mgra" => "east",

@@ -308,6 +308,14 @@ api_test! {
         assert_eq!(d.status, StatusCode::OK);
         assert_eq!(d.body["canEdit"], false);
         assert_eq!(list(&fx, "repb1", "").await["total"], 1, "collaborations show in the list");
+        // A manager of another region, as a collaborator: in the list and its count, once.
+        fx.call("repa1", Method::PUT, &format!("{path}/collaborators"), Some(json!({"members": [{"userId": fx.user["repb1"], "canEdit": false}, {"userId": fx.user["mgrb"], "canEdit": false}]})), None).await;
+        create(&fx, "mgrb", json!({"name": "华北经理自己的有限公司"})).await;
+        let m = list(&fx, "mgrb", "").await;
+        assert_eq!(names(&m), ["华北经理自己的有限公司", "协作客户有限公司"]);
+        assert_eq!(m["total"], 2);
+        assert_eq!(list(&fx, "mgrb", "q=%E5%8D%8F%E4%BD%9C").await["total"], 1, "filtered counts agree"); // 协作
+        assert_eq!(list(&fx, "mgrb", "sort=name").await["total"], 2, "another sort, the same set");
         let v = d.body["customer"]["version"].as_i64().unwrap();
         let r = fx.call("repb1", Method::PUT, &path, Some(json!({"name": "协作客户有限公司", "notes": "改"})), Some(v)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -368,6 +376,7 @@ api_test! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let r = fx.call("mgra", Method::POST, &assign, Some(json!({"toUserId": fx.user["repa1"]})), None).await;
         assert_eq!(r.status, StatusCode::OK, "assignment is not a claim: no cool-down: {:?}", r.body);
+        assert!(fx.app.db.integrity_problems().await.unwrap().is_empty());
     }
 
     async fn twenty_reps_claiming_one_customer_leave_exactly_one_owner(fx) {
@@ -401,5 +410,61 @@ api_test! {
         assert_eq!(d.body["customer"]["ownerId"], reps[winners[0]].1.to_string());
         let claims = d.body["history"].as_array().unwrap().iter().filter(|h| h["change"] == "claimed").count();
         assert_eq!(claims, 1, "one claim recorded");
+    }
+
+    async fn reclaim_takes_back_neglected_customers_once_and_warns_first(fx) {
+        let p = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "回收公海", "unitId": fx.unit["east"], "noFollowupDays": 30, "remindDays": 7})), None).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let day = 86_400_000i64;
+        let mut ids = Vec::new();
+        for (name, days_ago) in [("久未跟进有限公司", 40), ("快到期有限公司", 25), ("刚跟进有限公司", 1), ("锁定客户有限公司", 40)] {
+            let c = create(&fx, "repa1", json!({"name": name})).await;
+            let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&c)), Some(json!({"method": "phone", "content": "联系", "happenedAt": now - days_ago * day})), None).await;
+            assert_eq!(r.status, StatusCode::CREATED);
+            ids.push(cid(&c));
+        }
+        let locked = fx.call("repa1", Method::GET, &format!("/api/v1/customers/{}", ids[3]), None, None).await;
+        fx.call("repa1", Method::PUT, &format!("/api/v1/customers/{}/lock", ids[3]), Some(json!({"locked": true})), locked.body["customer"]["version"].as_i64()).await;
+        // A north customer is under no pool's rules.
+        let north = create(&fx, "repb1", json!({"name": "华北久未跟进有限公司"})).await;
+        fx.call("repb1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&north)), Some(json!({"method": "phone", "content": "联系", "happenedAt": now - 40 * day})), None).await;
+
+        // The owner is warned about what is due within the reminder period.
+        let w = fx.call("repa1", Method::GET, "/api/v1/me/reclaim-warnings", None, None).await;
+        let warned: Vec<&str> = w.body.as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+        assert_eq!(warned, ["久未跟进有限公司", "快到期有限公司"]);
+        // The preview changes nothing and is for those who manage every pool.
+        assert_eq!(fx.call("mgra", Method::GET, "/api/v1/pools/reclaim-preview", None, None).await.status, StatusCode::FORBIDDEN);
+        let pv = fx.call("admin", Method::GET, "/api/v1/pools/reclaim-preview", None, None).await;
+        assert_eq!(pv.status, StatusCode::OK, "{:?}", pv.body);
+        let due: Vec<&str> = pv.body["candidates"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+        assert_eq!(due, ["久未跟进有限公司"]);
+        assert_eq!(pv.body["candidates"][0]["reason"], "no_followup");
+        assert_eq!(list(&fx, "repa1", "").await["total"], 4);
+
+        // Two runs at once: the customer moves once.
+        let a = tokio::spawn(common::send(fx.router.clone(), fx.request("admin", Method::POST, "/api/v1/pools/reclaim", None, None)));
+        let b = tokio::spawn(common::send(fx.router.clone(), fx.request("director", Method::POST, "/api/v1/pools/reclaim", None, None)));
+        assert_eq!(a.await.unwrap(), StatusCode::OK);
+        assert_eq!(b.await.unwrap(), StatusCode::OK);
+        assert_eq!(list(&fx, "repa1", "").await["total"], 3);
+        let pool = p.body["id"].as_str().unwrap();
+        let pc = fx.call("mgra", Method::GET, &format!("/api/v1/pools/{pool}/customers"), None, None).await;
+        assert_eq!(pc.body["items"][0]["name"], "久未跟进有限公司");
+        let mut tx = fx.app.db.begin_read().await.unwrap();
+        let history = salesdesk_store::customers::owner_history(&mut tx, ids[0].parse().unwrap()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(history.iter().filter(|h| h.change == "reclaimed").count(), 1, "moved once");
+        assert_eq!(history[0].reason.as_deref(), Some("no_followup"));
+        assert_eq!(list(&fx, "repb1", "").await["total"], 1, "no rule, no reclaim");
+        assert!(fx.app.db.integrity_problems().await.unwrap().is_empty(), "per-unit counts kept by the triggers agree");
+        // The daily run runs once per day whatever the number of instances.
+        let meta = salesdesk_app::RequestMeta::default();
+        assert!(salesdesk_app::pools::reclaim_run(&fx.app, None, Some("daily-2026-11-27".into()), &meta).await.is_ok());
+        assert!(matches!(
+            salesdesk_app::pools::reclaim_run(&fx.app, None, Some("daily-2026-11-27".into()), &meta).await,
+            Err(salesdesk_app::AppError::Conflict("job.already_ran"))
+        ));
     }
 }

@@ -26,6 +26,8 @@ pub struct Config {
     pub session_absolute_minutes: i64,
     pub log_level: String,
     pub log_json: bool,
+    /// When the daily customer reclaim (公海回收) runs, "HH:MM" China time; "off" to disable.
+    pub reclaim_at: String,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             session_absolute_minutes: 720,
             log_level: "info,sqlx=warn,tower_http=warn".into(),
             log_json: false,
+            reclaim_at: "02:00".into(),
         }
     }
 }
@@ -115,4 +118,25 @@ impl Config {
             ..Default::default()
         }
     }
+}
+
+/// "HH:MM" as minutes after midnight; None for "off".
+pub fn parse_time_of_day(s: &str) -> Result<Option<i64>> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let (h, m) = s
+        .split_once(':')
+        .with_context(|| format!("reclaim_at: expected HH:MM or off, got {s:?}"))?;
+    let (h, m): (i64, i64) = (
+        h.parse()
+            .with_context(|| format!("reclaim_at: bad hour in {s:?}"))?,
+        m.parse()
+            .with_context(|| format!("reclaim_at: bad minute in {s:?}"))?,
+    );
+    anyhow::ensure!(
+        (0..24).contains(&h) && (0..60).contains(&m),
+        "reclaim_at: {s:?} is not a time of day"
+    );
+    Ok(Some(h * 60 + m))
 }

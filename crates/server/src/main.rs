@@ -268,6 +268,9 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> Result<()> {
         metrics: Default::default(),
     };
     let router = salesdesk_http::router(state);
+    if let Some(minute) = config::parse_time_of_day(&cfg.reclaim_at)? {
+        tokio::spawn(salesdesk_app::pools::run_daily_reclaim(app.clone(), minute));
+    }
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("listening on {}", cfg.listen))?;

@@ -333,6 +333,26 @@ pub struct CustomerFilter {
     pub next_followup_before: Option<i64>,
 }
 
+impl CustomerFilter {
+    /// No filter at all: the whole scope.
+    pub fn is_empty(&self) -> bool {
+        self.q.is_none()
+            && self.type_code.is_none()
+            && self.level_code.is_none()
+            && self.status_code.is_none()
+            && self.industry_code.is_none()
+            && self.source_code.is_none()
+            && self.province.is_none()
+            && self.city.is_none()
+            && self.tag.is_none()
+            && self.owner_id.is_none()
+            && self.unit_range.is_none()
+            && self.locked.is_none()
+            && self.no_followup_since.is_none()
+            && self.next_followup_before.is_none()
+    }
+}
+
 fn filtered(base: &'static str, v: &Viewer, f: &CustomerFilter) -> Sql {
     let mut sql = Sql::new(base);
     push_viewer(&mut sql, v);
@@ -423,14 +443,165 @@ pub async fn list(
     desc: bool,
     page: Page,
 ) -> Result<(Vec<CustomerRow>, i64)> {
-    let mut sql = filtered(SELECT, v, f);
-    push_sort(&mut sql, sort, desc);
-    sql.page(page);
-    let rows = sql.fetch_all(tx).await?;
-    let total = filtered("SELECT COUNT(*) FROM customers c WHERE 1=1", v, f)
-        .fetch_count(tx)
-        .await?;
+    // A text search reads rows anyway; the per-unit merge is for browsing.
+    let units = match (sort, desc, &f.q) {
+        (CustomerSort::LastFollowupAt, true, None) => scope_units(tx, &v.scope).await?,
+        _ => None,
+    };
+    let rows = match units {
+        Some(units) => merged_by_unit(tx, v, f, &units, page).await?,
+        None => {
+            let mut sql = filtered(SELECT, v, f);
+            push_sort(&mut sql, sort, desc);
+            sql.page(page);
+            sql.fetch_all(tx).await?
+        }
+    };
+    let total = count(tx, v, f).await?;
     Ok((rows, total))
+}
+
+/// More units than this in a scope and the per-unit merge costs more than it saves.
+const MERGE_MAX_UNITS: usize = 200;
+
+/// The units of a unit-based scope, when there are few enough to merge per unit.
+async fn scope_units(tx: &mut Tx, scope: &RecordScope) -> Result<Option<Vec<Uuid>>> {
+    Ok(match scope {
+        RecordScope::Unit(id) => Some(vec![*id]),
+        RecordScope::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            let mut sql = Sql::new("SELECT id FROM org_units WHERE path >= ");
+            sql.bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(" ORDER BY path");
+            let ids: Vec<(Uuid,)> = sql.fetch_all(tx).await?;
+            (ids.len() <= MERGE_MAX_UNITS).then(|| ids.into_iter().map(|r| r.0).collect())
+        }
+        _ => None,
+    })
+}
+
+const BY_FOLLOWUP: &str = " ORDER BY c.last_followup_at DESC NULLS LAST, c.seq DESC LIMIT ";
+
+/// The newest-followed-up page of a unit scope without sorting the whole scope: each unit's
+/// first `offset + limit` ids come from its (unit, last follow-up) index, only those are
+/// merged, and only the page's rows are read in full. A manager over 200,000 customers reads
+/// a few thousand index entries, not 200,000 rows.
+async fn merged_by_unit(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    units: &[Uuid],
+    page: Page,
+) -> Result<Vec<CustomerRow>> {
+    const IDS: &str = "SELECT * FROM (SELECT c.id, c.last_followup_at AS lf, c.seq AS sq FROM customers c \
+         WHERE c.owner_id IS NOT NULL";
+    let need = page.offset + page.limit;
+    let mut sql = Sql::new(SELECT);
+    sql.push(" AND c.id IN (SELECT id FROM (");
+    for (i, unit) in units.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(IDS)
+            .push(" AND c.unit_id = ")
+            .bind(Arg::Uuid(*unit));
+        push_filter(&mut sql, f);
+        sql.push(BY_FOLLOWUP).bind(Arg::I64(need)).push(") AS u");
+    }
+    // Collaborations outside the scope's units.
+    sql.push(" UNION ALL ")
+        .push(IDS)
+        .push(" AND c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
+        .bind(Arg::Uuid(v.user_id))
+        .push(") AND c.unit_id NOT IN ")
+        .bind_uuids(units);
+    push_filter(&mut sql, f);
+    sql.push(BY_FOLLOWUP).bind(Arg::I64(need)).push(") AS u");
+    sql.push(") AS m ORDER BY m.lf DESC NULLS LAST, m.sq DESC");
+    sql.page(page);
+    sql.push(")");
+    push_sort(&mut sql, CustomerSort::LastFollowupAt, true);
+    sql.fetch_all(tx).await
+}
+
+/// How many customers the viewer may see match `f`. Unfiltered unit scopes read the
+/// trigger-kept per-unit counts; everything else counts rows.
+async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<i64> {
+    let unit_part = match (&v.scope, f.is_empty()) {
+        (RecordScope::All, true) => Some(Sql::new(
+            "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts",
+        )),
+        (RecordScope::UnitSubtree(path), true) => {
+            let (lo, hi) = path.subtree_range();
+            let mut sql = Sql::new(
+                "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts WHERE unit_id IN \
+                 (SELECT id FROM org_units WHERE path >= ",
+            );
+            sql.bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+            Some(sql)
+        }
+        (RecordScope::Unit(id), true) => {
+            let mut sql = Sql::new(
+                "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts WHERE unit_id = ",
+            );
+            sql.bind(Arg::Uuid(*id));
+            Some(sql)
+        }
+        _ => None,
+    };
+    let Some(unit_part) = unit_part else {
+        return filtered("SELECT COUNT(*) FROM customers c WHERE 1=1", v, f)
+            .fetch_count(tx)
+            .await;
+    };
+    let in_units = unit_part.fetch_count(tx).await?;
+    if v.scope == RecordScope::All {
+        return Ok(in_units);
+    }
+    // Plus collaborations outside the scope: the viewer with no collaborations is the scope.
+    let mut outside = Sql::new(
+        "SELECT COUNT(*) FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+         (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+    );
+    outside.bind(Arg::Uuid(v.user_id)).push(")");
+    match &v.scope {
+        RecordScope::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            outside
+                .push(" AND c.unit_id NOT IN (SELECT id FROM org_units WHERE path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
+        RecordScope::Unit(id) => {
+            outside.push(" AND c.unit_id <> ").bind(Arg::Uuid(*id));
+        }
+        _ => unreachable!("only unit scopes are counted from the per-unit counts"),
+    }
+    Ok(in_units + outside.fetch_count(tx).await?)
+}
+
+/// Whether the per-unit counts agree with the customers (for `salesdesk check`).
+pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {
+    let sql = Sql::new(
+        "SELECT COUNT(*) FROM (SELECT c.unit_id, COUNT(*) AS n FROM customers c WHERE c.owner_id IS NOT NULL \
+         GROUP BY c.unit_id) a FULL OUTER JOIN customer_unit_counts k ON k.unit_id = a.unit_id \
+         WHERE COALESCE(a.n, 0) <> COALESCE(k.owned, 0)",
+    );
+    let wrong = sql.fetch_count(tx).await?;
+    Ok(if wrong == 0 {
+        Vec::new()
+    } else {
+        vec![format!(
+            "customer counts disagree with the customers in {wrong} units"
+        )]
+    })
 }
 
 // ---- owner changes ------------------------------------------------------------------------

@@ -180,8 +180,18 @@ impl Db {
         let mut tx = self.begin_read().await?;
         problems.extend(crate::org::invariant_problems(&mut tx).await?);
         problems.extend(crate::users::invariant_problems(&mut tx).await?);
+        problems.extend(crate::customers::invariant_problems(&mut tx).await?);
         tx.commit().await?;
         Ok(problems)
+    }
+
+    /// Refreshes the query planner's statistics (after bulk loads and imports).
+    pub async fn analyze(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await?.rows_affected(),
+            Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await?.rows_affected(),
+        };
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -134,3 +134,73 @@ pub async fn customers(
     push_filter(&mut count, f);
     Ok((rows, count.fetch_count(tx).await?))
 }
+
+/// A customer a pool's rules would take back (回收), and why.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ReclaimRow {
+    pub id: Uuid,
+    pub name: String,
+    pub owner_id: Uuid,
+    pub owner_name: String,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub last_followup_at: Option<i64>,
+    pub owned_since: Option<i64>,
+    /// When the owner last touched it: the last follow-up, else since they own it.
+    pub idle_since: i64,
+}
+
+/// The rule cut-offs for one pool: customers idle since before `no_followup_before`, or not
+/// won and owned since before `no_deal_before`, are due.
+pub struct ReclaimRule<'a> {
+    pub unit_range: (String, String),
+    /// Units covered by deeper pools, whose own rules apply there.
+    pub excluded_ranges: &'a [(String, String)],
+    pub no_followup_before: Option<i64>,
+    pub no_deal_before: Option<i64>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// The owned, unlocked customers of a pool's units that its rules make due, oldest first.
+pub async fn reclaim_candidates(
+    tx: &mut Tx,
+    r: &ReclaimRule<'_>,
+    limit: i64,
+) -> Result<Vec<ReclaimRow>> {
+    if r.no_followup_before.is_none() && r.no_deal_before.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT c.id, c.name, c.owner_id, o.display_name AS owner_name, c.level_code, c.status_code, c.last_followup_at, \
+         c.owned_since, COALESCE(c.last_followup_at, c.owned_since, c.created_at) AS idle_since \
+         FROM customers c JOIN users o ON o.id = c.owner_id WHERE NOT c.locked \
+         AND c.unit_id IN (SELECT id FROM org_units WHERE path >= ",
+    );
+    sql.bind(Arg::Text(r.unit_range.0.clone()))
+        .push(" AND path < ")
+        .bind(Arg::Text(r.unit_range.1.clone()))
+        .push(")");
+    for (lo, hi) in r.excluded_ranges {
+        sql.push(" AND c.unit_id NOT IN (SELECT id FROM org_units WHERE path >= ")
+            .bind(Arg::Text(lo.clone()))
+            .push(" AND path < ")
+            .bind(Arg::Text(hi.clone()))
+            .push(")");
+    }
+    if let Some(o) = r.owner_id {
+        sql.push(" AND c.owner_id = ").bind(Arg::Uuid(o));
+    }
+    sql.push(" AND (1=0");
+    if let Some(t) = r.no_followup_before {
+        sql.push(" OR COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ")
+            .bind(Arg::I64(t));
+    }
+    if let Some(t) = r.no_deal_before {
+        sql.push(" OR ((c.status_code IS NULL OR c.status_code <> 'won') AND COALESCE(c.owned_since, c.created_at) < ")
+            .bind(Arg::I64(t))
+            .push(")");
+    }
+    sql.push(") ORDER BY COALESCE(c.last_followup_at, c.owned_since, c.created_at), c.seq LIMIT ")
+        .bind(Arg::I64(limit));
+    sql.fetch_all(tx).await
+}

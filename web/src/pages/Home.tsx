@@ -17,6 +17,7 @@ export default function Home({ me }: { me: Me }) {
   const customers = can(me, 'customers.view');
   const myCustomers = useQuery({ queryKey: ['customers', 'count'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { pageSize: 1 } } })), enabled: customers });
   const due = useQuery({ queryKey: ['customers', 'due'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { due: true, sort: 'nextFollowupAt', order: 'asc', pageSize: 8 } } })), enabled: customers });
+  const reclaim = useQuery({ queryKey: ['reclaim-warnings'], queryFn: () => unwrap(api.GET('/api/v1/me/reclaim-warnings')), enabled: customers });
   const idle = useQuery({ queryKey: ['customers', 'idle'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { idleDays: 30, pageSize: 8 } } })), enabled: customers });
   return (
     <div>
@@ -65,6 +66,18 @@ export default function Home({ me }: { me: Me }) {
                 )} />
               </Card>
             </Col>
+            {(reclaim.data?.length ?? 0) > 0 && (
+              <Col xs={24} lg={12}>
+                <Card title={`${t('home.reclaimTitle')}（${reclaim.data?.length ?? 0}）`} data-testid="home-reclaim">
+                  <List size="small" dataSource={reclaim.data ?? []} renderItem={(c) => (
+                    <List.Item>
+                      <Link to={`/customers/${c.customerId}`}>{c.name}</Link>
+                      <Typography.Text type="warning">{dayjs(c.dueAt).format('MM-DD')} · {c.poolName}</Typography.Text>
+                    </List.Item>
+                  )} />
+                </Card>
+              </Col>
+            )}
             <Col xs={24} lg={9}>
               <Card title={`${t('home.idleTitle')}（${idle.data?.total ?? 0}）`}>
                 <List size="small" dataSource={idle.data?.items ?? []} locale={{ emptyText: '—' }} renderItem={(c) => (

@@ -2,7 +2,7 @@
 // claim) and claim; managers set pools up and assign customers to reps.
 import { useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
-import { App, Button, Card, Checkbox, Empty, Form, Input, InputNumber, Modal, Segmented, Space, Spin, Tag, TreeSelect, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Empty, Form, Input, InputNumber, Modal, Segmented, Space, Spin, Table, Tag, TreeSelect, Typography } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
@@ -27,6 +27,28 @@ export default function Pools({ me }: { me: Me }) {
   const [chosen, setChosen] = useState<string>();
   const [editing, setEditing] = useState<Pool | 'new' | null>(null);
   const [assigning, setAssigning] = useState<Customer | null>(null);
+  const [reclaim, setReclaim] = useState<Schemas['ReclaimReportView'] | null>(null);
+  const reclaimAll = can(me, 'pools.manage') && me.scopes.some((x) => x.module === 'customers' && x.scope === 'all');
+
+  const previewReclaim = async () => {
+    try {
+      setReclaim(await unwrap(api.GET('/api/v1/pools/reclaim-preview')));
+    } catch (e) {
+      reportError(e);
+    }
+  };
+
+  const runReclaim = async () => {
+    try {
+      const r = await unwrap(api.POST('/api/v1/pools/reclaim'));
+      message.success(t('pools.reclaimDone', { n: r.reclaimed }));
+      setReclaim(null);
+      qc.invalidateQueries({ queryKey: ['pools'] });
+      table.current?.reload();
+    } catch (e) {
+      reportError(e);
+    }
+  };
   const [poolForm] = Form.useForm<PoolForm>();
   const [assignForm] = Form.useForm<{ toUserId: string }>();
   const pool = pools.data?.find((p) => p.id === chosen) ?? pools.data?.[0];
@@ -122,7 +144,12 @@ export default function Pools({ me }: { me: Me }) {
     <>
       <Card
         title={t('pools.title')}
-        extra={can(me, 'pools.manage') && <Button onClick={() => openPool('new')}>{t('pools.add')}</Button>}
+        extra={
+          <Space>
+            {reclaimAll && <Button onClick={previewReclaim} data-testid="reclaim-preview">{t('pools.reclaimPreview')}</Button>}
+            {can(me, 'pools.manage') && <Button onClick={() => openPool('new')}>{t('pools.add')}</Button>}
+          </Space>
+        }
         style={{ marginBottom: 16 }}
       >
         {(pools.data?.length ?? 0) === 0 ? (
@@ -203,6 +230,31 @@ export default function Pools({ me }: { me: Me }) {
             <Checkbox>{t('pools.hideContacts')}</Checkbox>
           </Form.Item>
         </Form>
+      </Modal>
+      <Modal
+        title={t('pools.reclaimPreview')}
+        open={reclaim !== null}
+        onCancel={() => setReclaim(null)}
+        width={Math.min(900, window.innerWidth)}
+        okText={t('pools.reclaimRun')}
+        okButtonProps={{ disabled: (reclaim?.candidates.length ?? 0) === 0, danger: true }}
+        onOk={runReclaim}
+      >
+        <Table<Schemas['ReclaimItemView']>
+          rowKey="customerId"
+          size="small"
+          scroll={{ x: 'max-content', y: 400 }}
+          pagination={false}
+          locale={{ emptyText: t('pools.reclaimNone') }}
+          dataSource={reclaim?.candidates ?? []}
+          columns={[
+            { title: t('customers.name'), dataIndex: 'name' },
+            { title: t('customers.owner'), dataIndex: 'ownerName' },
+            { title: t('customers.pool'), dataIndex: 'poolName' },
+            { title: t('customers.reason'), dataIndex: 'reason', render: (r: string) => t(`pools.reclaimReason.${r}`) },
+            { title: t('customers.lastFollowup'), dataIndex: 'lastFollowupAt', render: (v: number | null) => formatTime(v) },
+          ]}
+        />
       </Modal>
       <Modal title={t('pools.assign')} open={assigning !== null} onOk={assign} onCancel={() => setAssigning(null)} destroyOnHidden>
         <Form form={assignForm} name="assign-form" layout="vertical">

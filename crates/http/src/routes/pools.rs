@@ -15,7 +15,9 @@ use super::with_etag;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
-use crate::views::customers::{CustomerPage, CustomerView, PoolView};
+use crate::views::customers::{
+    CustomerPage, CustomerView, PoolView, ReclaimItemView, ReclaimReportView,
+};
 use salesdesk_app::pools;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
@@ -25,6 +27,9 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(claim_customer))
         .routes(routes!(assign_pool_customer))
         .routes(routes!(return_to_pool))
+        .routes(routes!(preview_reclaim))
+        .routes(routes!(run_reclaim))
+        .routes(routes!(list_my_reclaim_warnings))
 }
 
 /// The pools I may claim from or manage.
@@ -196,4 +201,38 @@ async fn return_to_pool(
 ) -> Result<Json<CustomerView>, ApiError> {
     let c = pools::return_to_pool(&s.app, &actor, id, b.pool_id, b.reason, &meta).await?;
     Ok(Json(c.into()))
+}
+
+/// 回收 preview: the customers the pools' rules would take back now. Changes nothing.
+#[utoipa::path(get, path = "/api/v1/pools/reclaim-preview", tag = "pools", operation_id = "previewReclaim",
+    responses((status = 200, body = ReclaimReportView)))]
+async fn preview_reclaim(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<ReclaimReportView>, ApiError> {
+    let r = pools::reclaim_preview(&s.app, &actor).await?;
+    Ok(Json(r.into()))
+}
+
+/// Run the reclaim now (it also runs daily on its own). Safe to run twice: a customer moves once.
+#[utoipa::path(post, path = "/api/v1/pools/reclaim", tag = "pools", operation_id = "runReclaim",
+    responses((status = 200, body = ReclaimReportView)))]
+async fn run_reclaim(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    Auth(actor): Auth,
+) -> Result<Json<ReclaimReportView>, ApiError> {
+    let r = pools::reclaim_run(&s.app, Some(&actor), None, &meta).await?;
+    Ok(Json(r.into()))
+}
+
+/// My customers the pools' rules will take back soon (within each pool's reminder period).
+#[utoipa::path(get, path = "/api/v1/me/reclaim-warnings", tag = "pools", operation_id = "listMyReclaimWarnings",
+    responses((status = 200, body = Vec<ReclaimItemView>)))]
+async fn list_my_reclaim_warnings(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<Vec<ReclaimItemView>>, ApiError> {
+    let r = pools::my_reclaim_warnings(&s.app, &actor).await?;
+    Ok(Json(r.into_iter().map(Into::into).collect()))
 }

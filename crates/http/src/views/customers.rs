@@ -430,3 +430,59 @@ impl From<HandoverPreview> for HandoverView {
         }
     }
 }
+
+/// A customer the pools' rules take back (回收).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReclaimItemView {
+    pub customer_id: Uuid,
+    pub name: String,
+    pub owner_id: Uuid,
+    pub owner_name: String,
+    pub level_code: Option<String>,
+    pub last_followup_at: Option<i64>,
+    pub pool_id: Uuid,
+    pub pool_name: String,
+    /// no_followup | no_deal
+    pub reason: String,
+    pub due_at: i64,
+}
+
+impl From<salesdesk_app::pools::ReclaimItem> for ReclaimItemView {
+    fn from(i: salesdesk_app::pools::ReclaimItem) -> Self {
+        ReclaimItemView {
+            customer_id: i.customer.id,
+            name: i.customer.name,
+            owner_id: i.customer.owner_id,
+            owner_name: i.customer.owner_name,
+            level_code: i.customer.level_code,
+            last_followup_at: i.customer.last_followup_at,
+            pool_id: i.pool_id,
+            pool_name: i.pool_name,
+            reason: i.reason.to_owned(),
+            due_at: i.due_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReclaimReportView {
+    /// The run's key (None for a preview).
+    pub run_key: Option<String>,
+    /// What would move (preview) or moved (run; the first 1,000).
+    pub candidates: Vec<ReclaimItemView>,
+    pub reclaimed: usize,
+    pub skipped: usize,
+}
+
+impl From<salesdesk_app::pools::ReclaimReport> for ReclaimReportView {
+    fn from(r: salesdesk_app::pools::ReclaimReport) -> Self {
+        ReclaimReportView {
+            run_key: r.run_key,
+            candidates: r.candidates.into_iter().map(Into::into).collect(),
+            reclaimed: r.reclaimed,
+            skipped: r.skipped,
+        }
+    }
+}

@@ -1,0 +1,572 @@
+//! `salesdesk-bench customers`: a company of 1,000 reps with 1,000,000 customers and 2,000,000
+//! contacts, then the customer list of a rep and of a manager over ~200 reps, the duplicate
+//! check and a create, each timed through the real router (JSON included) on SQLite or
+//! PostgreSQL. Prints p50/p95/p99 and the process's peak RSS. Results go in
+//! docs/benchmarks.md with the command that produced them.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use clap::{Parser, Subcommand, ValueEnum};
+use salesdesk_app::bootstrap::{OperatorUser, ensure_foundation, insert_user};
+use salesdesk_app::demo::Rng;
+use salesdesk_app::{App, AuthSettings};
+use salesdesk_domain::dedupe::{name_grams, normalise_company_name};
+use salesdesk_domain::org::OrgPath;
+use salesdesk_store::Db;
+use salesdesk_store::customers::{self, BulkCustomer, ContactFields, CustomerFields};
+use salesdesk_store::org::{self, NewUnit};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+const PASSWORD: &str = "Bench-Pass-2026-x";
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Customer list, duplicate check and create at scale.
+    Customers {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        /// Customers in all; two contacts each.
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: usize,
+        /// Timed requests per measurement.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
+}
+
+/// Regions x branches x teams x reps: 5 x 10 x 4 x 5 = 1,000 reps, 200 per region.
+const REGIONS: usize = 5;
+const BRANCHES: usize = 10;
+const TEAMS: usize = 4;
+const REPS: usize = 5;
+
+const CITIES: &[&str] = &[
+    "上海", "北京", "广州", "深圳", "杭州", "南京", "苏州", "成都", "武汉", "西安", "天津", "重庆",
+];
+const CHARS: &str = "恒达鑫源华泰宏远金桥博瑞天成永信中科丰东方长城新世纪正海川联创德赛佳禾万通启明航汇明珠凯越盛同精工宝隆力拓振信广安蓝银河鼎富和裕星辰腾飞嘉诚润泽亿卓鼎昌兴业志国三友晨光立锦程智";
+const MIDDLES: &[&str] = &[
+    "精密",
+    "智能",
+    "科技",
+    "新材料",
+    "工业",
+    "实业",
+    "自动化",
+    "电气",
+    "动力",
+    "环保",
+    "重工",
+    "机电",
+];
+const PRODUCTS: &[&str] = &[
+    "机械",
+    "模具",
+    "装备",
+    "机床",
+    "钢构",
+    "建材",
+    "电子",
+    "半导体",
+    "光电",
+    "线缆",
+    "能源",
+    "电力设备",
+    "光伏",
+    "储能",
+    "汽车零部件",
+    "物流",
+    "医疗器械",
+    "制药",
+    "食品",
+    "包装",
+    "化工",
+    "纺织",
+];
+
+struct Company {
+    reps: Vec<(Uuid, Uuid, String)>,
+    managers: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Customers {
+            backend,
+            customers,
+            samples,
+        } => bench_customers(backend, customers, samples).await,
+    }
+}
+
+async fn connect(backend: Backend) -> Result<Db> {
+    Ok(match backend {
+        Backend::Sqlite => salesdesk_store::testing::sqlite().await,
+        Backend::Postgres => salesdesk_store::testing::postgres()
+            .await
+            .context("no PostgreSQL: set SALESDESK_TEST_PG_URL or install postgresql")?,
+    })
+}
+
+async fn seed_company(app: &App) -> Result<Company> {
+    ensure_foundation(app, "基准测试公司").await?;
+    let hash = salesdesk_app::passwords::hash(PASSWORD.into()).await?;
+    let mut tx = app.db.begin_write().await?;
+    let root = org::root(&mut tx).await?.context("root")?;
+    tx.commit().await?;
+    let root_path = OrgPath::parse(&root.path).map_err(anyhow::Error::msg)?;
+    let mut company = Company {
+        reps: Vec::new(),
+        managers: Vec::new(),
+    };
+    let mut n = 0;
+    for r in 0..REGIONS {
+        let (rid, rpath) = unit(app, root.id, &root_path, &format!("第{r}大区"), "region").await?;
+        let manager = format!("mgr{r}");
+        let mid = person(app, &manager, "manager", rid, None, &hash).await?;
+        company.managers.push(manager);
+        for b in 0..BRANCHES {
+            let (bid, bpath) =
+                unit(app, rid, &rpath, &format!("第{r}区{b}分公司"), "branch").await?;
+            for t in 0..TEAMS {
+                let (tid, _) =
+                    unit(app, bid, &bpath, &format!("第{r}区{b}司{t}组"), "team").await?;
+                for _ in 0..REPS {
+                    n += 1;
+                    let name = format!("rep{n}");
+                    let id = person(app, &name, "rep", tid, Some(mid), &hash).await?;
+                    company.reps.push((id, tid, name));
+                }
+            }
+        }
+    }
+    Ok(company)
+}
+
+async fn unit(
+    app: &App,
+    parent: Uuid,
+    parent_path: &OrgPath,
+    name: &str,
+    kind: &str,
+) -> Result<(Uuid, OrgPath)> {
+    let mut tx = app.db.begin_write().await?;
+    let seq = tx.next_seq("org_unit").await?;
+    let id = Uuid::now_v7();
+    let path = parent_path.child(seq);
+    org::insert(
+        &mut tx,
+        &NewUnit {
+            id,
+            seq,
+            parent_id: Some(parent),
+            name,
+            kind,
+            basis: "territory",
+            path: &path,
+            sort_order: 0,
+            now: salesdesk_app::now_ms(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, path))
+}
+
+async fn person(
+    app: &App,
+    username: &str,
+    role: &str,
+    unit: Uuid,
+    manager: Option<Uuid>,
+    hash: &str,
+) -> Result<Uuid> {
+    let u = OperatorUser {
+        username: username.into(),
+        display_name: format!("测{username}"),
+        mobile: None,
+        password: String::new(),
+        role: role.into(),
+        unit_id: Some(unit),
+        manager_id: manager,
+        position_code: None,
+        must_change_password: false,
+    };
+    Ok(insert_user(
+        app,
+        &u,
+        username.into(),
+        format!("测{username}"),
+        None,
+        Some(hash.into()),
+    )
+    .await?)
+}
+
+fn company_name(rng: &mut Rng, chars: &[char]) -> String {
+    let brand: String = (0..2 + rng.below(2)).map(|_| *rng.pick(chars)).collect();
+    format!(
+        "{}{}{}{}有限公司",
+        rng.pick(CITIES),
+        brand,
+        rng.pick(MIDDLES),
+        rng.pick(PRODUCTS)
+    )
+}
+
+/// Writes `count` customers (two contacts each) spread evenly over the reps, in batches.
+async fn seed_customers(app: &App, company: &Company, count: usize) -> Result<Vec<String>> {
+    let chars: Vec<char> = CHARS.chars().collect();
+    let mut rng = Rng::new(20261127);
+    let mut keys = std::collections::HashSet::new();
+    let mut sample_names = Vec::new();
+    let now = salesdesk_app::now_ms();
+    let day = 86_400_000i64;
+    let mut written = 0;
+    let mut mobile = 10_000_000u64;
+    let started = Instant::now();
+    while written < count {
+        let batch = (count - written).min(20_000);
+        let mut tx = app.db.begin_write().await?;
+        let first = tx.reserve_seq("customer", batch as i64).await?;
+        let mut rows = Vec::with_capacity(batch);
+        let mut contacts = Vec::with_capacity(batch * 2);
+        for i in 0..batch {
+            let rep = &company.reps[(written + i) % company.reps.len()];
+            let name = loop {
+                let n = company_name(&mut rng, &chars);
+                if keys.insert(normalise_company_name(&n)) {
+                    break n;
+                }
+            };
+            if sample_names.len() < 1000 && rng.below(100) == 0 {
+                sample_names.push(name.clone());
+            }
+            let key = normalise_company_name(&name);
+            let id = Uuid::now_v7();
+            let created = now - (1 + rng.below(730) as i64) * day;
+            let last =
+                (rng.below(10) > 0).then(|| created + rng.below((now - created) as u64) as i64);
+            for k in 0..2 {
+                mobile += 1 + rng.below(50);
+                contacts.push((
+                    Uuid::now_v7(),
+                    id,
+                    ContactFields {
+                        name: format!("联系人{}", k + 1),
+                        mobile: Some(format!("13{:09}", mobile % 1_000_000_000)),
+                        is_primary: k == 0,
+                        ..Default::default()
+                    },
+                ));
+            }
+            rows.push(BulkCustomer {
+                id,
+                seq: first + i as i64,
+                fields: CustomerFields {
+                    grams: name_grams(&key),
+                    name_key: key,
+                    name,
+                    level_code: Some(["A", "B", "C", "D"][rng.below(4) as usize].into()),
+                    status_code: Some("intent".into()),
+                    ..Default::default()
+                },
+                owner_id: Some(rep.0),
+                unit_id: rep.1,
+                pool_id: None,
+                locked: false,
+                last_followup_at: last,
+                next_followup_at: None,
+                owned_since: Some(created),
+                created_by: Some(rep.0),
+                created_at: created,
+            });
+        }
+        customers::insert_many(&mut tx, &rows).await?;
+        customers::insert_contacts_many(&mut tx, &contacts, now).await?;
+        tx.commit().await?;
+        written += batch;
+        eprintln!(
+            "  seeded {written} customers ({:.0} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(sample_names)
+}
+
+struct Client {
+    router: axum::Router,
+}
+
+impl Client {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value)> {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, cookie);
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))?,
+            None => {
+                b = b.header(header::ACCEPT, "application/json");
+                b.body(Body::empty())?
+            }
+        };
+        let res = self.router.clone().oneshot(req).await?;
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), 64 << 20).await?;
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
+    async fn login(&self, who: &str) -> Result<String> {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"login": who, "password": PASSWORD}).to_string(),
+            ))?;
+        let res = self.router.clone().oneshot(req).await?;
+        anyhow::ensure!(res.status().is_success(), "login {who}: {}", res.status());
+        let c = res
+            .headers()
+            .get(header::SET_COOKIE)
+            .context("cookie")?
+            .to_str()?;
+        Ok(c.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+fn percentiles(mut d: Vec<Duration>) -> String {
+    d.sort();
+    let at = |p: f64| d[((d.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
+    format!(
+        "p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n={})",
+        at(0.5),
+        at(0.95),
+        at(0.99),
+        at(1.0),
+        d.len()
+    )
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+async fn bench_customers(backend: Backend, count: usize, samples: usize) -> Result<()> {
+    let db = connect(backend).await?;
+    let app = App::new(
+        db.clone(),
+        AuthSettings {
+            // Many sign-ins from one address in a few seconds are the benchmark, not an attack.
+            max_failures_per_ip: 1_000_000,
+            ..AuthSettings::default()
+        },
+    );
+    let t = Instant::now();
+    let company = seed_company(&app).await?;
+    eprintln!(
+        "org: {} reps in {:.1} s",
+        company.reps.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let names = seed_customers(&app, &company, count).await?;
+    let seed_s = t.elapsed().as_secs_f64();
+    // Planner statistics after a bulk load, as an operator would after an import.
+    db.analyze().await?;
+    let state = salesdesk_http::AppState {
+        app: app.clone(),
+        web: std::sync::Arc::new(salesdesk_http::WebConfig {
+            secure_cookies: true,
+            trusted_proxies: vec![],
+            session_max_age_s: 43_200,
+        }),
+        metrics: Default::default(),
+    };
+    let client = Client {
+        router: salesdesk_http::router(state),
+    };
+    let mut rng = Rng::new(7);
+    let reps: Vec<usize> = (0..20)
+        .map(|_| rng.below(company.reps.len() as u64) as usize)
+        .collect();
+    let mut rep_cookies = Vec::new();
+    for r in &reps {
+        rep_cookies.push(client.login(&company.reps[*r].2).await?);
+    }
+    let mut mgr_cookies = Vec::new();
+    for m in &company.managers {
+        mgr_cookies.push(client.login(m).await?);
+    }
+    let label = if backend == Backend::Sqlite {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!(
+        "## {label}: {count} customers, {} contacts, {} reps (seeded in {seed_s:.0} s)",
+        count * 2,
+        company.reps.len()
+    );
+
+    let timed = |_: &str| Vec::<Duration>::with_capacity(samples);
+    // A rep's own list: 50 rows sorted by last follow-up.
+    let mut d = timed("rep");
+    for i in 0..samples {
+        let t = Instant::now();
+        let (s, body) = client
+            .send(
+                Method::GET,
+                "/api/v1/customers?pageSize=50&sort=lastFollowupAt&order=desc",
+                &rep_cookies[i % rep_cookies.len()],
+                None,
+            )
+            .await?;
+        d.push(t.elapsed());
+        anyhow::ensure!(
+            s == 200 && body["items"].as_array().map_or(0, Vec::len) == 50,
+            "rep list: {s} {body}"
+        );
+    }
+    println!(
+        "- rep's list (own scope, 50 rows by last follow-up): {}",
+        percentiles(d)
+    );
+    // A regional manager's list: 200 reps, 200,000 customers at 1M.
+    let mut d = timed("mgr");
+    for i in 0..samples {
+        let t = Instant::now();
+        let (s, body) = client
+            .send(
+                Method::GET,
+                "/api/v1/customers?pageSize=50&sort=lastFollowupAt&order=desc",
+                &mgr_cookies[i % mgr_cookies.len()],
+                None,
+            )
+            .await?;
+        d.push(t.elapsed());
+        anyhow::ensure!(
+            s == 200 && body["total"].as_i64().unwrap_or(0) >= (count / REGIONS) as i64 - 1,
+            "manager list: {s}"
+        );
+    }
+    println!(
+        "- manager's list (subtree of {} reps, 50 rows by last follow-up, with total): {}",
+        BRANCHES * TEAMS * REPS,
+        percentiles(d)
+    );
+    // A manager searching by part of a name.
+    let mut d = timed("search");
+    for i in 0..samples.min(50) {
+        let needle: String = names[i % names.len()].chars().skip(2).take(3).collect();
+        let t = Instant::now();
+        let (s, _) = client
+            .send(
+                Method::GET,
+                &format!("/api/v1/customers?pageSize=50&q={}", urlencode(&needle)),
+                &mgr_cookies[i % mgr_cookies.len()],
+                None,
+            )
+            .await?;
+        d.push(t.elapsed());
+        anyhow::ensure!(s == 200, "search {s}");
+    }
+    println!(
+        "- manager's substring search (name, contact, phone): {}",
+        percentiles(d)
+    );
+    // The duplicate check as the create form runs it: a variant of an existing name.
+    let mut d = timed("dup");
+    for i in 0..samples {
+        let name = names[i % names.len()].replace("有限公司", "股份有限公司");
+        let t = Instant::now();
+        let (s, body) = client
+            .send(
+                Method::POST,
+                "/api/v1/customers/duplicate-check",
+                &rep_cookies[i % rep_cookies.len()],
+                Some(json!({"name": name, "mobiles": ["13900000000"]})),
+            )
+            .await?;
+        d.push(t.elapsed());
+        anyhow::ensure!(
+            s == 200 && !body.as_array().map_or(true, Vec::is_empty),
+            "dup check found nothing for {name}: {body}"
+        );
+    }
+    println!(
+        "- duplicate check (credit code, same and similar names, mobile; masked): {}",
+        percentiles(d)
+    );
+    // Creating a customer: validation, exact-duplicate refusal, limits, insert, audit.
+    let mut d = timed("create");
+    for i in 0..samples {
+        let t = Instant::now();
+        let (s, body) = client.send(Method::POST, "/api/v1/customers", &rep_cookies[i % rep_cookies.len()], Some(json!({"name": format!("基准新建客户{i}号有限公司"), "contacts": [{"name": "新联系人", "mobile": "13700000000"}]}))).await?;
+        d.push(t.elapsed());
+        anyhow::ensure!(s == 201, "create: {s} {body}");
+    }
+    println!(
+        "- create a customer (with 查重 refusal and audit): {}",
+        percentiles(d)
+    );
+    println!(
+        "- peak RSS of the whole process (seeding included): {:.0} MB",
+        peak_rss_mb()
+    );
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
