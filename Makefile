@@ -6,7 +6,7 @@ CARGO ?= cargo
 NPM_ENV := PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 BIN := target/release/salesdesk
 
-.PHONY: run build web release test lint test-rust test-web test-e2e test-api-fuzz test-deps openapi clean
+.PHONY: bench run build web release test lint test-rust test-web test-e2e test-api-fuzz test-deps openapi clean
 
 ## Build the UI and the server, then serve a demo company on SQLite at http://127.0.0.1:8080.
 run: build
@@ -56,6 +56,12 @@ test-deps:
 	scripts/dependency-checks
 
 ## Regenerate openapi/openapi.json and the UI's typed client after changing the API.
+# The scale benchmarks of docs/benchmarks.md (minutes each; not part of make test).
+bench:
+	$(CARGO) build --release -p salesdesk-bench
+	./target/release/salesdesk-bench customers --backend sqlite --customers 1000000
+	./target/release/salesdesk-bench customers --backend postgres --customers 1000000
+
 openapi:
 	UPDATE_OPENAPI=1 $(CARGO) test -p salesdesk-http --test api the_committed_openapi_document_matches_the_code
 	cd web && npm run gen:api

@@ -499,7 +499,8 @@ async fn bench_customers(backend: Backend, count: usize, samples: usize) -> Resu
     );
     // A manager searching by part of a name.
     let mut d = timed("search");
-    for i in 0..samples.min(50) {
+    // Few samples: an unindexed substring search reads the whole scope (see benchmarks.md).
+    for i in 0..samples.min(10) {
         let needle: String = names[i % names.len()].chars().skip(2).take(3).collect();
         let t = Instant::now();
         let (s, _) = client

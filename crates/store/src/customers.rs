@@ -61,6 +61,59 @@ const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c
      FROM customers c JOIN org_units ou ON ou.id = c.unit_id LEFT JOIN users o ON o.id = c.owner_id \
      LEFT JOIN customer_pools p ON p.id = c.pool_id WHERE 1=1";
 
+/// Appends ` AND (<the scope's condition>)`, or ` AND NOT (...)`; All adds nothing (and its
+/// negation excludes everything).
+fn push_scope_cond(sql: &mut Sql, scope: &RecordScope, negate: bool) {
+    use RecordScope as S;
+    sql.push(if negate { " AND NOT (" } else { " AND (" });
+    match scope {
+        S::All => {
+            sql.push("1=1");
+        }
+        S::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            sql.push("c.unit_id IN (SELECT id FROM org_units WHERE path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
+        S::Unit(id) => {
+            sql.push("c.unit_id = ").bind(Arg::Uuid(*id));
+        }
+        S::ReportLine(path) => {
+            let (lo, hi) = path.subtree_range();
+            sql.push("c.owner_id IN (SELECT id FROM users WHERE report_path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND report_path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
+        S::Own(id) => {
+            sql.push("c.owner_id = ").bind(Arg::Uuid(*id));
+        }
+    }
+    sql.push(")");
+}
+
+/// The viewer's rows as two disjoint parts, so each can use its own index (an OR of the two
+/// makes PostgreSQL read the whole table): owned customers in the scope, and collaborations
+/// outside it. `base` ends in `WHERE 1=1`.
+fn push_parts(sql: &mut Sql, base: &'static str, v: &Viewer, f: &CustomerFilter) {
+    sql.push(base).push(" AND c.owner_id IS NOT NULL");
+    push_scope_cond(sql, &v.scope, false);
+    push_filter(sql, f);
+    if v.scope != RecordScope::All {
+        sql.push(" UNION ALL ")
+            .push(base)
+            .push(" AND c.owner_id IS NOT NULL AND c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
+            .bind(Arg::Uuid(v.user_id))
+            .push(")");
+        push_scope_cond(sql, &v.scope, true);
+        push_filter(sql, f);
+    }
+}
+
 /// Appends the viewer's scope: owned customers inside their data scope, or ones they
 /// collaborate on. Pool customers (no owner) are never in it; pools have their own reads.
 fn push_viewer(sql: &mut Sql, v: &Viewer) {
@@ -353,12 +406,6 @@ impl CustomerFilter {
     }
 }
 
-fn filtered(base: &'static str, v: &Viewer, f: &CustomerFilter) -> Sql {
-    let mut sql = Sql::new(base);
-    push_viewer(&mut sql, v);
-    push_filter(&mut sql, f);
-    sql
-}
 
 /// The list filters, shared by the customer list and the pool list.
 pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
@@ -444,14 +491,16 @@ pub async fn list(
     page: Page,
 ) -> Result<(Vec<CustomerRow>, i64)> {
     // A text search reads rows anyway; the per-unit merge is for browsing.
-    let units = match (sort, desc, &f.q) {
-        (CustomerSort::LastFollowupAt, true, None) => scope_units(tx, &v.scope).await?,
+    let keys = match (sort, desc, &f.q) {
+        (CustomerSort::LastFollowupAt, true, None) => scope_keys(tx, &v.scope).await?,
         _ => None,
     };
-    let rows = match units {
-        Some(units) => merged_by_unit(tx, v, f, &units, page).await?,
+    let rows = match keys {
+        Some(keys) => merged(tx, v, f, &keys, page).await?,
         None => {
-            let mut sql = filtered(SELECT, v, f);
+            let mut sql = Sql::new("SELECT * FROM (");
+            push_parts(&mut sql, SELECT, v, f);
+            sql.push(") AS c");
             push_sort(&mut sql, sort, desc);
             sql.page(page);
             sql.fetch_all(tx).await?
@@ -461,52 +510,79 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// More units than this in a scope and the per-unit merge costs more than it saves.
+/// More units (or owners) than this in a scope and the merge costs more than it saves.
 const MERGE_MAX_UNITS: usize = 200;
 
-/// The units of a unit-based scope, when there are few enough to merge per unit.
-async fn scope_units(tx: &mut Tx, scope: &RecordScope) -> Result<Option<Vec<Uuid>>> {
+/// The units, or the owners, a scope is made of, when there are few enough to merge.
+enum ScopeKeys {
+    Units(Vec<Uuid>),
+    Owners(Vec<Uuid>),
+}
+
+async fn scope_keys(tx: &mut Tx, scope: &RecordScope) -> Result<Option<ScopeKeys>> {
+    let ids_in = |table: &'static str, col: &'static str, path: &salesdesk_domain::org::OrgPath| {
+        let (lo, hi) = path.subtree_range();
+        let mut sql = Sql::new("SELECT id FROM ");
+        sql.push(table)
+            .push(" WHERE ")
+            .push(col)
+            .push(" >= ")
+            .bind(Arg::Text(lo))
+            .push(" AND ")
+            .push(col)
+            .push(" < ")
+            .bind(Arg::Text(hi))
+            .push(" ORDER BY ")
+            .push(col);
+        sql
+    };
+    let few = |ids: Vec<(Uuid,)>| {
+        (ids.len() <= MERGE_MAX_UNITS).then(|| ids.into_iter().map(|r| r.0).collect::<Vec<_>>())
+    };
     Ok(match scope {
-        RecordScope::Unit(id) => Some(vec![*id]),
+        RecordScope::Unit(id) => Some(ScopeKeys::Units(vec![*id])),
+        RecordScope::Own(id) => Some(ScopeKeys::Owners(vec![*id])),
         RecordScope::UnitSubtree(path) => {
-            let (lo, hi) = path.subtree_range();
-            let mut sql = Sql::new("SELECT id FROM org_units WHERE path >= ");
-            sql.bind(Arg::Text(lo))
-                .push(" AND path < ")
-                .bind(Arg::Text(hi))
-                .push(" ORDER BY path");
-            let ids: Vec<(Uuid,)> = sql.fetch_all(tx).await?;
-            (ids.len() <= MERGE_MAX_UNITS).then(|| ids.into_iter().map(|r| r.0).collect())
+            few(ids_in("org_units", "path", path).fetch_all(tx).await?).map(ScopeKeys::Units)
         }
-        _ => None,
+        RecordScope::ReportLine(path) => {
+            few(ids_in("users", "report_path", path).fetch_all(tx).await?).map(ScopeKeys::Owners)
+        }
+        RecordScope::All => None,
     })
 }
 
 const BY_FOLLOWUP: &str = " ORDER BY c.last_followup_at DESC NULLS LAST, c.seq DESC LIMIT ";
 
-/// The newest-followed-up page of a unit scope without sorting the whole scope: each unit's
-/// first `offset + limit` ids come from its (unit, last follow-up) index, only those are
-/// merged, and only the page's rows are read in full. A manager over 200,000 customers reads
-/// a few thousand index entries, not 200,000 rows.
-async fn merged_by_unit(
+/// The newest-followed-up page of a scope without sorting the whole scope: each unit's (or
+/// owner's) first `offset + limit` ids come from its (unit|owner, last follow-up) index, only
+/// those are merged, and only the page's rows are read in full. A manager over 200,000
+/// customers reads a few thousand index entries, not 200,000 rows.
+async fn merged(
     tx: &mut Tx,
     v: &Viewer,
     f: &CustomerFilter,
-    units: &[Uuid],
+    keys: &ScopeKeys,
     page: Page,
 ) -> Result<Vec<CustomerRow>> {
+    let (col, keys): (&'static str, &[Uuid]) = match keys {
+        ScopeKeys::Units(u) => ("c.unit_id", u),
+        ScopeKeys::Owners(o) => ("c.owner_id", o),
+    };
     const IDS: &str = "SELECT * FROM (SELECT c.id, c.last_followup_at AS lf, c.seq AS sq FROM customers c \
          WHERE c.owner_id IS NOT NULL";
     let need = page.offset + page.limit;
     let mut sql = Sql::new(SELECT);
     sql.push(" AND c.id IN (SELECT id FROM (");
-    for (i, unit) in units.iter().enumerate() {
+    for (i, key) in keys.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
         sql.push(IDS)
-            .push(" AND c.unit_id = ")
-            .bind(Arg::Uuid(*unit));
+            .push(" AND ")
+            .push(col)
+            .push(" = ")
+            .bind(Arg::Uuid(*key));
         push_filter(&mut sql, f);
         sql.push(BY_FOLLOWUP).bind(Arg::I64(need)).push(") AS u");
     }
@@ -515,8 +591,10 @@ async fn merged_by_unit(
         .push(IDS)
         .push(" AND c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
         .bind(Arg::Uuid(v.user_id))
-        .push(") AND c.unit_id NOT IN ")
-        .bind_uuids(units);
+        .push(") AND ")
+        .push(col)
+        .push(" NOT IN ")
+        .bind_uuids(keys);
     push_filter(&mut sql, f);
     sql.push(BY_FOLLOWUP).bind(Arg::I64(need)).push(") AS u");
     sql.push(") AS m ORDER BY m.lf DESC NULLS LAST, m.sq DESC");
@@ -555,9 +633,10 @@ async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<i64> {
         _ => None,
     };
     let Some(unit_part) = unit_part else {
-        return filtered("SELECT COUNT(*) FROM customers c WHERE 1=1", v, f)
-            .fetch_count(tx)
-            .await;
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (");
+        push_parts(&mut sql, "SELECT c.id FROM customers c WHERE 1=1", v, f);
+        sql.push(") AS n");
+        return sql.fetch_count(tx).await;
     };
     let in_units = unit_part.fetch_count(tx).await?;
     if v.scope == RecordScope::All {
@@ -1084,6 +1163,22 @@ pub async fn by_name_key(tx: &mut Tx, key: &str) -> Result<Vec<DuplicateCandidat
         .bind(Arg::Text(key.to_owned()))
         .push(" ORDER BY c.seq LIMIT 20");
     sql.fetch_all(tx).await
+}
+
+/// How many customers' names hold each gram, counted up to `cap` (a gram held by more is
+/// common: it says little about which customer a name means, and is costly to look through).
+pub async fn gram_frequencies(tx: &mut Tx, grams: &[String], cap: i64) -> Result<Vec<i64>> {
+    let mut out = Vec::with_capacity(grams.len());
+    for g in grams {
+        let mut sql =
+            Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_name_grams WHERE gram = ");
+        sql.bind(Arg::Text(g.clone()))
+            .push(" LIMIT ")
+            .bind(Arg::I64(cap))
+            .push(") AS g");
+        out.push(sql.fetch_count(tx).await?);
+    }
+    Ok(out)
 }
 
 /// Customers sharing at least `min_shared` of `grams` with a name, most shared first.
