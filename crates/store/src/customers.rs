@@ -406,7 +406,6 @@ impl CustomerFilter {
     }
 }
 
-
 /// The list filters, shared by the customer list and the pool list.
 pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
     if let Some(q) = &f.q {
