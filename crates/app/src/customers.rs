@@ -582,41 +582,51 @@ async fn refuse_exact_duplicates(
 
 // ---- limits -------------------------------------------------------------------------------
 
-/// Refuses a customer of `level` to `owner` beyond the ownership limits (客户保护).
-async fn check_owner_limit(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> AppResult<()> {
+/// What a limit counts: the customers a rep owns, or those of them locked.
+#[derive(Clone, Copy)]
+enum Limited {
+    Owned,
+    Locked,
+}
+
+/// Refuses one more customer of `level` owned (or locked) by `owner` beyond the limits
+/// (客户保护): the limit for all levels ("*") and the one for the level, if set.
+async fn check_limit(
+    tx: &mut Tx,
+    owner: Uuid,
+    level: Option<&str>,
+    what: Limited,
+) -> AppResult<()> {
     tx.lock_user(owner).await?;
     for l in customers::limits(tx).await? {
-        let Some(max) = l.max_owned else { continue };
-        let owned = if l.level_code == "*" {
-            customers::count_owned(tx, owner, None).await?
+        let max = match what {
+            Limited::Owned => l.max_owned,
+            Limited::Locked => l.max_locked,
+        };
+        let Some(max) = max else { continue };
+        let of_level = if l.level_code == "*" {
+            None
         } else if Some(l.level_code.as_str()) == level {
-            customers::count_owned(tx, owner, level).await?
+            level
         } else {
             continue;
         };
-        if !within_limit(owned, Some(max)) {
-            return Err(AppError::Conflict("customer.owner_limit_reached"));
+        let n = match what {
+            Limited::Owned => customers::count_owned(tx, owner, of_level).await?,
+            Limited::Locked => customers::count_locked(tx, owner, of_level).await?,
+        };
+        if !within_limit(n, Some(max)) {
+            return Err(AppError::Conflict(match what {
+                Limited::Owned => "customer.owner_limit_reached",
+                Limited::Locked => "customer.lock_limit_reached",
+            }));
         }
     }
     Ok(())
 }
 
-async fn check_lock_limit(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> AppResult<()> {
-    tx.lock_user(owner).await?;
-    for l in customers::limits(tx).await? {
-        let Some(max) = l.max_locked else { continue };
-        let locked = if l.level_code == "*" {
-            customers::count_locked(tx, owner, None).await?
-        } else if Some(l.level_code.as_str()) == level {
-            customers::count_locked(tx, owner, level).await?
-        } else {
-            continue;
-        };
-        if !within_limit(locked, Some(max)) {
-            return Err(AppError::Conflict("customer.lock_limit_reached"));
-        }
-    }
-    Ok(())
+async fn check_owner_limit(tx: &mut Tx, owner: Uuid, level: Option<&str>) -> AppResult<()> {
+    check_limit(tx, owner, level, Limited::Owned).await
 }
 
 pub async fn get_limits(app: &App, actor: &Actor) -> AppResult<Vec<LimitRow>> {
@@ -1092,7 +1102,13 @@ pub async fn set_lock(
         && !before.locked
         && let Some(owner) = before.owner_id
     {
-        check_lock_limit(&mut tx, owner, before.level_code.as_deref()).await?;
+        check_limit(
+            &mut tx,
+            owner,
+            before.level_code.as_deref(),
+            Limited::Locked,
+        )
+        .await?;
     }
     customers::set_locked(&mut tx, customer_id, version, locked, now_ms()).await?;
     record(
@@ -1365,4 +1381,253 @@ pub(crate) async fn in_charge_of(
     perm: Permission,
 ) -> AppResult<CustomerRow> {
     in_charge(tx, actor, id, perm).await
+}
+
+// ---- export -------------------------------------------------------------------------------
+
+/// The most rows one export may hold; more and the user is asked to narrow the filters.
+pub const EXPORT_MAX_ROWS: i64 = 200_000;
+/// Rows one person may export in a day before administrators are told (the export goes on).
+pub const EXPORT_DAILY_ROWS: i64 = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+pub struct ExportFile {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    pub filename: String,
+    pub rows: usize,
+}
+
+/// (中文, English) column headings, in order.
+const EXPORT_COLUMNS: &[(&str, &str)] = &[
+    ("客户编号", "No."),
+    ("客户名称", "Name"),
+    ("简称", "Short name"),
+    ("统一社会信用代码", "Credit code"),
+    ("客户类型", "Type"),
+    ("客户级别", "Level"),
+    ("客户状态", "Status"),
+    ("行业", "Industry"),
+    ("客户来源", "Source"),
+    ("省份", "Province"),
+    ("城市", "City"),
+    ("区县", "District"),
+    ("详细地址", "Address"),
+    ("负责人", "Owner"),
+    ("所属部门", "Unit"),
+    ("首要联系人", "Primary contact"),
+    ("联系人手机", "Contact mobile"),
+    ("标签", "Tags"),
+    ("锁定", "Locked"),
+    ("最近跟进", "Last follow-up"),
+    ("下次联系", "Next contact"),
+    ("创建时间", "Created"),
+];
+
+fn export_row(c: &CustomerRow, tags: &str, options: &[OptionRow], en: bool) -> Vec<String> {
+    let label = |kind: OptionKind, code: &Option<String>| -> String {
+        let Some(code) = code else {
+            return String::new();
+        };
+        options
+            .iter()
+            .find(|o| o.kind == kind.as_str() && &o.code == code)
+            .map_or_else(
+                || code.clone(),
+                |o| {
+                    if en {
+                        o.name_en.clone()
+                    } else {
+                        o.name.clone()
+                    }
+                },
+            )
+    };
+    let time = |t: Option<i64>| {
+        t.map(salesdesk_domain::export::cst_datetime)
+            .unwrap_or_default()
+    };
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        c.seq.to_string(),
+        c.name.clone(),
+        s(&c.short_name),
+        s(&c.credit_code),
+        label(OptionKind::Type, &c.type_code),
+        label(OptionKind::Level, &c.level_code),
+        label(OptionKind::Status, &c.status_code),
+        label(OptionKind::Industry, &c.industry_code),
+        label(OptionKind::Source, &c.source_code),
+        s(&c.province),
+        s(&c.city),
+        s(&c.district),
+        s(&c.address),
+        s(&c.owner_name),
+        c.unit_name.clone(),
+        s(&c.primary_contact),
+        s(&c.primary_mobile),
+        tags.to_owned(),
+        if c.locked {
+            if en { "yes" } else { "是" }
+        } else {
+            ""
+        }
+        .to_owned(),
+        time(c.last_followup_at),
+        time(c.next_followup_at),
+        time(Some(c.created_at)),
+    ]
+}
+
+/// Exports what the list shows for these filters, within the scope, as CSV (UTF-8 with a BOM,
+/// so Excel reads Chinese) or XLSX. Cells never start a formula. Audited; a day's volume over
+/// [`EXPORT_DAILY_ROWS`] adds a security event for administrators.
+pub async fn export(
+    app: &App,
+    actor: &Actor,
+    q: ListQuery,
+    format: ExportFormat,
+    meta: &RequestMeta,
+) -> AppResult<ExportFile> {
+    actor.require(Permission::CustomersView)?;
+    actor.require(Permission::CustomersExport)?;
+    let mut tx = app.db.begin_read().await?;
+    let filter = filter_of(&mut tx, &q).await?;
+    let (rows, total) = customers::list(
+        &mut tx,
+        &viewer(actor),
+        &filter,
+        CustomerSort::CreatedAt,
+        false,
+        salesdesk_store::Page {
+            limit: EXPORT_MAX_ROWS,
+            offset: 0,
+        },
+    )
+    .await?;
+    if total > EXPORT_MAX_ROWS {
+        return Err(Invalid::field("filters", "export.too_many").into());
+    }
+    let mut tags: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
+    for chunk in rows.chunks(500) {
+        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
+        for (id, t) in customers::tags_of(&mut tx, &ids).await? {
+            tags.entry(id).or_default().push(t);
+        }
+    }
+    let options = customers::options(&mut tx).await?;
+    tx.commit().await?;
+    let en = actor.locale == "en-US";
+    let header: Vec<&str> = EXPORT_COLUMNS
+        .iter()
+        .map(|c| if en { c.1 } else { c.0 })
+        .collect();
+    let lines = rows.iter().map(|r| {
+        let t = tags.get(&r.id).map(|t| t.join("、")).unwrap_or_default();
+        export_row(r, &t, &options, en)
+    });
+    let stamp = salesdesk_domain::export::cst_datetime(now_ms()).replace([' ', ':', '-'], "");
+    let (bytes, content_type, ext) = match format {
+        ExportFormat::Csv => {
+            let mut out = String::from("\u{feff}");
+            salesdesk_domain::export::push_csv_line(&mut out, &header);
+            for l in lines {
+                salesdesk_domain::export::push_csv_line(&mut out, &l);
+            }
+            (out.into_bytes(), "text/csv; charset=utf-8", "csv")
+        }
+        ExportFormat::Xlsx => {
+            let rows: Vec<Vec<String>> = lines.collect();
+            let bytes =
+                tokio::task::spawn_blocking(move || write_xlsx(&header_owned(&header), &rows))
+                    .await
+                    .map_err(internal)??;
+            (
+                bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            )
+        }
+    };
+    let n = rows.len();
+    let now = now_ms();
+    let mut tx = app.db.begin_write().await?;
+    let today = salesdesk_store::jobs::log_export(
+        &mut tx,
+        actor.user_id,
+        "customer",
+        n as i64,
+        now,
+        crate::pools::start_of_day_cst(now),
+    )
+    .await?;
+    let filters = serde_json::json!({
+        "q": q.q, "typeCode": q.type_code, "levelCode": q.level_code, "statusCode": q.status_code,
+        "industryCode": q.industry_code, "sourceCode": q.source_code, "province": q.province, "city": q.city,
+        "tag": q.tag, "ownerId": q.owner_id, "unitId": q.unit_id, "locked": q.locked, "idleDays": q.idle_days, "due": q.due,
+    });
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer.exported",
+        "customer",
+        "*",
+        None::<&()>,
+        Some(&serde_json::json!({"rows": n, "format": ext, "filters": filters})),
+    )
+    .await?;
+    if today > EXPORT_DAILY_ROWS && today - n as i64 <= EXPORT_DAILY_ROWS {
+        // Crossing the limit is the event; later exports that day are in the audit log anyway.
+        record(
+            &mut tx,
+            By::Actor(actor),
+            meta,
+            "security.export_volume_exceeded",
+            "user",
+            actor.user_id,
+            None::<&()>,
+            Some(&serde_json::json!({"rowsToday": today, "limit": EXPORT_DAILY_ROWS})),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ExportFile {
+        bytes,
+        content_type,
+        filename: format!("customers-{stamp}.{ext}"),
+        rows: n,
+    })
+}
+
+fn header_owned(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Every cell is written as a string: a spreadsheet never evaluates it as a formula.
+fn write_xlsx(header: &[String], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("客户").map_err(internal)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)
+            .map_err(internal)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, v)
+                    .map_err(internal)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(internal)?;
+    wb.save_to_buffer().map_err(internal)
 }

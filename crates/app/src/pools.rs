@@ -240,7 +240,7 @@ async fn pooled_customer(tx: &mut Tx, pool_id: Uuid, customer_id: Uuid) -> AppRe
 }
 
 /// The start of the current day in China (UTC+8), for daily claim limits.
-fn start_of_day_cst(now: i64) -> i64 {
+pub(crate) fn start_of_day_cst(now: i64) -> i64 {
     const DAY: i64 = 86_400_000;
     const OFFSET: i64 = 8 * 3_600_000;
     (now + OFFSET).div_euclid(DAY) * DAY - OFFSET
@@ -662,19 +662,8 @@ pub async fn reclaim_run(
 
 /// The run key of the daily reclaim: the day in China (UTC+8).
 pub fn daily_run_key(now: i64) -> String {
-    let day = start_of_day_cst(now) + 8 * 3_600_000;
-    let days = day.div_euclid(DAY_MS);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("daily-{y:04}-{m:02}-{d:02}")
+    let day = salesdesk_domain::export::cst_datetime(now);
+    format!("daily-{}", &day[..10])
 }
 
 /// Milliseconds from `now` until the next `minute_of_day` (minutes after midnight in China).

@@ -35,6 +35,8 @@ pub enum Permission {
     CustomersTransfer,
     #[serde(rename = "customers.settings")]
     CustomersSettings,
+    #[serde(rename = "customers.export")]
+    CustomersExport,
     #[serde(rename = "pools.use")]
     PoolsUse,
     #[serde(rename = "pools.manage")]
@@ -55,6 +57,7 @@ str_enum!(Permission {
     CustomersEdit = "customers.edit",
     CustomersTransfer = "customers.transfer",
     CustomersSettings = "customers.settings",
+    CustomersExport = "customers.export",
     PoolsUse = "pools.use",
     PoolsManage = "pools.manage",
 });
@@ -169,6 +172,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CustomersEdit,
             CustomersTransfer,
             CustomersSettings,
+            CustomersExport,
             PoolsUse,
             PoolsManage,
         ],
@@ -193,6 +197,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CustomersSettings,
             PoolsUse,
             PoolsManage,
+            CustomersExport,
         ],
         people_scope: DataScope::All,
         customer_scope: DataScope::All,
@@ -211,6 +216,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CustomersTransfer,
             PoolsUse,
             PoolsManage,
+            CustomersExport,
         ],
         people_scope: DataScope::DepartmentAndBelow,
         customer_scope: DataScope::DepartmentAndBelow,
@@ -286,6 +292,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             AuditView,
             CustomersView,
             CustomersSettings,
+            CustomersExport,
         ],
         people_scope: DataScope::All,
         customer_scope: DataScope::All,

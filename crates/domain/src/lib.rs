@@ -21,6 +21,7 @@ pub mod access;
 pub mod credit_code;
 pub mod customer;
 pub mod dedupe;
+pub mod export;
 pub mod org;
 pub mod password;
 pub mod text;

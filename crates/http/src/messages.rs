@@ -419,6 +419,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "该任务本次已运行过",
         "This job has already run for this period",
     ),
+    (
+        "export.too_many",
+        "导出的数据超过 20 万行，请缩小筛选范围",
+        "More than 200,000 rows; please narrow the filters",
+    ),
     ("conflict", "与现有数据冲突", "Conflicts with existing data"),
 ];
 
@@ -513,6 +518,7 @@ mod tests {
             "pool.daily_claim_limit_reached",
             "pool.cooldown",
             "job.already_ran",
+            "export.too_many",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

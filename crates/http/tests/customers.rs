@@ -467,4 +467,31 @@ api_test! {
             Err(salesdesk_app::AppError::Conflict("job.already_ran"))
         ));
     }
+
+    async fn export_is_the_scoped_list_with_no_formula_and_audited(fx) {
+        one_each(&fx).await;
+        create(&fx, "repa1", json!({"name": "=HYPERLINK(\"http://x\")有限公司", "levelCode": "A", "tags": ["重点"]})).await;
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv"})), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "reps do not export");
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+        assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"customers-"));
+        let csv = r.body.as_str().unwrap();
+        assert!(csv.starts_with("\u{feff}客户编号,客户名称,"), "a BOM and Chinese headings: {csv:.60}");
+        let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+        assert_eq!(lines.len(), 1 + 4, "the region's four customers: {lines:?}");
+        assert!(csv.contains("上海甲一机械有限公司") && !csv.contains("北京乙一能源有限公司"), "only the scope");
+        assert!(csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")有限公司\","), "no cell starts a formula: {csv}");
+        assert!(csv.contains(",A 级,") && csv.contains(",重点,"), "labels and tags, not codes");
+        // Filters are the list's filters.
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv", "levelCode": "A"})), None).await;
+        assert_eq!(r.body.as_str().unwrap().trim_end().split("\r\n").count(), 2);
+        // XLSX is a zip (an .xlsx file).
+        let r = fx.call("director", Method::POST, "/api/v1/customers/export", Some(json!({"format": "xlsx"})), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        let bad = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "pdf"})), None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }

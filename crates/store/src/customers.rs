@@ -117,38 +117,13 @@ fn push_parts(sql: &mut Sql, base: &'static str, v: &Viewer, f: &CustomerFilter)
 /// Appends the viewer's scope: owned customers inside their data scope, or ones they
 /// collaborate on. Pool customers (no owner) are never in it; pools have their own reads.
 fn push_viewer(sql: &mut Sql, v: &Viewer) {
-    use RecordScope as S;
     sql.push(" AND c.owner_id IS NOT NULL");
-    if v.scope == S::All {
+    if v.scope == RecordScope::All {
         return;
     }
-    sql.push(" AND (");
-    match &v.scope {
-        S::All => unreachable!(),
-        S::UnitSubtree(path) => {
-            let (lo, hi) = path.subtree_range();
-            sql.push("c.unit_id IN (SELECT id FROM org_units WHERE path >= ")
-                .bind(Arg::Text(lo))
-                .push(" AND path < ")
-                .bind(Arg::Text(hi))
-                .push(")");
-        }
-        S::Unit(id) => {
-            sql.push("c.unit_id = ").bind(Arg::Uuid(*id));
-        }
-        S::ReportLine(path) => {
-            let (lo, hi) = path.subtree_range();
-            sql.push("c.owner_id IN (SELECT id FROM users WHERE report_path >= ")
-                .bind(Arg::Text(lo))
-                .push(" AND report_path < ")
-                .bind(Arg::Text(hi))
-                .push(")");
-        }
-        S::Own(id) => {
-            sql.push("c.owner_id = ").bind(Arg::Uuid(*id));
-        }
-    }
-    sql.push(" OR c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
+    sql.push(" AND ((1=1");
+    push_scope_cond(sql, &v.scope, false);
+    sql.push(") OR c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
         .bind(Arg::Uuid(v.user_id))
         .push("))");
 }

@@ -53,3 +53,31 @@ pub async fn recent(tx: &mut Tx, job: &str, limit: i64) -> Result<Vec<JobRunRow>
         .fetch_all(c)
         .await?))
 }
+
+/// Records an export of `rows` rows and returns the user's exported rows since `since`.
+pub async fn log_export(
+    tx: &mut Tx,
+    user_id: Uuid,
+    entity: &str,
+    rows: i64,
+    now: i64,
+    since: i64,
+) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO export_log (id, user_id, entity, at, rows) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(Uuid::now_v7())
+    .bind(user_id)
+    .bind(entity)
+    .bind(now)
+    .bind(rows)
+    .execute(c)
+    .await?
+    .rows_affected());
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(rows), 0) AS BIGINT) FROM export_log WHERE user_id = $1 AND at >= $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(c)
+        .await?))
+}

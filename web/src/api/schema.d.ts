@@ -131,6 +131,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export what the list shows for these filters (within my scope) as CSV or XLSX. Cells never
+         *     start a formula; the export is audited.
+         */
+        post: operations["exportCustomers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/handover": {
         parameters: {
             query?: never;
@@ -1163,6 +1183,29 @@ export interface components {
             message: string;
             requestId: string;
         };
+        /** @description The list's filters, as the list query names them. */
+        ExportBody: {
+            city?: string | null;
+            due?: boolean | null;
+            format?: components["schemas"]["ExportFormatBody"] | null;
+            /** Format: int32 */
+            idleDays?: number | null;
+            industryCode?: string | null;
+            levelCode?: string | null;
+            locked?: boolean | null;
+            /** Format: uuid */
+            ownerId?: string | null;
+            province?: string | null;
+            q?: string | null;
+            sourceCode?: string | null;
+            statusCode?: string | null;
+            tag?: string | null;
+            typeCode?: string | null;
+            /** Format: uuid */
+            unitId?: string | null;
+        };
+        /** @enum {string} */
+        ExportFormatBody: "csv" | "xlsx";
         FieldErrorBody: {
             code: string;
             message: string;
@@ -1362,7 +1405,7 @@ export interface components {
          *     cannot be granted, and the role editor shows exactly these.
          * @enum {string}
          */
-        Permission: "org.view" | "org.manage" | "people.view" | "people.manage" | "roles.view" | "roles.manage" | "audit.view" | "api_tokens.manage" | "customers.view" | "customers.create" | "customers.edit" | "customers.transfer" | "customers.settings" | "pools.use" | "pools.manage";
+        Permission: "org.view" | "org.manage" | "people.view" | "people.manage" | "roles.view" | "roles.manage" | "audit.view" | "api_tokens.manage" | "customers.view" | "customers.create" | "customers.edit" | "customers.transfer" | "customers.settings" | "customers.export" | "pools.use" | "pools.manage";
         PoolBody: {
             active?: boolean;
             /**
@@ -2856,6 +2899,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DuplicateMatchView"][];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportCustomers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportBody"];
+            };
+        };
+        responses: {
+            /** @description The file (UTF-8 CSV with a BOM, or XLSX) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Malformed request */

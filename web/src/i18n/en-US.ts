@@ -282,6 +282,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'pools.reclaimReason.no_deal': 'No deal',
   'pools.dueAt': 'Due',
   'home.reclaimTitle': 'About to return to the pool',
+  'customers.export': 'Export',
+  'perm.customers.export': 'Export customers',
   'error.network': 'Network problem; check the connection and retry',
   'error.generic': 'That did not work',
   'error.requestId': 'Error id',

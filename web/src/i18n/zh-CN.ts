@@ -280,6 +280,8 @@ export const zhCN = {
   'pools.reclaimReason.no_deal': '长期未成交',
   'pools.dueAt': '回收时间',
   'home.reclaimTitle': '即将被回收到公海',
+  'customers.export': '导出',
+  'perm.customers.export': '导出客户',
   'error.network': '网络异常，请检查连接后重试',
   'error.generic': '操作失败',
   'error.requestId': '错误编号',

@@ -2,13 +2,13 @@
 // filters, a new-customer form that runs 查重 as you type, and transfer for managers.
 import { useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
-import { App, Button, Drawer, Form, Input, Modal, Select, Space, Tag, Tooltip } from 'antd';
+import { App, Button, Drawer, Dropdown, Form, Input, Modal, Select, Space, Tag, Tooltip } from 'antd';
 import { LockOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import dayjs from 'dayjs';
 import { api, ApiError, unwrap, type Schemas } from '../api/client';
-import { t, useLocale } from '../i18n';
+import { currentLocale, t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
 import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
@@ -49,6 +49,28 @@ export default function Customers({ me }: { me: Me }) {
   const [transferring, setTransferring] = useState(false);
   const options = useCustomerOptions();
   const canTransfer = can(me, 'customers.transfer');
+  // The filters of the list as last loaded: an export takes exactly these.
+  const lastFilters = useRef<Record<string, unknown>>({});
+
+  const exportAs = async (format: 'csv' | 'xlsx') => {
+    try {
+      const res = await fetch('/api/v1/customers/export', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-language': currentLocale() },
+        body: JSON.stringify({ ...lastFilters.current, format }),
+      });
+      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
+      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `customers.${format}`;
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      reportError(e);
+    }
+  };
 
   const create = async () => {
     const v = await form.validateFields();
@@ -168,6 +190,14 @@ export default function Customers({ me }: { me: Me }) {
         tableAlertRender={false}
         request={async (params, sort) => {
           const [field, order] = Object.entries(sort ?? {})[0] ?? [];
+          lastFilters.current = {
+            q: params.q || undefined,
+            levelCode: params.levelCode || undefined,
+            statusCode: params.statusCode || undefined,
+            typeCode: params.typeCode || undefined,
+            industryCode: params.industryCode || undefined,
+            due: params.due === 'true' ? true : undefined,
+          };
           const page = await unwrap(
             api.GET('/api/v1/customers', {
               params: {
@@ -193,6 +223,11 @@ export default function Customers({ me }: { me: Me }) {
             <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
               {t('customers.transferSelected', { n: selected.length })}
             </Button>
+          ),
+          can(me, 'customers.export') && (
+            <Dropdown key="export" menu={{ items: [{ key: 'xlsx', label: 'Excel (XLSX)' }, { key: 'csv', label: 'CSV' }], onClick: ({ key }) => exportAs(key as 'csv' | 'xlsx') }}>
+              <Button data-testid="customers-export">{t('customers.export')}</Button>
+            </Dropdown>
           ),
           can(me, 'customers.create') && (
             <Button key="add" type="primary" onClick={() => { form.resetFields(); setCreating(true); }} data-testid="customers-add">

@@ -45,6 +45,11 @@ async fn search_audit(
     Auth(actor): Auth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
+    super::check_lengths(&[
+        ("action", &q.action, 60),
+        ("entityType", &q.entity_type, 60),
+        ("entityId", &q.entity_id, 60),
+    ])?;
     let filter = salesdesk_app::records::AuditFilter {
         actor_id: q.actor_id,
         action: q.action,

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -34,6 +34,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(transfer_customers))
         .routes(routes!(preview_handover))
         .routes(routes!(hand_over_customers))
+        .routes(routes!(export_customers))
         .routes(routes!(list_customer_options))
         .routes(routes!(get_customer_limits, set_customer_limits))
 }
@@ -105,7 +106,7 @@ impl CustomerListQuery {
     ) -> Result<(customers::ListQuery, CustomerSort, bool, PageRequest), salesdesk_domain::Invalid>
     {
         let mut c = salesdesk_domain::validation::Checker::new();
-        for (field, value, max) in [
+        if let Err(e) = super::check_lengths(&[
             ("q", &self.q, 60),
             ("typeCode", &self.type_code, 40),
             ("levelCode", &self.level_code, 40),
@@ -115,9 +116,9 @@ impl CustomerListQuery {
             ("province", &self.province, 20),
             ("city", &self.city, 20),
             ("tag", &self.tag, 20),
-        ] {
-            if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-                c.fail(field, "too_long");
+        ]) {
+            for f in e.0 {
+                c.fail(&f.field, f.code);
             }
         }
         if self.idle_days.is_some_and(|d| !(1..=3650).contains(&d)) {
@@ -673,4 +674,95 @@ async fn set_customer_limits(
     let rows = b.limits.into_iter().map(Into::into).collect();
     let l = customers::set_limits(&s.app, &actor, rows, &meta).await?;
     Ok(Json(l.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormatBody {
+    Csv,
+    Xlsx,
+}
+
+/// The list's filters, as the list query names them.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExportBody {
+    pub format: Option<ExportFormatBody>,
+    #[schema(max_length = 60)]
+    pub q: Option<String>,
+    #[schema(max_length = 40)]
+    pub type_code: Option<String>,
+    #[schema(max_length = 40)]
+    pub level_code: Option<String>,
+    #[schema(max_length = 40)]
+    pub status_code: Option<String>,
+    #[schema(max_length = 40)]
+    pub industry_code: Option<String>,
+    #[schema(max_length = 40)]
+    pub source_code: Option<String>,
+    #[schema(max_length = 20)]
+    pub province: Option<String>,
+    #[schema(max_length = 20)]
+    pub city: Option<String>,
+    #[schema(max_length = 20)]
+    pub tag: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub locked: Option<bool>,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub idle_days: Option<u32>,
+    pub due: Option<bool>,
+}
+
+/// Export what the list shows for these filters (within my scope) as CSV or XLSX. Cells never
+/// start a formula; the export is audited.
+#[utoipa::path(post, path = "/api/v1/customers/export", tag = "customers", operation_id = "exportCustomers",
+    request_body = ExportBody,
+    responses((status = 200, description = "The file (UTF-8 CSV with a BOM, or XLSX)", content(
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
+async fn export_customers(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    Auth(actor): Auth,
+    ApiJson(b): ApiJson<ExportBody>,
+) -> Result<Response, ApiError> {
+    let format = match b.format.unwrap_or(ExportFormatBody::Xlsx) {
+        ExportFormatBody::Csv => customers::ExportFormat::Csv,
+        ExportFormatBody::Xlsx => customers::ExportFormat::Xlsx,
+    };
+    let (q, _, _, _) = CustomerListQuery {
+        q: b.q,
+        type_code: b.type_code,
+        level_code: b.level_code,
+        status_code: b.status_code,
+        industry_code: b.industry_code,
+        source_code: b.source_code,
+        province: b.province,
+        city: b.city,
+        tag: b.tag,
+        owner_id: b.owner_id,
+        unit_id: b.unit_id,
+        locked: b.locked,
+        idle_days: b.idle_days,
+        due: b.due,
+        sort: None,
+        order: None,
+        page: None,
+        page_size: None,
+    }
+    .split()?;
+    let f = customers::export(&s.app, &actor, q, format, &meta).await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        f.filename, f.filename
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, f.content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        f.bytes,
+    )
+        .into_response())
 }

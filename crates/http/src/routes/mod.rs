@@ -53,3 +53,16 @@ pub fn paging(
     c.finish()?;
     Ok(salesdesk_app::PageRequest { page, page_size })
 }
+
+/// Text query parameters longer than documented are field errors (`too_long`).
+pub fn check_lengths(
+    fields: &[(&str, &Option<String>, usize)],
+) -> Result<(), salesdesk_domain::Invalid> {
+    let mut c = salesdesk_domain::validation::Checker::new();
+    for (field, value, max) in fields {
+        if value.as_ref().is_some_and(|v| v.chars().count() > *max) {
+            c.fail(field, "too_long");
+        }
+    }
+    c.finish()
+}
