@@ -351,6 +351,7 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
         locked: q.locked,
         no_followup_since: q.idle_days.map(|d| now - i64::from(d) * 86_400_000),
         next_followup_before: q.due.then_some(now),
+        seq_after: None,
     })
 }
 
@@ -1497,15 +1498,16 @@ pub async fn export(
     actor.require(Permission::CustomersView)?;
     actor.require(Permission::CustomersExport)?;
     let mut tx = app.db.begin_read().await?;
-    let filter = filter_of(&mut tx, &q).await?;
-    let (rows, total) = customers::list(
+    let mut filter = filter_of(&mut tx, &q).await?;
+    let v = viewer(actor);
+    let (_, total) = customers::list(
         &mut tx,
-        &viewer(actor),
+        &v,
         &filter,
-        CustomerSort::CreatedAt,
+        CustomerSort::Seq,
         false,
         salesdesk_store::Page {
-            limit: EXPORT_MAX_ROWS,
+            limit: 1,
             offset: 0,
         },
     )
@@ -1513,48 +1515,65 @@ pub async fn export(
     if total > EXPORT_MAX_ROWS {
         return Err(Invalid::field("filters", "export.too_many").into());
     }
-    let mut tags: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
-    for chunk in rows.chunks(500) {
-        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-        for (id, t) in customers::tags_of(&mut tx, &ids).await? {
-            tags.entry(id).or_default().push(t);
+    let options = customers::options(&mut tx).await?;
+    let en = actor.locale == "en-US";
+    let header: Vec<String> = EXPORT_COLUMNS
+        .iter()
+        .map(|c| (if en { c.1 } else { c.0 }).to_owned())
+        .collect();
+    let mut out = match format {
+        ExportFormat::Csv => {
+            let mut s = String::from("\u{feff}");
+            salesdesk_domain::export::push_csv_line(&mut s, &header);
+            Sheet::Csv(s)
+        }
+        ExportFormat::Xlsx => Sheet::xlsx(header)?,
+    };
+    // Pages of 5,000 by customer number, within one snapshot: memory stays flat however
+    // many rows go out, and the blocking XLSX writing leaves the async workers free.
+    let mut n = 0usize;
+    loop {
+        let page = customers::list_rows(
+            &mut tx,
+            &v,
+            &filter,
+            CustomerSort::Seq,
+            false,
+            salesdesk_store::Page {
+                limit: 5000,
+                offset: 0,
+            },
+        )
+        .await?;
+        let Some(last) = page.last() else { break };
+        filter.seq_after = Some(last.seq);
+        let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
+        let mut tags: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
+        for chunk in ids.chunks(500) {
+            for (id, t) in customers::tags_of(&mut tx, chunk).await? {
+                tags.entry(id).or_default().push(t);
+            }
+        }
+        let lines: Vec<Vec<String>> = page
+            .iter()
+            .map(|r| {
+                export_row(
+                    r,
+                    &tags.get(&r.id).map(|t| t.join("、")).unwrap_or_default(),
+                    &options,
+                    en,
+                )
+            })
+            .collect();
+        n += lines.len();
+        out = out.append(lines).await?;
+        if n as i64 >= EXPORT_MAX_ROWS {
+            break;
         }
     }
-    let options = customers::options(&mut tx).await?;
     tx.commit().await?;
-    let en = actor.locale == "en-US";
-    let header: Vec<&str> = EXPORT_COLUMNS
-        .iter()
-        .map(|c| if en { c.1 } else { c.0 })
-        .collect();
-    let lines = rows.iter().map(|r| {
-        let t = tags.get(&r.id).map(|t| t.join("、")).unwrap_or_default();
-        export_row(r, &t, &options, en)
-    });
     let stamp = salesdesk_domain::export::cst_datetime(now_ms()).replace([' ', ':', '-'], "");
-    let (bytes, content_type, ext) = match format {
-        ExportFormat::Csv => {
-            let mut out = String::from("\u{feff}");
-            salesdesk_domain::export::push_csv_line(&mut out, &header);
-            for l in lines {
-                salesdesk_domain::export::push_csv_line(&mut out, &l);
-            }
-            (out.into_bytes(), "text/csv; charset=utf-8", "csv")
-        }
-        ExportFormat::Xlsx => {
-            let rows: Vec<Vec<String>> = lines.collect();
-            let bytes =
-                tokio::task::spawn_blocking(move || write_xlsx(&header_owned(&header), &rows))
-                    .await
-                    .map_err(internal)??;
-            (
-                bytes,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "xlsx",
-            )
-        }
-    };
-    let n = rows.len();
+    let (bytes, content_type, ext) = out.finish().await?;
     let now = now_ms();
     let mut tx = app.db.begin_write().await?;
     let today = salesdesk_store::jobs::log_export(
@@ -1605,29 +1624,67 @@ pub async fn export(
     })
 }
 
-fn header_owned(h: &[&str]) -> Vec<String> {
-    h.iter().map(|s| (*s).to_owned()).collect()
+/// An export being written: CSV text, or an XLSX workbook whose sheet keeps its rows in a
+/// temporary file (constant memory) rather than in memory.
+enum Sheet {
+    Csv(String),
+    Xlsx(Box<rust_xlsxwriter::Workbook>, u32),
 }
 
-/// Every cell is written as a string: a spreadsheet never evaluates it as a formula.
-fn write_xlsx(header: &[String], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("客户").map_err(internal)?;
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)
-            .map_err(internal)?;
+impl Sheet {
+    fn xlsx(header: Vec<String>) -> AppResult<Sheet> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut wb = Workbook::new();
+        let bold = Format::new().set_bold();
+        let ws = wb.add_worksheet_with_constant_memory();
+        ws.set_name("客户").map_err(internal)?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(internal)?;
+        }
+        Ok(Sheet::Xlsx(Box::new(wb), 1))
     }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r as u32 + 1, c as u16, v)
-                    .map_err(internal)?;
+
+    /// Every cell is written as a string: a spreadsheet never evaluates it as a formula.
+    async fn append(self, lines: Vec<Vec<String>>) -> AppResult<Sheet> {
+        match self {
+            Sheet::Csv(mut s) => {
+                for l in &lines {
+                    salesdesk_domain::export::push_csv_line(&mut s, l);
+                }
+                Ok(Sheet::Csv(s))
+            }
+            Sheet::Xlsx(mut wb, row) => tokio::task::spawn_blocking(move || {
+                let ws = wb.worksheet_from_index(0).map_err(internal)?;
+                for (i, l) in lines.iter().enumerate() {
+                    for (c, v) in l.iter().enumerate() {
+                        if !v.is_empty() {
+                            ws.write_string(row + i as u32, c as u16, v)
+                                .map_err(internal)?;
+                        }
+                    }
+                }
+                Ok(Sheet::Xlsx(wb, row + lines.len() as u32))
+            })
+            .await
+            .map_err(internal)?,
+        }
+    }
+
+    async fn finish(self) -> AppResult<(Vec<u8>, &'static str, &'static str)> {
+        match self {
+            Sheet::Csv(s) => Ok((s.into_bytes(), "text/csv; charset=utf-8", "csv")),
+            Sheet::Xlsx(mut wb, _) => {
+                let bytes =
+                    tokio::task::spawn_blocking(move || wb.save_to_buffer().map_err(internal))
+                        .await
+                        .map_err(internal)??;
+                Ok((
+                    bytes,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "xlsx",
+                ))
             }
         }
     }
-    ws.set_freeze_panes(1, 0).map_err(internal)?;
-    wb.save_to_buffer().map_err(internal)
 }

@@ -332,6 +332,8 @@ pub async fn collaboration(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) -> Res
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerSort {
+    /// Customer number: the order of creation, and a stable key for paging through.
+    Seq,
     Name,
     LastFollowupAt,
     NextFollowupAt,
@@ -359,6 +361,8 @@ pub struct CustomerFilter {
     pub no_followup_since: Option<i64>,
     /// The next contact is due before this instant.
     pub next_followup_before: Option<i64>,
+    /// Only customers numbered after this (keyset paging through a long export).
+    pub seq_after: Option<i64>,
 }
 
 impl CustomerFilter {
@@ -378,6 +382,7 @@ impl CustomerFilter {
             && self.locked.is_none()
             && self.no_followup_since.is_none()
             && self.next_followup_before.is_none()
+            && self.seq_after.is_none()
     }
 }
 
@@ -435,12 +440,24 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
     if let Some(t) = f.next_followup_before {
         sql.push(" AND c.next_followup_at < ").bind(Arg::I64(t));
     }
+    if let Some(n) = f.seq_after {
+        sql.push(" AND c.seq > ").bind(Arg::I64(n));
+    }
 }
 
 pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
     // NULLS LAST on both databases: a customer never followed up sorts after the others
     // whichever the direction, as people expect.
+    if sort == CustomerSort::Seq {
+        sql.push(if desc {
+            " ORDER BY c.seq DESC"
+        } else {
+            " ORDER BY c.seq ASC"
+        });
+        return;
+    }
     sql.push(match sort {
+        CustomerSort::Seq => unreachable!(),
         CustomerSort::Name => " ORDER BY c.name",
         CustomerSort::LastFollowupAt => " ORDER BY c.last_followup_at",
         CustomerSort::NextFollowupAt => " ORDER BY c.next_followup_at",
@@ -471,17 +488,28 @@ pub async fn list(
     };
     let rows = match keys {
         Some(keys) => merged(tx, v, f, &keys, page).await?,
-        None => {
-            let mut sql = Sql::new("SELECT * FROM (");
-            push_parts(&mut sql, SELECT, v, f);
-            sql.push(") AS c");
-            push_sort(&mut sql, sort, desc);
-            sql.page(page);
-            sql.fetch_all(tx).await?
-        }
+        None => list_rows(tx, v, f, sort, desc, page).await?,
     };
     let total = count(tx, v, f).await?;
     Ok((rows, total))
+}
+
+/// A page of the viewer's customers, without the total (exports page through with
+/// [`CustomerFilter::seq_after`]).
+pub async fn list_rows(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+) -> Result<Vec<CustomerRow>> {
+    let mut sql = Sql::new("SELECT * FROM (");
+    push_parts(&mut sql, SELECT, v, f);
+    sql.push(") AS c");
+    push_sort(&mut sql, sort, desc);
+    sql.page(page);
+    sql.fetch_all(tx).await
 }
 
 /// More units (or owners) than this in a scope and the merge costs more than it saves.
