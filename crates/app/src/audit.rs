@@ -64,10 +64,5 @@ pub async fn search(
     let mut tx = app.db.begin_read().await?;
     let (items, total) = audit::list(&mut tx, &filter, page.to_store()).await?;
     tx.commit().await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page.max(1),
-        page_size: page.to_store().limit as u32,
-    })
+    Ok(page.paged(items, total))
 }

@@ -377,12 +377,7 @@ pub async fn list(
     .await?;
     let items = with_tags(&mut tx, rows).await?;
     tx.commit().await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page.max(1),
-        page_size: page.to_store().limit as u32,
-    })
+    Ok(page.paged(items, total))
 }
 
 // ---- duplicate check ----------------------------------------------------------------------
@@ -1033,12 +1028,7 @@ pub async fn followups(
     visible(&mut tx, actor, customer_id).await?;
     let (items, total) = customers::followups(&mut tx, customer_id, page.to_store()).await?;
     tx.commit().await?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page.max(1),
-        page_size: page.to_store().limit as u32,
-    })
+    Ok(page.paged(items, total))
 }
 
 pub async fn set_collaborators(

@@ -93,6 +93,18 @@ impl PageRequest {
     }
 }
 
+impl PageRequest {
+    /// The page of `items` this request asked for, as the API returns it.
+    pub fn paged<T>(self, items: Vec<T>, total: i64) -> Paged<T> {
+        Paged {
+            items,
+            total,
+            page: self.page.max(1),
+            page_size: self.to_store().limit as u32,
+        }
+    }
+}
+
 /// One page of a list and the total number of matching records.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Paged<T> {

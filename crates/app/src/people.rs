@@ -62,12 +62,7 @@ pub async fn list(app: &App, actor: &Actor, q: ListQuery) -> AppResult<Paged<Use
     let (items, total) =
         users::list(&mut tx, &scope, &filter, q.sort, q.desc, q.page.to_store()).await?;
     tx.commit().await?;
-    Ok(Paged {
-        items,
-        total,
-        page: q.page.page.max(1),
-        page_size: q.page.to_store().limit as u32,
-    })
+    Ok(q.page.paged(items, total))
 }
 
 async fn detail(tx: &mut Tx, scope: &RecordScope, id: Uuid) -> AppResult<UserDetail> {

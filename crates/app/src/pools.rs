@@ -224,12 +224,7 @@ pub async fn customers(
             c.lon = None;
         }
     }
-    Ok(Paged {
-        items,
-        total,
-        page: page.page.max(1),
-        page_size: page.to_store().limit as u32,
-    })
+    Ok(page.paged(items, total))
 }
 
 async fn pooled_customer(tx: &mut Tx, pool_id: Uuid, customer_id: Uuid) -> AppResult<CustomerRow> {

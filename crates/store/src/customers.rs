@@ -240,46 +240,44 @@ pub async fn update(
     set_tags(tx, id, &f.tags).await
 }
 
+/// Replaces a customer's name grams with `grams`, by the bulk path the loads use.
 async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
-    on_tx!(tx, |x| sqlx::query(
-        "DELETE FROM customer_name_grams WHERE customer_id = $1"
-    )
-    .bind(id)
-    .execute(x)
-    .await?
-    .rows_affected());
-    for g in grams {
-        on_tx!(tx, |x| sqlx::query(
-            "INSERT INTO customer_name_grams (gram, customer_id) VALUES ($1, $2)"
-        )
-        .bind(g)
-        .bind(id)
-        .execute(x)
-        .await?
-        .rows_affected());
-    }
-    Ok(())
+    let mut del = Sql::new("DELETE FROM customer_name_grams WHERE customer_id = ");
+    del.bind(Arg::Uuid(id));
+    del.execute(tx).await?;
+    let rows: Vec<(String, Uuid)> = grams.iter().map(|g| (g.clone(), id)).collect();
+    insert_grams(tx, &rows).await
 }
 
+/// Replaces a customer's tags with `tags`, by the bulk path the loads use.
 async fn set_tags(tx: &mut Tx, id: Uuid, tags: &[String]) -> Result<()> {
-    on_tx!(tx, |x| sqlx::query(
-        "DELETE FROM customer_tags WHERE customer_id = $1"
+    let mut del = Sql::new("DELETE FROM customer_tags WHERE customer_id = ");
+    del.bind(Arg::Uuid(id));
+    del.execute(tx).await?;
+    let rows: Vec<(Uuid, String)> = tags.iter().map(|t| (id, t.clone())).collect();
+    insert_tags(tx, &rows).await
+}
+
+async fn insert_grams(tx: &mut Tx, rows: &[(String, Uuid)]) -> Result<()> {
+    insert_chunked(
+        tx,
+        "INSERT INTO customer_name_grams (gram, customer_id) VALUES ",
+        rows,
+        2,
+        |sql, (g, id)| tuple(sql, vec![Arg::Text(g.clone()), Arg::Uuid(*id)]),
     )
-    .bind(id)
-    .execute(x)
-    .await?
-    .rows_affected());
-    for t in tags {
-        on_tx!(tx, |x| sqlx::query(
-            "INSERT INTO customer_tags (customer_id, tag) VALUES ($1, $2)"
-        )
-        .bind(id)
-        .bind(t)
-        .execute(x)
-        .await?
-        .rows_affected());
-    }
-    Ok(())
+    .await
+}
+
+async fn insert_tags(tx: &mut Tx, rows: &[(Uuid, String)]) -> Result<()> {
+    insert_chunked(
+        tx,
+        "INSERT INTO customer_tags (customer_id, tag) VALUES ",
+        rows,
+        2,
+        |sql, (id, t)| tuple(sql, vec![Arg::Uuid(*id), Arg::Text(t.clone())]),
+    )
+    .await
 }
 
 /// The tags of several customers at once (one query per page of a list).
@@ -1400,26 +1398,12 @@ pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
         .iter()
         .flat_map(|c| c.fields.grams.iter().map(move |g| (g.clone(), c.id)))
         .collect();
-    insert_chunked(
-        tx,
-        "INSERT INTO customer_name_grams (gram, customer_id) VALUES ",
-        &grams,
-        2,
-        |sql, (g, id)| tuple(sql, vec![Arg::Text(g.clone()), Arg::Uuid(*id)]),
-    )
-    .await?;
+    insert_grams(tx, &grams).await?;
     let tags: Vec<(Uuid, String)> = rows
         .iter()
         .flat_map(|c| c.fields.tags.iter().map(move |t| (c.id, t.clone())))
         .collect();
-    insert_chunked(
-        tx,
-        "INSERT INTO customer_tags (customer_id, tag) VALUES ",
-        &tags,
-        2,
-        |sql, (id, t)| tuple(sql, vec![Arg::Uuid(*id), Arg::Text(t.clone())]),
-    )
-    .await
+    insert_tags(tx, &tags).await
 }
 
 pub async fn insert_contacts_many(
