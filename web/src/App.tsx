@@ -14,6 +14,7 @@ const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const Home = lazy(() => import('./pages/Home'));
 const Customers = lazy(() => import('./pages/Customers'));
 const CustomerDetail = lazy(() => import('./pages/CustomerDetail'));
+const CustomerImport = lazy(() => import('./pages/CustomerImport'));
 const Pools = lazy(() => import('./pages/Pools'));
 const Org = lazy(() => import('./pages/Org'));
 const People = lazy(() => import('./pages/People'));
@@ -49,6 +50,7 @@ function Gate() {
         <Routes>
           <Route path="/" element={<Home me={me.data} />} />
           <Route path="/customers" element={<Customers me={me.data} />} />
+          <Route path="/customers/import" element={<CustomerImport />} />
           <Route path="/customers/:id" element={<CustomerDetail me={me.data} />} />
           <Route path="/pools" element={<Pools me={me.data} />} />
           <Route path="/org" element={<Org me={me.data} />} />

@@ -45,7 +45,7 @@ pub(crate) fn viewer(actor: &Actor) -> Viewer {
 }
 
 /// The scope without collaborations: whose customers the actor is in charge of.
-fn charge(actor: &Actor) -> Viewer {
+pub(crate) fn charge(actor: &Actor) -> Viewer {
     Viewer {
         scope: actor.scope(ScopeModule::Customers),
         user_id: Uuid::nil(),
@@ -125,7 +125,7 @@ pub struct ContactInput {
     pub left: bool,
 }
 
-fn blank(s: &Option<String>) -> Option<&str> {
+pub(crate) fn blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -149,7 +149,11 @@ fn pick(
     }
 }
 
-fn parse_fields(c: &mut Checker, options: &[OptionRow], i: &CustomerInput) -> CustomerFields {
+pub(crate) fn parse_fields(
+    c: &mut Checker,
+    options: &[OptionRow],
+    i: &CustomerInput,
+) -> CustomerFields {
     let name = c
         .check("name", parse_customer_name(&i.name))
         .unwrap_or_default();
@@ -207,7 +211,7 @@ fn parse_fields(c: &mut Checker, options: &[OptionRow], i: &CustomerInput) -> Cu
     }
 }
 
-fn parse_contact(c: &mut Checker, prefix: &str, i: &ContactInput) -> ContactFields {
+pub(crate) fn parse_contact(c: &mut Checker, prefix: &str, i: &ContactInput) -> ContactFields {
     let f = |name: &str| format!("{prefix}{name}");
     let text = |c: &mut Checker, field: &str, v: &Option<String>, max: usize| {
         c.check(&f(field), optional_text(v.as_deref(), max))

@@ -393,6 +393,7 @@ pub(crate) async fn seed(
             owned_since: (!in_pool).then_some(created_at),
             created_by: Some(rep.0),
             created_at,
+            external_id: None,
         });
         contact_ids_of.push(ids);
     }

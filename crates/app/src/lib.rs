@@ -10,6 +10,7 @@ pub mod customers;
 pub mod demo;
 mod demo_customers;
 pub mod error;
+pub mod imports;
 pub mod org;
 pub mod passwords;
 pub mod people;
@@ -49,11 +50,17 @@ impl Default for AuthSettings {
 pub struct App {
     pub db: Db,
     pub auth: AuthSettings,
+    /// The imports running in this process (their progress).
+    pub imports: std::sync::Arc<imports::ImportBoard>,
 }
 
 impl App {
     pub fn new(db: Db, auth: AuthSettings) -> Self {
-        App { db, auth }
+        App {
+            db,
+            auth,
+            imports: Default::default(),
+        }
     }
 }
 

@@ -37,6 +37,8 @@ pub enum Permission {
     CustomersSettings,
     #[serde(rename = "customers.export")]
     CustomersExport,
+    #[serde(rename = "customers.import")]
+    CustomersImport,
     #[serde(rename = "pools.use")]
     PoolsUse,
     #[serde(rename = "pools.manage")]
@@ -58,6 +60,7 @@ str_enum!(Permission {
     CustomersTransfer = "customers.transfer",
     CustomersSettings = "customers.settings",
     CustomersExport = "customers.export",
+    CustomersImport = "customers.import",
     PoolsUse = "pools.use",
     PoolsManage = "pools.manage",
 });
@@ -173,6 +176,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CustomersTransfer,
             CustomersSettings,
             CustomersExport,
+            CustomersImport,
             PoolsUse,
             PoolsManage,
         ],
@@ -198,6 +202,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PoolsUse,
             PoolsManage,
             CustomersExport,
+            CustomersImport,
         ],
         people_scope: DataScope::All,
         customer_scope: DataScope::All,
@@ -217,6 +222,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PoolsUse,
             PoolsManage,
             CustomersExport,
+            CustomersImport,
         ],
         people_scope: DataScope::DepartmentAndBelow,
         customer_scope: DataScope::DepartmentAndBelow,
@@ -261,6 +267,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CustomersView,
             CustomersCreate,
             CustomersEdit,
+            CustomersImport,
         ],
         people_scope: DataScope::DepartmentAndBelow,
         customer_scope: DataScope::DepartmentAndBelow,

@@ -22,6 +22,7 @@ pub mod credit_code;
 pub mod customer;
 pub mod dedupe;
 pub mod export;
+pub mod import;
 pub mod org;
 pub mod password;
 pub mod text;

@@ -19,7 +19,6 @@ use axum::middleware;
 use salesdesk_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -156,6 +155,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = routes::roles::routes(r);
     let r = routes::customers::routes(r);
     let r = routes::pools::routes(r);
+    let r = routes::imports::routes(r);
     let r = routes::audit::routes(r);
     let r = routes::system::routes(r);
     let (router, mut spec) = r.split_for_parts();
@@ -204,11 +204,35 @@ pub fn router(state: AppState) -> Router {
     )
 }
 
+/// Bodies are capped at 1 MiB, except an import's upload (the file itself, up to 30 MiB): a
+/// declared length above the cap is refused at once, a streamed body when it passes it.
+async fn limit_body(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if req.uri().path() == routes::imports::UPLOAD_PATH {
+        salesdesk_app::imports::MAX_FILE_BYTES
+    } else {
+        1024 * 1024
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit)));
+    next.run(req).await
+}
+
 /// The layers every request passes, outermost last: request id, tracing, timeout, security
 /// headers, metrics, the error body, panic recovery, CSRF and the body limit.
 pub fn layers(r: Router, metrics: Arc<metrics::Metrics>) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    r.layer(RequestBodyLimitLayer::new(1024 * 1024))
+    r.layer(middleware::from_fn(limit_body))
         .layer(CsrfLayer::new())
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(error::finish_errors))

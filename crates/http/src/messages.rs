@@ -424,6 +424,122 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "导出的数据超过 20 万行，请缩小筛选范围",
         "More than 200,000 rows; please narrow the filters",
     ),
+    (
+        "customer.external_id_taken",
+        "外部编号已被其他客户使用",
+        "Another customer has this external id",
+    ),
+    ("import.file_empty", "文件是空的", "The file is empty"),
+    (
+        "import.file_xls_or_protected",
+        "请另存为未加密的 .xlsx 或 CSV 文件后再导入（不支持 .xls 和加密文件）",
+        "Save the file as an unencrypted .xlsx or CSV first (.xls and protected files are not read)",
+    ),
+    (
+        "import.file_unreadable",
+        "文件已损坏或不是 Excel/CSV 文件",
+        "The file is damaged or not an Excel or CSV file",
+    ),
+    (
+        "import.file_unsafe",
+        "文件解压后过大或含有不安全的内容，已拒绝",
+        "The file unpacks to too much data or holds unsafe content; refused",
+    ),
+    (
+        "import.file_encoding",
+        "无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV",
+        "The file's encoding is not recognised; save it as UTF-8 or GBK CSV",
+    ),
+    (
+        "import.file_too_large",
+        "文件超过 30 MB",
+        "The file is larger than 30 MB",
+    ),
+    (
+        "import.too_many_rows",
+        "文件超过 20 万行，请分批导入",
+        "More than 200,000 rows; import them in parts",
+    ),
+    (
+        "import.too_many_columns",
+        "文件超过 100 列",
+        "More than 100 columns",
+    ),
+    (
+        "import.cell_error",
+        "单元格是错误值（如 #N/A）",
+        "The cell holds a spreadsheet error (#N/A…)",
+    ),
+    (
+        "import.formula",
+        "单元格不能是公式",
+        "A cell may not hold a formula",
+    ),
+    (
+        "import.duplicate_in_file",
+        "与文件中前面的行重复",
+        "Repeats an earlier row of the file",
+    ),
+    (
+        "import.name_ambiguous",
+        "系统中有多个同名客户，请改用信用代码或外部编号匹配",
+        "Several customers have this name; match by credit code or external id",
+    ),
+    (
+        "import.customer_not_found",
+        "系统中没有这个客户（更新模式只更新已有客户）",
+        "No such customer (update mode changes existing customers only)",
+    ),
+    (
+        "import.customer_outside_scope",
+        "该客户已存在，但不在你的管理范围内",
+        "This customer exists but is outside your scope",
+    ),
+    (
+        "import.owner_ambiguous",
+        "有多个同名员工，请填写登录名或手机号",
+        "Several people have this name; give the login name or mobile",
+    ),
+    (
+        "import.owner_change",
+        "导入不能更换负责人，请使用转移",
+        "An import does not change owners; use transfer",
+    ),
+    (
+        "import.mobile_elsewhere",
+        "该手机号已是其他客户的联系人",
+        "Another customer has a contact with this mobile",
+    ),
+    (
+        "import.field_mapped_twice",
+        "同一字段对应了多列",
+        "The same field is mapped to several columns",
+    ),
+    (
+        "import.match_column_missing",
+        "没有用于匹配客户的列",
+        "No column to match customers by",
+    ),
+    (
+        "import.name_column_missing",
+        "需要对应“客户名称”列",
+        "A customer name column is needed",
+    ),
+    (
+        "import.already_imported",
+        "这个文件已经导入",
+        "This file has been imported",
+    ),
+    (
+        "import.busy",
+        "该文件正在处理中",
+        "This file is being processed",
+    ),
+    (
+        "import.file_gone",
+        "上传的文件已不在，请重新上传",
+        "The uploaded file is gone; upload it again",
+    ),
     ("conflict", "与现有数据冲突", "Conflicts with existing data"),
 ];
 
@@ -519,6 +635,30 @@ mod tests {
             "pool.cooldown",
             "job.already_ran",
             "export.too_many",
+            "customer.external_id_taken",
+            "import.file_empty",
+            "import.file_xls_or_protected",
+            "import.file_unreadable",
+            "import.file_unsafe",
+            "import.file_encoding",
+            "import.file_too_large",
+            "import.too_many_rows",
+            "import.too_many_columns",
+            "import.cell_error",
+            "import.formula",
+            "import.duplicate_in_file",
+            "import.name_ambiguous",
+            "import.customer_not_found",
+            "import.customer_outside_scope",
+            "import.owner_ambiguous",
+            "import.owner_change",
+            "import.mobile_elsewhere",
+            "import.field_mapped_twice",
+            "import.match_column_missing",
+            "import.name_column_missing",
+            "import.already_imported",
+            "import.busy",
+            "import.file_gone",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

@@ -39,6 +39,7 @@ fn has(who: &str, perm: &str) -> bool {
             "customers.transfer",
             "customers.settings",
             "customers.export",
+            "customers.import",
             "pools.use",
             "pools.manage",
         ],
@@ -55,6 +56,7 @@ fn has(who: &str, perm: &str) -> bool {
             "customers.transfer",
             "customers.settings",
             "customers.export",
+            "customers.import",
             "pools.use",
             "pools.manage",
         ],
@@ -67,6 +69,7 @@ fn has(who: &str, perm: &str) -> bool {
             "customers.edit",
             "customers.transfer",
             "customers.export",
+            "customers.import",
             "pools.use",
             "pools.manage",
         ],
@@ -267,6 +270,15 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         "listCustomers" | "getCustomerLimits" | "listCustomerOptions" => need("customers.view"),
         "createCustomer" => need("customers.create"),
         "exportCustomers" => need("customers.export"),
+        // An import job is its uploader's own: others get 404 (the import stories show it).
+        "uploadImport"
+        | "listImports"
+        | "listImportFields"
+        | "downloadImportTemplate"
+        | "getImport"
+        | "validateImport"
+        | "runImport"
+        | "downloadImportErrors" => need("customers.import"),
         "checkCustomerDuplicates" => match need("customers.view") {
             Deny(403) => need("customers.create"),
             e => e,
@@ -781,6 +793,73 @@ async fn attempt(
             Some(json!({"format": "csv"})),
             None,
         ),
+        "uploadImport" => {
+            let audit_before = audit_rows(fx).await;
+            let r = fx
+                .upload(
+                    who,
+                    "/api/v1/customer-imports?fileName=m.csv",
+                    format!("客户名称\r\n矩阵导入{n}号有限公司\r\n").into_bytes(),
+                )
+                .await;
+            return (r.status.as_u16(), true, audit_rows(fx).await - audit_before);
+        }
+        "listImports" => call(Method::GET, "/api/v1/customer-imports".into(), None, None),
+        "listImportFields" => call(
+            Method::GET,
+            "/api/v1/customer-imports/fields".into(),
+            None,
+            None,
+        ),
+        "downloadImportTemplate" => call(
+            Method::GET,
+            "/api/v1/customer-imports/template?format=csv".into(),
+            None,
+            None,
+        ),
+        "getImport" | "validateImport" | "runImport" | "downloadImportErrors" => {
+            // The caller's own upload (the administrator's for those who may not upload).
+            let by = if has(who, "customers.import") {
+                who
+            } else {
+                "admin"
+            };
+            let up = fx
+                .upload(
+                    by,
+                    "/api/v1/customer-imports?fileName=m.csv",
+                    format!("客户名称\r\n矩阵导入{n}号有限公司\r\n").into_bytes(),
+                )
+                .await;
+            let jid = id(&up.body);
+            let options = json!({"mapping": ["name"], "mode": "insert", "matchBy": "name"});
+            match op {
+                "getImport" => call(
+                    Method::GET,
+                    format!("/api/v1/customer-imports/{jid}"),
+                    None,
+                    None,
+                ),
+                "validateImport" => call(
+                    Method::POST,
+                    format!("/api/v1/customer-imports/{jid}/validate"),
+                    Some(options),
+                    None,
+                ),
+                "runImport" => call(
+                    Method::POST,
+                    format!("/api/v1/customer-imports/{jid}/run"),
+                    Some(options),
+                    None,
+                ),
+                _ => call(
+                    Method::GET,
+                    format!("/api/v1/customer-imports/{jid}/errors"),
+                    None,
+                    None,
+                ),
+            }
+        }
         "checkCustomerDuplicates" => call(
             Method::POST,
             "/api/v1/customers/duplicate-check".into(),
@@ -942,14 +1021,37 @@ async fn attempt(
             "operation {other} has no row in the authorisation matrix: add it to expect() and attempt()"
         ),
     };
-    // The duplicate check is a POST (its query holds names and mobiles) that changes nothing.
-    let mutating = method != Method::GET && op != "checkCustomerDuplicates";
+    // The duplicate check is a POST (its query holds names and mobiles) that changes nothing;
+    // so is an import's validation (a dry run).
+    let mutating =
+        method != Method::GET && !matches!(op, "checkCustomerDuplicates" | "validateImport");
     let before = audit_rows(fx).await;
-    let status = fx
-        .call(who, method, &path, body, version)
-        .await
-        .status
-        .as_u16();
+    let r = fx.call(who, method, &path, body, version).await;
+    let status = r.status.as_u16();
+    if matches!(op, "validateImport" | "runImport") && status == 202 {
+        // The job runs in the background: its audit row comes when it lands.
+        let jid = id(&r.body);
+        for _ in 0..2000 {
+            let j = fx
+                .call(
+                    who,
+                    Method::GET,
+                    &format!("/api/v1/customer-imports/{jid}"),
+                    None,
+                    None,
+                )
+                .await;
+            if !matches!(j.body["status"].as_str(), Some("validating" | "importing")) {
+                assert!(
+                    matches!(j.body["status"].as_str(), Some("validated" | "imported")),
+                    "{op} as {who}: {:?}",
+                    j.body
+                );
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
     (status, mutating, audit_rows(fx).await - before)
 }
 

@@ -23,6 +23,8 @@ pub struct CustomerRow {
     pub name: String,
     pub short_name: Option<String>,
     pub credit_code: Option<String>,
+    /// The customer's id in the system it was imported from.
+    pub external_id: Option<String>,
     pub type_code: Option<String>,
     pub level_code: Option<String>,
     pub status_code: Option<String>,
@@ -52,7 +54,7 @@ pub struct CustomerRow {
     pub version: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.type_code, c.level_code, c.status_code, \
+const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.external_id, c.type_code, c.level_code, c.status_code, \
      c.industry_code, c.source_code, c.province, c.city, c.district, c.address, c.lat, c.lon, c.owner_id, \
      o.display_name AS owner_name, c.unit_id, ou.name AS unit_name, c.pool_id, p.name AS pool_name, c.locked, c.notes, \
      (SELECT k.name FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_contact, \
@@ -129,7 +131,7 @@ fn push_viewer(sql: &mut Sql, v: &Viewer) {
 }
 
 /// The editable fields of a customer, already validated.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CustomerFields {
     pub name: String,
     pub name_key: String,
@@ -315,6 +317,26 @@ pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<CustomerRow>> {
     let mut sql = Sql::new(SELECT);
     sql.push(" AND c.id = ").bind(Arg::Uuid(id));
     Ok(sql.fetch_all(tx).await?.into_iter().next())
+}
+
+/// Several customers whoever may see them (the caller has checked the scope).
+pub async fn rows_by_ids(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<CustomerRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(SELECT);
+    sql.push(" AND c.id IN ").bind_uuids(ids);
+    sql.fetch_all(tx).await
+}
+
+/// Records the id a customer has in the system it was imported from.
+pub async fn set_external_id(tx: &mut Tx, id: Uuid, external_id: &str) -> Result<()> {
+    let mut sql = Sql::new("UPDATE customers SET external_id = ");
+    sql.bind(Arg::Text(external_id.to_owned()))
+        .push(" WHERE id = ")
+        .bind(Arg::Uuid(id));
+    sql.execute(tx).await?;
+    Ok(())
 }
 
 /// Whether `user_id` collaborates on the customer, and with edit rights.
@@ -962,7 +984,7 @@ pub struct ContactRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ContactFields {
     pub name: String,
     pub title: Option<String>,
@@ -984,6 +1006,19 @@ pub async fn contacts(tx: &mut Tx, customer_id: Uuid) -> Result<Vec<ContactRow>>
         .bind(customer_id)
         .fetch_all(x)
         .await?))
+}
+
+/// The contacts of several customers.
+pub async fn contacts_of_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ContactRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT id, customer_id, name, title, role, mobile, phone, email, wechat, birthday, is_primary, left_at, \
+         created_at, updated_at, version FROM customer_contacts WHERE customer_id IN ",
+    );
+    sql.bind_uuids(ids).push(" ORDER BY created_at");
+    sql.fetch_all(tx).await
 }
 
 /// Makes no contact of the customer primary (before another one becomes it).
@@ -1314,6 +1349,7 @@ pub struct BulkCustomer {
     pub owned_since: Option<i64>,
     pub created_by: Option<Uuid>,
     pub created_at: i64,
+    pub external_id: Option<String>,
 }
 
 /// Runs one multi-row INSERT per chunk: `head` is `INSERT INTO t (cols) VALUES `, and `row`
@@ -1355,8 +1391,8 @@ fn tuple(sql: &mut Sql, args: Vec<Arg>) {
 pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
     const HEAD: &str = "INSERT INTO customers (id, seq, name, name_key, short_name, credit_code, type_code, level_code, status_code, \
          industry_code, source_code, province, city, district, address, lat, lon, owner_id, unit_id, pool_id, locked, notes, \
-         last_followup_at, next_followup_at, owned_since, created_by, created_at, updated_at, version) VALUES ";
-    insert_chunked(tx, HEAD, rows, 29, |sql, c| {
+         last_followup_at, next_followup_at, owned_since, created_by, created_at, updated_at, version, external_id) VALUES ";
+    insert_chunked(tx, HEAD, rows, 30, |sql, c| {
         let f = &c.fields;
         tuple(
             sql,
@@ -1390,6 +1426,7 @@ pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
                 Arg::I64(c.created_at),
                 Arg::I64(c.created_at),
                 Arg::I64(1),
+                Arg::OptText(c.external_id.clone()),
             ],
         );
     })

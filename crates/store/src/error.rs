@@ -20,6 +20,11 @@ const UNIQUE_INDEXES: &[(&str, &str, &str)] = &[
         "customer.credit_code_taken",
     ),
     (
+        "uq_customers_external_id",
+        "customers.external_id",
+        "customer.external_id_taken",
+    ),
+    (
         "uq_customer_pools_name",
         "customer_pools.name",
         "pool.name_taken",

@@ -9,6 +9,7 @@ pub mod sql;
 pub mod api_tokens;
 pub mod audit;
 pub mod customers;
+pub mod imports;
 pub mod jobs;
 pub mod org;
 pub mod pools;

@@ -106,7 +106,7 @@ pub async fn update(tx: &mut Tx, id: Uuid, version: i64, f: &PoolFields, now: i6
     if n == 1 { Ok(()) } else { Err(Error::Stale) }
 }
 
-const CUSTOMER_SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.type_code, c.level_code, c.status_code, \
+const CUSTOMER_SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.external_id, c.type_code, c.level_code, c.status_code, \
      c.industry_code, c.source_code, c.province, c.city, c.district, c.address, c.lat, c.lon, c.owner_id, \
      CAST(NULL AS TEXT) AS owner_name, c.unit_id, ou.name AS unit_name, c.pool_id, p.name AS pool_name, c.locked, c.notes, \
      (SELECT k.name FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_contact, \

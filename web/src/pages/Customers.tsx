@@ -224,6 +224,11 @@ export default function Customers({ me }: { me: Me }) {
               {t('customers.transferSelected', { n: selected.length })}
             </Button>
           ),
+          can(me, 'customers.import') && (
+            <Button key="import" onClick={() => navigate('/customers/import')} data-testid="customers-import">
+              {t('imports.open')}
+            </Button>
+          ),
           can(me, 'customers.export') && (
             <Dropdown key="export" menu={{ items: [{ key: 'xlsx', label: 'Excel (XLSX)' }, { key: 'csv', label: 'CSV' }], onClick: ({ key }) => exportAs(key as 'csv' | 'xlsx') }}>
               <Button data-testid="customers-export">{t('customers.export')}</Button>

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod imports;
 pub mod org;
 pub mod people;
 pub mod pools;

@@ -20,6 +20,8 @@ pub struct CustomerView {
     pub short_name: Option<String>,
     /// 统一社会信用代码.
     pub credit_code: Option<String>,
+    /// The customer's id in the system it was imported from.
+    pub external_id: Option<String>,
     pub type_code: Option<String>,
     pub level_code: Option<String>,
     pub status_code: Option<String>,
@@ -60,6 +62,7 @@ impl CustomerView {
             name: r.name,
             short_name: r.short_name,
             credit_code: r.credit_code,
+            external_id: r.external_id,
             type_code: r.type_code,
             level_code: r.level_code,
             status_code: r.status_code,

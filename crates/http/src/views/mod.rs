@@ -416,3 +416,4 @@ pub struct MovePreviewView {
 }
 
 pub mod customers;
+pub mod imports;

@@ -264,6 +264,31 @@ impl Fx {
         }
     }
 
+    /// A POST of raw bytes (a file upload) as `who`.
+    pub async fn upload(&self, who: &str, path: &str, bytes: Vec<u8>) -> Resp {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CONTENT_LENGTH, bytes.len());
+        if let Some(c) = self.cookies.get(who) {
+            b = b.header("cookie", c.as_str());
+        }
+        self.exchange(b.body(Body::from(bytes)).unwrap()).await
+    }
+
+    /// A GET of a file as `who`: status, headers and the raw bytes.
+    pub async fn download(&self, who: &str, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let req = self.request(who, Method::GET, path, None, None);
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+            .await
+            .unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
     /// The current version of a user, read as the administrator.
     pub async fn user_version(&self, who: &str) -> i64 {
         let r = self

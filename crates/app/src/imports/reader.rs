@@ -1,0 +1,409 @@
+//! Reading an uploaded table into rows of text: XLSX (after measuring what the archive really
+//! unpacks to, so a zip bomb is refused before anything parses it), or CSV/TSV in UTF-8 with
+//! or without BOM, UTF-16 with BOM, or GB18030/GBK (what Excel in China writes), detected
+//! from the bytes. Merged cells are filled from their top-left cell. Synchronous: callers run
+//! it on a blocking thread.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+use calamine::{DataRef, Reader, Xlsx};
+use salesdesk_domain::import::{excel_serial_date, match_header, number_text};
+
+/// Uploads above this are refused before they are read.
+pub const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
+/// Data rows a file may hold.
+pub const MAX_ROWS: u32 = 200_000;
+/// Columns a file may use.
+pub const MAX_COLUMNS: usize = 100;
+/// What all parts of an XLSX archive may unpack to together.
+const MAX_UNPACKED: u64 = 400 * 1024 * 1024;
+/// How much larger than its compressed form a part above 1 MiB may be.
+const MAX_RATIO: u64 = 200;
+/// The header is looked for among this many first non-empty rows.
+const HEADER_SCAN: usize = 10;
+/// A cell holding a spreadsheet error (#N/A, #DIV/0!…).
+pub const ERROR_CELL: &str = "\u{1}#ERROR";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Csv,
+}
+
+/// What the file is, from its first bytes (the name's extension is not trusted).
+pub fn sniff(bytes: &[u8]) -> Result<Format, &'static str> {
+    if bytes.is_empty() {
+        return Err("import.file_empty");
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Format::Xlsx);
+    }
+    // OLE2: an old .xls workbook, or an encrypted (password-protected) .xlsx.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err("import.file_xls_or_protected");
+    }
+    Ok(Format::Csv)
+}
+
+/// Refuses an archive whose parts unpack beyond the limits, counting what they really
+/// unpack to (the sizes an archive declares can lie), and XML with a DOCTYPE (entity
+/// expansion). Nothing is kept in memory but a buffer.
+fn check_archive(bytes: &[u8]) -> Result<(), &'static str> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| "import.file_unreadable")?;
+    if zip.len() > 2_000 {
+        return Err("import.file_unsafe");
+    }
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| "import.file_unreadable")?;
+        let declared = part.size();
+        let compressed = part.compressed_size().max(1);
+        if declared > MAX_UNPACKED || (declared > 1 << 20 && declared / compressed > MAX_RATIO) {
+            return Err("import.file_unsafe");
+        }
+        let name = part.name().map_err(|_| "import.file_unreadable")?;
+        let is_xml = name.ends_with(".xml") || name.ends_with(".rels");
+        let mut actual: u64 = 0;
+        let mut tail: Vec<u8> = Vec::new();
+        loop {
+            let n = part.read(&mut buf).map_err(|_| "import.file_unreadable")?;
+            if n == 0 {
+                break;
+            }
+            actual += n as u64;
+            total += n as u64;
+            if total > MAX_UNPACKED || (actual > 1 << 20 && actual / compressed > MAX_RATIO) {
+                return Err("import.file_unsafe");
+            }
+            if is_xml {
+                tail.extend_from_slice(&buf[..n]);
+                if tail.windows(9).any(|w| w == b"<!DOCTYPE") {
+                    return Err("import.file_unsafe");
+                }
+                let keep = tail.len().saturating_sub(8);
+                tail.drain(..keep);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn decode_text(bytes: &[u8]) -> Result<String, &'static str> {
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        String::from_utf8(rest.to_vec()).map_err(|_| "import.file_encoding")?
+    } else if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        // Excel's "Unicode text": UTF-16 with a BOM, tab separated.
+        let (s, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+        if bad {
+            return Err("import.file_encoding");
+        }
+        s.into_owned()
+    } else if let Ok(s) = std::str::from_utf8(bytes) {
+        s.to_owned()
+    } else {
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .ok_or("import.file_encoding")?
+            .into_owned()
+    };
+    if text.contains('\0') {
+        return Err("import.file_unreadable");
+    }
+    Ok(text)
+}
+
+fn delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or_default();
+    [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
+fn cell_text(v: &DataRef<'_>) -> String {
+    match v {
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(*f),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        DataRef::DateTime(d) if d.is_datetime() => {
+            excel_serial_date(d.as_f64(), false).unwrap_or_else(|| number_text(d.as_f64()))
+        }
+        DataRef::DateTime(d) => number_text(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(_) => ERROR_CELL.to_owned(),
+        DataRef::Empty => String::new(),
+    }
+}
+
+/// Merged regions (top row, left col, bottom row, right col), 0-based: a cell inside one takes
+/// the value of its top-left cell.
+struct Merges {
+    by_top: BTreeMap<u32, Vec<(u32, u32, u32)>>,
+    active: Vec<(u32, u32, u32, String)>,
+}
+
+impl Merges {
+    fn new(regions: Vec<calamine::Dimensions>) -> Merges {
+        let mut by_top: BTreeMap<u32, Vec<(u32, u32, u32)>> = BTreeMap::new();
+        for d in regions.into_iter().take(50_000) {
+            by_top
+                .entry(d.start.0)
+                .or_default()
+                .push((d.start.1, d.end.0, d.end.1));
+        }
+        Merges {
+            by_top,
+            active: Vec::new(),
+        }
+    }
+
+    /// Fills row `r`'s cells covered by merged regions (rows arrive in order; skipped empty
+    /// rows are passed too, so regions start and end where they should).
+    fn fill(&mut self, r: u32, cells: &mut Vec<String>) {
+        self.active.retain(|a| a.1 >= r);
+        if let Some(new) = self.by_top.remove(&r) {
+            for (left, bottom, right) in new {
+                let v = cells.get(left as usize).cloned().unwrap_or_default();
+                self.active.push((left, bottom, right, v));
+            }
+        }
+        for (left, _, right, v) in &self.active {
+            if v.is_empty() {
+                continue;
+            }
+            let right = (*right as usize).min(MAX_COLUMNS - 1);
+            if cells.len() <= right {
+                cells.resize(right + 1, String::new());
+            }
+            for c in cells.iter_mut().take(right + 1).skip(*left as usize) {
+                if c.is_empty() {
+                    *c = v.clone();
+                }
+            }
+        }
+    }
+
+    fn pending_before(&self, r: u32) -> Vec<u32> {
+        self.by_top.range(..r).map(|(k, _)| *k).collect()
+    }
+}
+
+/// Calls `row(number, cells)` for every row that holds something, in order; `number` is the
+/// row number a spreadsheet shows (from 1). `row` returns false to stop early.
+pub fn for_each_row(
+    bytes: &[u8],
+    mut row: impl FnMut(u32, Vec<String>) -> Result<bool, &'static str>,
+) -> Result<(), &'static str> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err("import.file_too_large");
+    }
+    match sniff(bytes)? {
+        Format::Xlsx => {
+            check_archive(bytes)?;
+            let mut book: Xlsx<_> =
+                Xlsx::new(Cursor::new(bytes)).map_err(|_| "import.file_unreadable")?;
+            let sheet = book
+                .sheet_names()
+                .first()
+                .cloned()
+                .ok_or("import.file_empty")?;
+            let merges = book
+                .merge_cells_by_sheet_name(&sheet)
+                .map_err(|_| "import.file_unreadable")?;
+            let mut merges = Merges::new(merges);
+            let mut reader = book
+                .worksheet_cells_reader(&sheet)
+                .map_err(|_| "import.file_unreadable")?;
+            let mut current: Option<(u32, Vec<String>)> = None;
+            let mut emit = |r: u32, mut cells: Vec<String>, merges: &mut Merges| {
+                for gap in merges.pending_before(r) {
+                    merges.fill(gap, &mut Vec::new());
+                }
+                merges.fill(r, &mut cells);
+                if cells.iter().any(|c| !c.trim().is_empty()) {
+                    row(r + 1, cells)
+                } else {
+                    Ok(true)
+                }
+            };
+            loop {
+                let cell = reader.next_cell().map_err(|_| "import.file_unreadable")?;
+                let Some(cell) = cell else { break };
+                let (r, c) = cell.get_position();
+                let text = cell_text(cell.get_value());
+                if c as usize >= MAX_COLUMNS {
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    return Err("import.too_many_columns");
+                }
+                if current.as_ref().is_some_and(|(cr, _)| *cr != r) {
+                    let (cr, cells) = current.take().unwrap_or_default();
+                    if !emit(cr, cells, &mut merges)? {
+                        return Ok(());
+                    }
+                }
+                let cur = current.get_or_insert_with(|| (r, Vec::new()));
+                if cur.1.len() <= c as usize {
+                    cur.1.resize(c as usize + 1, String::new());
+                }
+                cur.1[c as usize] = text;
+            }
+            if let Some((cr, cells)) = current {
+                emit(cr, cells, &mut merges)?;
+            }
+            Ok(())
+        }
+        Format::Csv => {
+            let text = decode_text(bytes)?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter(&text))
+                .from_reader(text.as_bytes());
+            let mut record = csv::StringRecord::new();
+            let mut n: u32 = 0;
+            loop {
+                match rdr.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(_) => return Err("import.file_unreadable"),
+                }
+                n += 1;
+                if record.len() > MAX_COLUMNS
+                    && record
+                        .iter()
+                        .skip(MAX_COLUMNS)
+                        .any(|c| !c.trim().is_empty())
+                {
+                    return Err("import.too_many_columns");
+                }
+                let cells: Vec<String> = record
+                    .iter()
+                    .take(MAX_COLUMNS)
+                    .map(|c| c.trim_start_matches('\u{feff}').to_owned())
+                    .collect();
+                if cells.iter().any(|c| !c.trim().is_empty()) && !row(n, cells)? {
+                    break;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One column of the header row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HeaderCell {
+    pub index: usize,
+    pub text: String,
+    /// The header above it in a two-level header (a merged 联系人 over 姓名 | 手机).
+    pub parent: Option<String>,
+}
+
+/// What an upload holds: its header row and how many data rows follow.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub header_row: u32,
+    pub headers: Vec<HeaderCell>,
+    pub data_rows: u32,
+    pub samples: Vec<Vec<String>>,
+}
+
+/// Finds the header row among the first rows (the one naming most known fields; the first
+/// non-empty row when none does), and counts the data rows below it.
+pub fn scan(bytes: &[u8]) -> Result<Scan, &'static str> {
+    let mut first: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut header: Option<(u32, Vec<HeaderCell>)> = None;
+    let mut data_rows: u32 = 0;
+    let mut samples = Vec::new();
+    for_each_row(bytes, |n, cells| {
+        if header.is_none() {
+            first.push((n, cells));
+            if first.len() < HEADER_SCAN {
+                return Ok(true);
+            }
+            let (h, rest) = pick_header(&first);
+            header = Some(h);
+            for cells in rest {
+                data_rows += 1;
+                if samples.len() < 5 {
+                    samples.push(cells);
+                }
+            }
+            return Ok(true);
+        }
+        data_rows += 1;
+        if data_rows > MAX_ROWS {
+            return Err("import.too_many_rows");
+        }
+        if samples.len() < 5 {
+            samples.push(cells);
+        }
+        Ok(true)
+    })?;
+    if header.is_none() {
+        if first.is_empty() {
+            return Err("import.file_empty");
+        }
+        let (h, rest) = pick_header(&first);
+        header = Some(h);
+        for cells in rest {
+            data_rows += 1;
+            if samples.len() < 5 {
+                samples.push(cells);
+            }
+        }
+    }
+    let (header_row, headers) = header.unwrap_or_default();
+    Ok(Scan {
+        header_row,
+        headers,
+        data_rows,
+        samples,
+    })
+}
+
+fn headers_of(rows: &[(u32, Vec<String>)], i: usize) -> Vec<HeaderCell> {
+    let parent_row = i.checked_sub(1).map(|p| &rows[p]);
+    let (_, cells) = &rows[i];
+    cells
+        .iter()
+        .enumerate()
+        .map(|(index, text)| HeaderCell {
+            index,
+            text: text.trim().to_owned(),
+            parent: parent_row
+                .and_then(|(_, p)| p.get(index))
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty() && p != text.trim()),
+        })
+        .collect()
+}
+
+/// The header among the first rows and the data rows that follow it.
+fn pick_header(rows: &[(u32, Vec<String>)]) -> ((u32, Vec<HeaderCell>), Vec<Vec<String>>) {
+    let mut best = (0usize, 0usize);
+    for i in 0..rows.len() {
+        // Distinct fields named: a group row (联系人 merged over four columns) names one.
+        let mut named: Vec<_> = headers_of(rows, i)
+            .iter()
+            .filter_map(|h| match_header(h.parent.as_deref(), &h.text))
+            .collect();
+        named.sort();
+        named.dedup();
+        let hits = named.len();
+        if hits > best.1 {
+            best = (i, hits);
+        }
+    }
+    let i = best.0;
+    (
+        (rows[i].0, headers_of(rows, i)),
+        rows[i + 1..].iter().map(|(_, c)| c.clone()).collect(),
+    )
+}

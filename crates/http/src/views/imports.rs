@@ -1,0 +1,194 @@
+//! Views of customer imports: the upload with its header mapping, and what a validation or
+//! import found and did.
+
+use salesdesk_app::imports::{
+    EarlierImport, ImportJob, ImportOptions, ImportProgress, ImportResult, MappedHeader, RowError,
+};
+use salesdesk_domain::import::{ImportMode, MatchBy};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportHeaderView {
+    /// The column's index (0 = A).
+    pub index: usize,
+    pub text: String,
+    /// The merged header above it, in a two-level header.
+    pub parent: Option<String>,
+    /// The field the column fills (see `GET /customer-imports/fields`); null: not imported.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOptionsView {
+    pub mapping: Vec<Option<String>>,
+    pub mode: ImportMode,
+    pub match_by: MatchBy,
+    pub default_owner_id: Option<Uuid>,
+}
+
+/// One problem of one row. `row` is the row number the spreadsheet shows.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRowErrorView {
+    pub row: u32,
+    pub column: Option<usize>,
+    pub field: Option<String>,
+    pub code: String,
+    /// The text of `code` in the request's language.
+    pub message: String,
+    /// The earlier row of the file this one repeats.
+    pub other_row: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResultView {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub contacts_added: u64,
+    pub contacts_updated: u64,
+    /// Rows with at least one error; the file imports only when this is 0.
+    pub error_rows: u64,
+    /// The first 500 errors (the error file has all).
+    pub errors: Vec<ImportRowErrorView>,
+    pub warnings: Vec<ImportRowErrorView>,
+    pub warning_count: u64,
+    pub elapsed_ms: u64,
+    /// A problem with the whole file, not a row.
+    pub file_error: Option<String>,
+    pub file_error_message: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgressView {
+    pub rows_done: u64,
+    pub rows_per_second: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EarlierImportView {
+    pub id: Uuid,
+    pub file_name: String,
+    pub imported_at: Option<i64>,
+}
+
+/// An uploaded file and its import.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportJobView {
+    pub id: Uuid,
+    pub file_name: String,
+    pub file_size: i64,
+    /// uploaded | validating | validated | invalid | importing | imported | failed | interrupted
+    pub status: String,
+    /// The row number of the header row.
+    pub header_row: i64,
+    pub headers: Vec<ImportHeaderView>,
+    /// The first data rows, as read.
+    pub samples: Vec<Vec<String>>,
+    pub total_rows: i64,
+    pub options: Option<ImportOptionsView>,
+    pub result: Option<ImportResultView>,
+    /// While it runs in this server.
+    pub progress: Option<ImportProgressView>,
+    /// An earlier import of a file with the same content.
+    pub earlier_import: Option<EarlierImportView>,
+    pub created_at: i64,
+    pub imported_at: Option<i64>,
+}
+
+/// A field an import can fill.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportFieldView {
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    /// A contact's field (one contact per row).
+    pub contact: bool,
+}
+
+fn row_error(e: RowError, message: &dyn Fn(&str) -> String) -> ImportRowErrorView {
+    ImportRowErrorView {
+        message: message(&e.code),
+        row: e.row,
+        column: e.column,
+        field: e.field,
+        code: e.code,
+        other_row: e.other_row,
+    }
+}
+
+impl ImportJobView {
+    pub fn new(j: ImportJob, message: &dyn Fn(&str) -> String) -> Self {
+        ImportJobView {
+            id: j.id,
+            file_name: j.file_name,
+            file_size: j.file_size,
+            status: j.status,
+            header_row: j.header_row,
+            headers: j
+                .headers
+                .into_iter()
+                .map(|h: MappedHeader| ImportHeaderView {
+                    index: h.index,
+                    text: h.text,
+                    parent: h.parent,
+                    field: h.field,
+                })
+                .collect(),
+            samples: j.samples,
+            total_rows: j.total_rows,
+            options: j.options.map(|o: ImportOptions| ImportOptionsView {
+                mapping: o.mapping,
+                mode: o.mode,
+                match_by: o.match_by,
+                default_owner_id: o.default_owner_id,
+            }),
+            result: j.result.map(|r: ImportResult| ImportResultView {
+                rows: r.rows,
+                created: r.created,
+                updated: r.updated,
+                unchanged: r.unchanged,
+                contacts_added: r.contacts_added,
+                contacts_updated: r.contacts_updated,
+                error_rows: r.error_rows,
+                errors: r
+                    .errors
+                    .into_iter()
+                    .take(500)
+                    .map(|e| row_error(e, message))
+                    .collect(),
+                warnings: r
+                    .warnings
+                    .into_iter()
+                    .take(200)
+                    .map(|e| row_error(e, message))
+                    .collect(),
+                warning_count: r.warning_count,
+                elapsed_ms: r.elapsed_ms,
+                file_error_message: r.file_error.as_deref().map(message),
+                file_error: r.file_error,
+            }),
+            progress: j.progress.map(|p: ImportProgress| ImportProgressView {
+                rows_done: p.rows_done,
+                rows_per_second: p.rows_per_second,
+            }),
+            earlier_import: j.earlier_import.map(|e: EarlierImport| EarlierImportView {
+                id: e.id,
+                file_name: e.file_name,
+                imported_at: e.imported_at,
+            }),
+            created_at: j.created_at,
+            imported_at: j.imported_at,
+        }
+    }
+}

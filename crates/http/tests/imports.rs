@@ -1,0 +1,494 @@
+//! Customer imports through the real router on both databases (T9): a file lands whole and
+//! exactly once, a second import of it changes nothing; a file with bad rows (first, middle,
+//! last) changes nothing and reports every bad row and column at once, also as an error
+//! workbook; hostile files (zip bombs, DOCTYPE entities, truncated archives, unknown
+//! encodings, oversized bodies) are refused before parsing; rows outside the importer's scope
+//! are refused; update by external id changes only the cells given.
+
+mod common;
+
+use std::io::{Cursor, Read, Write};
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use common::Fx;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+use serde_json::{Value, json};
+
+fn credit(n: u32) -> String {
+    let first = format!("91310000{n:09}");
+    let check = salesdesk_domain::credit_code::check_character(first.as_bytes()).unwrap();
+    format!("{first}{check}")
+}
+
+fn xlsx(build: impl FnOnce(&mut Worksheet)) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    build(wb.add_worksheet());
+    wb.save_to_buffer().unwrap()
+}
+
+fn gbk(text: &str) -> Vec<u8> {
+    let (b, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    b.into_owned()
+}
+
+fn bom(text: &str) -> Vec<u8> {
+    let mut v = vec![0xEF, 0xBB, 0xBF];
+    v.extend_from_slice(text.as_bytes());
+    v
+}
+
+async fn upload(fx: &Fx, who: &str, name: &str, bytes: Vec<u8>) -> Value {
+    let r = fx
+        .upload(
+            who,
+            &format!("/api/v1/customer-imports?fileName={name}"),
+            bytes,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{who}: {:?}", r.body);
+    r.body
+}
+
+/// The suggested mapping of an upload, as the options body wants it.
+fn mapping(job: &Value) -> Vec<Value> {
+    job["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["field"].clone())
+        .collect()
+}
+
+async fn wait(fx: &Fx, who: &str, id: &str) -> Value {
+    for _ in 0..3000 {
+        let r = fx
+            .call(
+                who,
+                Method::GET,
+                &format!("/api/v1/customer-imports/{id}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        if !matches!(r.body["status"].as_str(), Some("validating" | "importing")) {
+            return r.body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the import did not finish");
+}
+
+/// Validates (or with `run`, imports) an upload with its suggested mapping and waits.
+async fn go(fx: &Fx, who: &str, job: &Value, mode: &str, match_by: &str, run: bool) -> Value {
+    let id = job["id"].as_str().unwrap();
+    let path = format!(
+        "/api/v1/customer-imports/{id}/{}",
+        if run { "run" } else { "validate" }
+    );
+    let body = json!({"mapping": mapping(job), "mode": mode, "matchBy": match_by});
+    let r = fx.call(who, Method::POST, &path, Some(body), None).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    wait(fx, who, id).await
+}
+
+async fn customers(fx: &Fx, who: &str, query: &str) -> Value {
+    let r = fx
+        .call(
+            who,
+            Method::GET,
+            &format!("/api/v1/customers?pageSize=200&{query}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.body
+}
+
+async fn count(fx: &Fx) -> i64 {
+    customers(fx, "admin", "").await["total"].as_i64().unwrap()
+}
+
+async fn detail_by_name(fx: &Fx, who: &str, name: &str) -> Value {
+    let page = customers(fx, who, "").await;
+    let id = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not listed for {who}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    fx.call(
+        who,
+        Method::GET,
+        &format!("/api/v1/customers/{id}"),
+        None,
+        None,
+    )
+    .await
+    .body
+}
+
+fn errors(job: &Value) -> Vec<(u64, String, String)> {
+    let mut v: Vec<(u64, String, String)> = job["result"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap_or_default().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A sheet as people make them: a merged title row, a two-level header (联系人 over 姓名 |
+/// 手机 | 生日 | 职务, the other headers merged down), a mobile typed as a number and one in
+/// full-width digits, a birthday as a date cell and one as a bare serial number, a customer
+/// name merged down over two contact rows.
+fn people_sheet() -> Vec<u8> {
+    xlsx(|ws| {
+        let f = Format::new();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        ws.merge_range(0, 0, 0, 7, "华远客户导入 2026", &f).unwrap();
+        for (c, h) in [
+            (0, "客户名称*"),
+            (1, "统一社会信用代码"),
+            (2, "客户级别"),
+            (7, "标签"),
+        ] {
+            ws.merge_range(1, c, 2, c, h, &f).unwrap();
+        }
+        ws.merge_range(1, 3, 1, 6, "联系人", &f).unwrap();
+        for (c, h) in [(3, "姓名"), (4, "手机"), (5, "生日"), (6, "职务")] {
+            ws.write_string(2, c, h).unwrap();
+        }
+        // Row 4
+        ws.write_string(3, 0, "上海华远精密机械有限公司").unwrap();
+        ws.write_string(3, 1, credit(1)).unwrap();
+        ws.write_string(3, 2, "A 级").unwrap();
+        ws.write_string(3, 3, "王磊").unwrap();
+        ws.write_number(3, 4, 13800138000.0).unwrap();
+        ws.write_datetime_with_format(3, 5, ExcelDateTime::from_ymd(1985, 6, 18).unwrap(), &date)
+            .unwrap();
+        ws.write_string(3, 6, "采购经理").unwrap();
+        ws.write_string(3, 7, "重点, 华东").unwrap();
+        // Rows 5-6: one customer, two contacts; the name merged down.
+        ws.merge_range(4, 0, 5, 0, "北京新元科技有限公司", &f)
+            .unwrap();
+        ws.write_string(4, 2, "B").unwrap();
+        ws.write_string(4, 3, "李娜").unwrap();
+        ws.write_string(4, 4, "１３９００１３９０００").unwrap();
+        ws.write_number(4, 5, 31216.0).unwrap();
+        ws.write_string(5, 3, "赵强").unwrap();
+        ws.write_string(5, 4, "13700137000").unwrap();
+        // Row 7: no contact.
+        ws.write_string(6, 0, "广州南方物流有限公司").unwrap();
+        ws.write_string(6, 1, credit(2)).unwrap();
+        ws.write_string(6, 2, "Level C").unwrap();
+    })
+}
+
+api_test! {
+    async fn a_clean_file_lands_once_and_a_second_import_changes_nothing(fx) {
+        let before = count(&fx).await;
+        // The same bytes each time (a workbook records when it was written).
+        let file = people_sheet();
+        let job = upload(&fx, "mgra", "客户.xlsx", file.clone()).await;
+        assert_eq!(job["status"], "uploaded");
+        assert_eq!(job["headerRow"], 3, "the header under the merged title and group row");
+        assert_eq!(job["totalRows"], 4);
+        let fields: Vec<Value> = mapping(&job);
+        assert_eq!(
+            fields,
+            vec![json!("name"), json!("creditCode"), json!("levelCode"), json!("contactName"),
+                 json!("contactMobile"), json!("contactBirthday"), json!("contactTitle"), json!("tags")]
+        );
+        let v = go(&fx, "mgra", &job, "upsert", "creditCode", false).await;
+        assert_eq!(v["status"], "validated", "{v:?}");
+        assert_eq!(v["result"]["created"], 3);
+        assert_eq!(v["result"]["contactsAdded"], 3);
+        assert_eq!(v["result"]["errorRows"], 0);
+        assert_eq!(count(&fx).await, before, "a validation changes nothing");
+
+        let done = go(&fx, "mgra", &job, "upsert", "creditCode", true).await;
+        assert_eq!(done["status"], "imported", "{done:?}");
+        assert_eq!(count(&fx).await, before + 3);
+        let hy = detail_by_name(&fx, "mgra", "上海华远精密机械有限公司").await;
+        assert_eq!(hy["customer"]["levelCode"], "A");
+        assert_eq!(hy["customer"]["creditCode"], credit(1));
+        assert_eq!(hy["customer"]["ownerId"], fx.user["mgra"].to_string(), "the importer owns new customers");
+        let mut tags: Vec<String> = serde_json::from_value(hy["customer"]["tags"].clone()).unwrap();
+        tags.sort();
+        assert_eq!(tags, ["华东", "重点"]);
+        assert_eq!(hy["contacts"][0]["mobile"], "13800138000", "a mobile typed as a number");
+        assert_eq!(hy["contacts"][0]["birthday"], "1985-06-18", "a date cell");
+        assert_eq!(hy["contacts"][0]["isPrimary"], true);
+        assert_eq!(hy["history"][0]["reason"], "import");
+        let xy = detail_by_name(&fx, "mgra", "北京新元科技有限公司").await;
+        let contacts = xy["contacts"].as_array().unwrap();
+        assert_eq!(contacts.len(), 2, "the merged-down row adds a second contact");
+        let li = contacts.iter().find(|k| k["name"] == "李娜").unwrap();
+        assert_eq!(li["mobile"], "13900139000", "full-width digits");
+        assert_eq!(li["birthday"], "1985-06-18", "a serial number");
+        assert_eq!(contacts.iter().filter(|k| k["isPrimary"] == true).count(), 1);
+        assert_eq!(detail_by_name(&fx, "mgra", "广州南方物流有限公司").await["customer"]["levelCode"], "C");
+        // One audit row for the import.
+        let audit = fx.call("admin", Method::GET, "/api/v1/audit?action=customers.imported", None, None).await;
+        assert_eq!(audit.body["total"], 1, "{:?}", audit.body);
+        // The file cannot be imported twice as the same upload.
+        let id = job["id"].as_str().unwrap();
+        let r = fx.call("mgra", Method::POST, &format!("/api/v1/customer-imports/{id}/run"),
+            Some(json!({"mapping": mapping(&job), "mode": "upsert", "matchBy": "creditCode"})), None).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        // The same file uploaded again: recognised, and an upsert changes nothing.
+        let again = upload(&fx, "mgra", "客户(1).xlsx", file.clone()).await;
+        assert_eq!(again["earlierImport"]["id"], job["id"]);
+        let hy_version = hy["customer"]["version"].clone();
+        let second = go(&fx, "mgra", &again, "upsert", "creditCode", true).await;
+        assert_eq!(second["status"], "imported", "{second:?}");
+        assert_eq!(second["result"]["unchanged"], 3, "{:?}", second["result"]);
+        assert_eq!(second["result"]["created"], 0);
+        assert_eq!(second["result"]["updated"], 0);
+        assert_eq!(second["result"]["contactsAdded"], 0);
+        assert_eq!(second["result"]["contactsUpdated"], 0);
+        assert_eq!(count(&fx).await, before + 3);
+        assert_eq!(detail_by_name(&fx, "mgra", "上海华远精密机械有限公司").await["customer"]["version"], hy_version);
+        assert_eq!(detail_by_name(&fx, "mgra", "北京新元科技有限公司").await["contacts"].as_array().unwrap().len(), 2);
+        // Insert-only: every row already exists, so the file is refused whole.
+        let third = upload(&fx, "mgra", "客户(2).xlsx", file).await;
+        let refused = go(&fx, "mgra", &third, "insert", "creditCode", true).await;
+        assert_eq!(refused["status"], "invalid");
+        assert_eq!(refused["result"]["errorRows"], 3, "{:?}", refused["result"]);
+        assert_eq!(count(&fx).await, before + 3);
+        // The mapping was remembered for this user's next file.
+        assert_eq!(mapping(&third), mapping(&job));
+    }
+
+    async fn a_file_with_bad_rows_changes_nothing_and_reports_every_one(fx) {
+        let before = count(&fx).await;
+        let text = "客户名称,统一社会信用代码,客户级别,联系人,手机,备注\r\n\
+            上海坏码贸易有限公司,91310000ABC,B,甲,,\r\n\
+            上海甲乙贸易有限公司,,B,乙,13811112222,\r\n\
+            上海丙丁贸易有限公司,,Z级,丙,12345,\r\n\
+            上海戊己贸易有限公司,,C,丁,13811113333,\r\n\
+            上海庚辛贸易有限公司,,C,戊,,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n\
+            甲乙贸易（上海）有限公司,,C,己,13811114444,\r\n\
+            ,,A,庚,13811115555,\r\n";
+        let job = upload(&fx, "mgra", "gbk.csv", gbk(text)).await;
+        assert_eq!(job["headers"][0]["text"], "客户名称", "GBK decoded");
+        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        assert_eq!(v["status"], "invalid", "{v:?}");
+        assert_eq!(v["result"]["errorRows"], 5, "{:?}", errors(&v));
+        assert_eq!(
+            errors(&v),
+            vec![
+                (2, "creditCode".into(), "credit_code.length".into()),
+                (4, "contactMobile".into(), "mobile.invalid".into()),
+                (4, "levelCode".into(), "option.unknown".into()),
+                (6, "notes".into(), "import.formula".into()),
+                (7, "name".into(), "import.duplicate_in_file".into()),
+                (8, "name".into(), "required".into()),
+            ]
+        );
+        let dup = v["result"]["errors"].as_array().unwrap().iter().find(|e| e["row"] == 7).unwrap().clone();
+        assert_eq!(dup["otherRow"], 3);
+        assert!(dup["message"].as_str().unwrap().contains("重复"));
+        assert_eq!(count(&fx).await, before, "nothing of the file landed");
+
+        // The error workbook: every row, the problems in a last column.
+        let id = job["id"].as_str().unwrap();
+        let (status, headers, bytes) = fx.download("mgra", &format!("/api/v1/customer-imports/{id}/errors")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        assert_eq!(rows[0].last().unwrap(), "错误");
+        assert_eq!(rows.len(), 8);
+        assert!(rows[1][6].contains("统一社会信用代码"), "{:?}", rows[1]);
+        assert!(rows[2].get(6).is_none_or(|c| c.is_empty()), "a good row has no error");
+        assert!(rows[3][6].contains("客户级别") && rows[3][6].contains("手机"), "{:?}", rows[3]);
+        // Someone else cannot read it.
+        let (status, _, _) = fx.download("director", &format!("/api/v1/customer-imports/{id}/errors")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Fixed (now UTF-8 with BOM, as Excel writes "CSV UTF-8"), it lands.
+        let fixed = "客户名称,统一社会信用代码,客户级别,联系人,手机,备注\r\n\
+            上海坏码贸易有限公司,,B,甲,,\r\n\
+            上海甲乙贸易有限公司,,B,乙,13811112222,\r\n\
+            上海丙丁贸易有限公司,,C,丙,13811116666,\r\n\
+            上海戊己贸易有限公司,,C,丁,13811113333,\r\n\
+            上海庚辛贸易有限公司,,C,戊,,HYPERLINK\r\n\
+            北京丙乙商贸有限公司,,C,己,13811114444,\r\n\
+            上海壬癸贸易有限公司,,A,庚,13811115555,\r\n";
+        let job = upload(&fx, "mgra", "fixed.csv", bom(fixed)).await;
+        assert_eq!(job["headers"][0]["field"], "name", "the BOM is not part of the first header");
+        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        assert_eq!(v["status"], "imported", "{:?}", v["result"]);
+        assert_eq!(v["result"]["created"], 7);
+        assert_eq!(count(&fx).await, before + 7);
+    }
+
+    async fn hostile_files_are_refused_before_anything_is_read(fx) {
+        let ok = people_sheet();
+        let refuse = |bytes: Vec<u8>, code: &'static str| {
+            let fx = &fx;
+            async move {
+                let r = fx.upload("mgra", "/api/v1/customer-imports?fileName=x.xlsx", bytes).await;
+                assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{code}: {:?}", r.body);
+                assert_eq!(r.body["fields"]["file"]["code"], code, "{:?}", r.body);
+            }
+        };
+        // Truncated in the middle.
+        refuse(ok[..ok.len() / 2].to_vec(), "import.file_unreadable").await;
+        // An old .xls or an encrypted workbook (OLE2).
+        refuse([vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], vec![0; 512]].concat(), "import.file_xls_or_protected").await;
+        // A zip bomb: a part that unpacks a thousand times larger than it is stored.
+        refuse(repack(&ok, |name, data| {
+            if name == "xl/worksheets/sheet1.xml" {
+                let mut big = data.to_vec();
+                big.extend(std::iter::repeat_n(b' ', 50 << 20));
+                Some(big)
+            } else {
+                None
+            }
+        }), "import.file_unsafe").await;
+        // XML entities (billion laughs) are never expanded: a DOCTYPE is refused.
+        refuse(repack(&ok, |name, data| {
+            (name == "xl/sharedStrings.xml").then(|| {
+                let s = String::from_utf8_lossy(data).replacen(
+                    "?>",
+                    "?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]>",
+                    1,
+                );
+                s.into_bytes()
+            })
+        }), "import.file_unsafe").await;
+        // Bytes that are neither UTF-8 nor GB18030.
+        refuse(b"\xff\xff\xff\xfe\x00\x81\x30".to_vec(), "import.file_encoding").await;
+        refuse(Vec::new(), "import.file_empty").await;
+        // Over 100 columns.
+        let wide: String = (0..120).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
+        refuse(format!("{wide}\r\n").into_bytes(), "import.too_many_columns").await;
+        // A body above 30 MiB never reaches the parser.
+        let r = fx.upload("mgra", "/api/v1/customer-imports?fileName=big.csv", vec![b'a'; 31 << 20]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // Other routes keep the 1 MiB cap.
+        let r = fx.upload("mgra", "/api/v1/customers/duplicate-check", vec![b' '; 2 << 20]).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(count(&fx).await, 0);
+    }
+
+    async fn rows_outside_the_importers_scope_are_refused(fx) {
+        let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "北京乙一能源有限公司"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let text = "客户名称,客户级别,负责人\r\n北京乙一能源有限公司,A,\r\n上海新客一号有限公司,B,repb1\r\n上海新客二号有限公司,B,repa1\r\n上海新客三号有限公司,B,无此人\r\n";
+        let job = upload(&fx, "mgra", "scope.csv", text.as_bytes().to_vec()).await;
+        let v = go(&fx, "mgra", &job, "upsert", "name", true).await;
+        assert_eq!(v["status"], "invalid");
+        assert_eq!(
+            errors(&v),
+            vec![
+                (2, "name".into(), "import.customer_outside_scope".into()),
+                (3, "owner".into(), "customer.recipient_outside_scope".into()),
+                (5, "owner".into(), "user.not_found".into()),
+            ]
+        );
+        let r = fx.call("repb1", Method::GET, "/api/v1/customers?pageSize=5", None, None).await;
+        assert_eq!(r.body["items"][0]["levelCode"], Value::Null, "not changed");
+        // Insert-only: the existing name is a duplicate (its owner and details stay hidden).
+        let v = go(&fx, "mgra", &job, "insert", "name", false).await;
+        assert!(errors(&v).contains(&(2, "name".into(), "customer.duplicate_name".into())));
+        // A rep may not import; nobody reads another's upload.
+        let r = fx.upload("repa1", "/api/v1/customer-imports?fileName=a.csv", text.as_bytes().to_vec()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let id = job["id"].as_str().unwrap();
+        let r = fx.call("director", Method::GET, &format!("/api/v1/customer-imports/{id}"), None, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = fx.call("mgrb", Method::POST, &format!("/api/v1/customer-imports/{id}/validate"),
+            Some(json!({"mapping": mapping(&job), "mode": "insert", "matchBy": "name"})), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // Without the bad rows it lands, the named owner owning theirs.
+        let text = "客户名称,客户级别,负责人\r\n上海新客二号有限公司,B,repa1\r\n上海新客四号有限公司,B,\r\n";
+        let job = upload(&fx, "mgra", "scope2.csv", text.as_bytes().to_vec()).await;
+        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        assert_eq!(v["status"], "imported", "{:?}", v["result"]);
+        let mine = customers(&fx, "repa1", "").await;
+        assert_eq!(mine["items"][0]["name"], "上海新客二号有限公司");
+        assert_eq!(customers(&fx, "mgra", "").await["total"], 2);
+        // Ownership limits hold for imports too.
+        let r = fx.call("admin", Method::PUT, "/api/v1/customer-settings/limits",
+            Some(json!({"limits": [{"levelCode": "*", "maxOwned": 2}]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let text = "客户名称,负责人\r\n上海限额一号有限公司,repa1\r\n上海限额二号有限公司,repa1\r\n";
+        let job = upload(&fx, "mgra", "limit.csv", text.as_bytes().to_vec()).await;
+        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        assert_eq!(errors(&v), vec![(3, "owner".into(), "customer.owner_limit_reached".into())]);
+    }
+
+    async fn update_by_external_id_changes_only_the_cells_given(fx) {
+        let text = "外部编号,客户名称,客户级别,城市\r\nE-001,杭州甲公司,B,杭州\r\nE-002,杭州乙公司,C,杭州\r\n";
+        let job = upload(&fx, "director", "a.csv", bom(text)).await;
+        let v = go(&fx, "director", &job, "insert", "externalId", true).await;
+        assert_eq!(v["status"], "imported", "{:?}", v["result"]);
+        let jia = detail_by_name(&fx, "director", "杭州甲公司").await;
+        assert_eq!(jia["customer"]["externalId"], "E-001");
+        // Update mode: unknown ids are errors; empty cells keep what is there.
+        let text = "外部编号,客户级别,城市\r\nE-001,A,\r\nE-404,A,\r\n";
+        let job = upload(&fx, "director", "b.csv", text.as_bytes().to_vec()).await;
+        let v = go(&fx, "director", &job, "update", "externalId", true).await;
+        assert_eq!(errors(&v), vec![(3, "externalId".into(), "import.customer_not_found".into())]);
+        let text = "外部编号,客户级别,城市\r\nE-001,A,\r\n";
+        let job = upload(&fx, "director", "c.csv", text.as_bytes().to_vec()).await;
+        let v = go(&fx, "director", &job, "update", "externalId", true).await;
+        assert_eq!(v["status"], "imported");
+        assert_eq!(v["result"]["updated"], 1);
+        let after = detail_by_name(&fx, "director", "杭州甲公司").await;
+        assert_eq!(after["customer"]["levelCode"], "A");
+        assert_eq!(after["customer"]["city"], "杭州", "an empty cell keeps the value");
+        assert_eq!(detail_by_name(&fx, "director", "杭州乙公司").await["customer"]["levelCode"], "C");
+        let job = upload(&fx, "director", "c2.csv", text.as_bytes().to_vec()).await;
+        let v = go(&fx, "director", &job, "update", "externalId", true).await;
+        assert_eq!(v["result"]["unchanged"], 1);
+        assert_eq!(v["result"]["updated"], 0);
+        // The template downloads in both languages.
+        let (status, h, bytes) = fx.download("director", "/api/v1/customer-imports/template").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(h["content-disposition"].to_str().unwrap().contains("attachment"));
+        let job = upload(&fx, "director", "template.xlsx", bytes).await;
+        assert_eq!(job["totalRows"], 1, "the example row");
+        assert!(mapping(&job).iter().all(|f| !f.is_null()), "the template's headers all map: {:?}", job["headers"]);
+        let v = go(&fx, "director", &job, "insert", "creditCode", false).await;
+        assert_eq!(v["result"]["errorRows"], 0, "the example row is valid: {:?}", v["result"]);
+    }
+}
+
+/// The archive with some parts replaced (`change` returns the new content).
+fn repack(xlsx: &[u8], change: impl Fn(&str, &[u8]) -> Option<Vec<u8>>) -> Vec<u8> {
+    let mut src = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        let data = change(&name, &data).unwrap_or(data);
+        let opts: zip::write::SimpleFileOptions = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(name, opts).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
