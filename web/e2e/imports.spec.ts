@@ -34,7 +34,7 @@ function csv(rows: string[][]): Buffer {
 }
 
 async function uploadFile(page: Page, name: string, body: Buffer) {
-  await page.getByTestId('import-upload').locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: body });
+  await page.getByTestId('import-page').locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: body });
   await expect(page.getByTestId('import-form')).toBeVisible();
 }
 

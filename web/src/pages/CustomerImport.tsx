@@ -182,7 +182,11 @@ export default function CustomerImport() {
           )}
           {result && !running && (
             <>
-              {j.status === 'imported' && <Result status="success" title={t('imports.done')} data-testid="import-done" />}
+              {j.status === 'imported' && (
+                <div data-testid="import-done">
+                  <Result status="success" title={t('imports.done')} />
+                </div>
+              )}
               {j.status === 'validated' && <Alert type="success" showIcon message={t('imports.valid')} data-testid="import-valid" />}
               {j.status === 'invalid' && <Alert type="error" showIcon message={t('imports.invalid', { n: result.errorRows })} data-testid="import-invalid" />}
               {j.status === 'failed' && <Alert type="error" showIcon message={t('imports.failed')} description={result.fileErrorMessage} />}
