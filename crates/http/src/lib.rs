@@ -232,7 +232,8 @@ async fn limit_body(
 /// headers, metrics, the error body, panic recovery, CSRF and the body limit.
 pub fn layers(r: Router, metrics: Arc<metrics::Metrics>) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    r.layer(middleware::from_fn(limit_body))
+    r.layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(limit_body))
         .layer(CsrfLayer::new())
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(error::finish_errors))

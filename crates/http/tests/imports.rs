@@ -382,6 +382,15 @@ api_test! {
         // Over 100 columns.
         let wide: String = (0..120).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
         refuse(format!("{wide}\r\n").into_bytes(), "import.too_many_columns").await;
+        // Uploads may be far larger than JSON bodies: 3 MB of rows is read.
+        let mut big = String::from("客户名称,备注\r\n");
+        for i in 0..40_000 {
+            big.push_str(&format!("大文件测试{i}号贸易有限公司,{}\r\n", "备".repeat(20)));
+        }
+        assert!(big.len() > 3 << 20);
+        let r = fx.upload("mgra", "/api/v1/customer-imports?fileName=big.csv", big.into_bytes()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["totalRows"], 40_000);
         // A body above 30 MiB never reaches the parser.
         let r = fx.upload("mgra", "/api/v1/customer-imports?fileName=big.csv", vec![b'a'; 31 << 20]).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -436,6 +445,24 @@ api_test! {
         let job = upload(&fx, "mgra", "limit.csv", text.as_bytes().to_vec()).await;
         let v = go(&fx, "mgra", &job, "insert", "name", true).await;
         assert_eq!(errors(&v), vec![(3, "owner".into(), "customer.owner_limit_reached".into())]);
+    }
+
+    async fn two_runs_of_one_upload_at_once_import_it_once(fx) {
+        let text = "客户名称\r\n并发一号有限公司\r\n并发二号有限公司\r\n";
+        let job = upload(&fx, "mgra", "race.csv", text.as_bytes().to_vec()).await;
+        let id = job["id"].as_str().unwrap().to_owned();
+        let body = json!({"mapping": mapping(&job), "mode": "insert", "matchBy": "name"});
+        let path = format!("/api/v1/customer-imports/{id}/run");
+        let (a, b) = tokio::join!(
+            common::send(fx.router.clone(), fx.request("mgra", Method::POST, &path, Some(body.clone()), None)),
+            common::send(fx.router.clone(), fx.request("mgra", Method::POST, &path, Some(body.clone()), None)),
+        );
+        let mut got = [a.as_u16(), b.as_u16()];
+        got.sort();
+        assert_eq!(got, [202, 409], "one starts, the other is told it is busy");
+        let done = wait(&fx, "mgra", &id).await;
+        assert_eq!(done["status"], "imported");
+        assert_eq!(count(&fx).await, 2);
     }
 
     async fn update_by_external_id_changes_only_the_cells_given(fx) {

@@ -118,6 +118,29 @@ pub async fn set_outcome(
     Ok(())
 }
 
+/// Marks the job running with `options_json` if it is still as read (`updated_at`); false
+/// when another request started it first.
+pub async fn start_run(
+    tx: &mut Tx,
+    id: Uuid,
+    status: &str,
+    options_json: &str,
+    read_updated_at: i64,
+    now: i64,
+) -> Result<bool> {
+    const SQL: &str = "UPDATE import_jobs SET status = $1, options_json = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5";
+    let n = on_tx!(tx, |c| sqlx::query(SQL)
+        .bind(status)
+        .bind(options_json)
+        .bind(now)
+        .bind(id)
+        .bind(read_updated_at)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
+}
+
 /// The earlier import of a file with the same content, if one landed.
 pub async fn earlier_import(tx: &mut Tx, sha256: &str, not: Uuid) -> Result<Option<ImportJobRow>> {
     let mut sql = Sql::new(JOB);

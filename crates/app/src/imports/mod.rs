@@ -80,22 +80,24 @@ impl ImportBoard {
         self.running.lock().ok()?.get(&id).cloned()
     }
 
-    fn claim(&self, id: Uuid, applying: bool) -> Option<Arc<Progress>> {
-        let mut m = self.running.lock().ok()?;
-        if m.contains_key(&id) {
-            return None;
-        }
+    /// Registers a run of `id`, replacing a finished run's entry that is still being let go.
+    fn claim(&self, id: Uuid, applying: bool) -> Arc<Progress> {
         let p = Arc::new(Progress {
             applying,
             rows_done: AtomicU64::new(0),
             started: Instant::now(),
         });
-        m.insert(id, p.clone());
-        Some(p)
+        if let Ok(mut m) = self.running.lock() {
+            m.insert(id, p.clone());
+        }
+        p
     }
 
-    fn release(&self, id: Uuid) {
-        if let Ok(mut m) = self.running.lock() {
+    /// Lets go of this run's entry (not a newer run's).
+    fn release(&self, id: Uuid, run: &Arc<Progress>) {
+        if let Ok(mut m) = self.running.lock()
+            && m.get(&id).is_some_and(|p| Arc::ptr_eq(p, run))
+        {
             m.remove(&id);
         }
     }
@@ -505,20 +507,20 @@ pub async fn start(
     let Some(bytes) = imports::file(&mut tx, id).await? else {
         return Err(AppError::Conflict("import.file_gone"));
     };
-    let Some(progress) = app.imports.claim(id, apply) else {
-        return Err(AppError::Conflict("import.busy"));
-    };
     let options_json = serde_json::to_string(&opts).map_err(internal)?;
-    imports::set_outcome(
+    // Only one start wins: the job must still be as it was read (two at once: one is busy).
+    let started = imports::start_run(
         &mut tx,
         id,
         if apply { "importing" } else { "validating" },
         &options_json,
-        job.result_json.as_deref().unwrap_or("null"),
-        false,
-        now_ms(),
+        job.updated_at,
+        now_ms().max(job.updated_at + 1),
     )
     .await?;
+    if !started {
+        return Err(AppError::Conflict("import.busy"));
+    }
     // The mapping is remembered for this user's next file with the same headers.
     let pairs: Vec<(String, String)> = stored
         .headers
@@ -538,6 +540,7 @@ pub async fn start(
         .collect();
     imports::save_mappings(&mut tx, actor.user_id, KIND, &pairs, now_ms()).await?;
     tx.commit().await?;
+    let progress = app.imports.claim(id, apply);
 
     let (app2, actor2, meta2) = (app.clone(), actor.clone(), meta.clone());
     let header_row = job.header_row as u32;
@@ -584,7 +587,7 @@ pub async fn start(
                 let _ = tx.commit().await;
             }
         }
-        app2.imports.release(id);
+        app2.imports.release(id, &progress);
     });
     get(app, actor, id).await
 }
@@ -729,8 +732,18 @@ async fn run_job(
 struct Seen {
     row: u32,
     customer_id: Uuid,
-    /// The customer cells of that row, to tell a further contact from a duplicate.
-    customer_cells: Vec<(ImportField, String)>,
+    /// The customer cells of that row (their fingerprint; 0: none), to tell a further
+    /// contact from a duplicate.
+    customer_cells: u64,
+}
+
+/// A 64-bit fingerprint: what the run remembers of every row's keys, so 200,000 rows cost
+/// a few megabytes (a collision is about 10^-9 likely at that size).
+fn fingerprint<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish().max(1)
 }
 
 /// What one row will do.
@@ -757,10 +770,10 @@ struct Run<'a> {
     owners: Vec<OwnerCandidate>,
     limits: Vec<LimitRow>,
     default_owner: (Uuid, Uuid),
-    /// identity key (see `identity`) -> the first row with it
-    seen: HashMap<String, Seen>,
-    /// "cc:…", "nk:…", "ex:…" -> the identity key of the row that first held it
-    keys: HashMap<String, String>,
+    /// identity key (see `identity`, fingerprinted) -> the first row with it
+    seen: HashMap<u64, Seen>,
+    /// "cc:…", "nk:…", "ex:…" -> the identity key of the row that first held it (fingerprints)
+    keys: HashMap<u64, u64>,
     /// customers (new in this import, or existing) known to have a primary contact
     has_primary: HashSet<Uuid>,
     /// new customers per owner so far: (all levels, per level)
@@ -788,9 +801,10 @@ fn column_of(cells: &Cells, fields: &[Option<ImportField>], f: ImportField) -> O
         .or_else(|| fields.iter().position(|g| *g == Some(f)))
 }
 
-/// The customer part of a row (not its keys, owner or contact), to compare repeated rows.
-fn customer_cells(cells: &Cells) -> Vec<(ImportField, String)> {
-    cells
+/// The customer part of a row (not its keys, owner or contact), to compare repeated rows:
+/// its fingerprint, 0 when the row has none.
+fn customer_cells(cells: &Cells) -> u64 {
+    let part: Vec<(ImportField, &str)> = cells
         .iter()
         .filter(|(f, _, _)| {
             !f.is_contact()
@@ -802,8 +816,13 @@ fn customer_cells(cells: &Cells) -> Vec<(ImportField, String)> {
                         | ImportField::Owner
                 )
         })
-        .map(|(f, _, v)| (*f, v.clone()))
-        .collect()
+        .map(|(f, _, v)| (*f, v.as_str()))
+        .collect();
+    if part.is_empty() {
+        0
+    } else {
+        fingerprint(&part)
+    }
 }
 
 /// A pick-list cell may hold the code, the Chinese or the English label.
@@ -1156,10 +1175,11 @@ impl<'a> Run<'a> {
             if let Ok(Some(id)) = match_of(cc.as_deref(), nk, ex.as_deref()) {
                 wanted.push(id);
             }
-            if let Some(s) = self
-                .seen
-                .get(&self.identity(cc.as_deref(), nk, ex.as_deref()))
-            {
+            if let Some(s) = self.seen.get(&fingerprint(&self.identity(
+                cc.as_deref(),
+                nk,
+                ex.as_deref(),
+            ))) {
                 wanted.push(s.customer_id);
             }
         }
@@ -1212,11 +1232,12 @@ impl<'a> Run<'a> {
             };
             // A customer the file named before: another contact of it, or a duplicate.
             let keyless = identity == "nk:";
-            if let Some(first) = self.seen.get(&identity).filter(|_| !keyless) {
+            let identity_fp = fingerprint(&identity);
+            if let Some(first) = self.seen.get(&identity_fp).filter(|_| !keyless) {
                 let same = customer_cells(&cells);
                 let first_row = first.row;
                 let first_id = first.customer_id;
-                if (!same.is_empty() && same != first.customer_cells) || !has_contact(&cells) {
+                if (same != 0 && same != first.customer_cells) || !has_contact(&cells) {
                     fail!(Some(key_field), "import.duplicate_in_file", Some(first_row));
                 } else if !row_failed {
                     let base = existing.get(&first_id);
@@ -1258,9 +1279,9 @@ impl<'a> Run<'a> {
                 ("ex:", ex.as_deref(), ImportField::ExternalId),
             ] {
                 let Some(v) = v else { continue };
-                let k = format!("{prefix}{v}");
+                let k = fingerprint(&format!("{prefix}{v}"));
                 if let Some(owner) = self.keys.get(&k)
-                    && *owner != identity
+                    && *owner != identity_fp
                 {
                     let other = self.seen.get(owner).map(|s| s.row);
                     fail!(Some(f), "import.duplicate_in_file", other);
@@ -1276,7 +1297,7 @@ impl<'a> Run<'a> {
             let customer_id = matched.unwrap_or_else(Uuid::now_v7);
             if !keyless {
                 self.seen.insert(
-                    identity.clone(),
+                    identity_fp,
                     Seen {
                         row: n,
                         customer_id,
@@ -1291,8 +1312,8 @@ impl<'a> Run<'a> {
             ] {
                 if let Some(v) = v {
                     self.keys
-                        .entry(format!("{prefix}{v}"))
-                        .or_insert_with(|| identity.clone());
+                        .entry(fingerprint(&format!("{prefix}{v}")))
+                        .or_insert(identity_fp);
                 }
             }
             let base = match (matched, mode) {
