@@ -137,6 +137,17 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// The actor behind a session token, if the session is live. Refreshes its idle timer.
+/// Book-keeping a request does not wait for (last seen, last used); a failure is logged.
+fn in_background(
+    work: impl std::future::Future<Output = salesdesk_store::Result<()>> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        if let Err(e) = work.await {
+            tracing::warn!(error = %e, "session book-keeping skipped");
+        }
+    });
+}
+
 pub async fn authenticate_session(app: &App, token: &str) -> AppResult<Actor> {
     let now = now_ms();
     let hash = passwords::token_hash(token);
@@ -147,10 +158,15 @@ pub async fn authenticate_session(app: &App, token: &str) -> AppResult<Actor> {
     let actor = actor::load(&mut tx, session.user_id, Via::Session(session.id)).await?;
     tx.commit().await?;
     // One write a minute per session keeps the idle timer honest without a write per request.
+    // It happens beside the request, which never waits for it: on SQLite a long write (an
+    // import) holds the only write lock, and reading must not wait for that.
     if now - session.last_seen_at > 60_000 {
-        let mut tx = app.db.begin_write().await?;
-        sessions::touch(&mut tx, session.id, now).await?;
-        tx.commit().await?;
+        let (db, id) = (app.db.clone(), session.id);
+        in_background(async move {
+            let mut tx = db.begin_write().await?;
+            sessions::touch(&mut tx, id, now).await?;
+            tx.commit().await
+        });
     }
     Ok(actor)
 }
@@ -179,9 +195,12 @@ pub async fn authenticate_api_token(app: &App, token: &str) -> AppResult<Actor> 
     if actor.must_change_password {
         return Err(AppError::PasswordChangeRequired);
     }
-    let mut tx = app.db.begin_write().await?;
-    api_tokens::mark_used(&mut tx, row.id, now).await?;
-    tx.commit().await?;
+    let (db, id) = (app.db.clone(), row.id);
+    in_background(async move {
+        let mut tx = db.begin_write().await?;
+        api_tokens::mark_used(&mut tx, id, now).await?;
+        tx.commit().await
+    });
     Ok(actor)
 }
 
