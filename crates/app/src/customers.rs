@@ -1133,6 +1133,126 @@ pub async fn set_lock(
 
 /// A person who may receive customers from the actor: active, and with the customer inside
 /// the actor's scope afterwards (a manager cannot push customers out of their region).
+/// Merges `duplicate_id` into `keep_id` (合并, an administrator's clean-up of two records of
+/// one customer): the kept record's fields stay, its blanks filled from the other; contacts,
+/// follow-ups, the owner history, team and tags move over; the duplicate is deleted. One
+/// audit row holds both records as they were.
+pub async fn merge(
+    app: &App,
+    actor: &Actor,
+    keep_id: Uuid,
+    duplicate_id: Uuid,
+    meta: &RequestMeta,
+) -> AppResult<CustomerDetail> {
+    actor.require(Permission::CustomersSettings)?;
+    actor.require(Permission::CustomersEdit)?;
+    if keep_id == duplicate_id {
+        return Err(Invalid::field("duplicateId", "customer.merge_same").into());
+    }
+    let mut tx = app.db.begin_write().await?;
+    let keep = in_charge(&mut tx, actor, keep_id, Permission::CustomersSettings).await?;
+    let dup = match in_charge(&mut tx, actor, duplicate_id, Permission::CustomersSettings).await {
+        Ok(d) => d,
+        Err(AppError::NotFound | AppError::Forbidden) => {
+            return Err(Invalid::field("duplicateId", "customer.not_found").into());
+        }
+        Err(e) => return Err(e),
+    };
+    let options = customers::options(&mut tx).await?;
+    let tags_of = |rows: Vec<(Uuid, String)>, id: Uuid| -> Vec<String> {
+        rows.into_iter()
+            .filter(|(c, _)| *c == id)
+            .map(|(_, t)| t)
+            .collect()
+    };
+    let all_tags = customers::tags_of(&mut tx, &[keep.id, dup.id]).await?;
+    let mut tags = tags_of(all_tags.clone(), keep.id);
+    for t in tags_of(all_tags, dup.id) {
+        if !tags.contains(&t) && tags.len() < 20 {
+            tags.push(t);
+        }
+    }
+    fn or(a: &Option<String>, b: &Option<String>) -> Option<String> {
+        a.clone().or_else(|| b.clone())
+    }
+    let (lat, lon) = match (keep.lat, keep.lon) {
+        (Some(a), Some(o)) => (Some(a), Some(o)),
+        _ => (dup.lat, dup.lon),
+    };
+    let input = CustomerInput {
+        name: keep.name.clone(),
+        short_name: or(&keep.short_name, &dup.short_name),
+        credit_code: or(&keep.credit_code, &dup.credit_code),
+        type_code: or(&keep.type_code, &dup.type_code),
+        level_code: or(&keep.level_code, &dup.level_code),
+        status_code: or(&keep.status_code, &dup.status_code),
+        industry_code: or(&keep.industry_code, &dup.industry_code),
+        source_code: or(&keep.source_code, &dup.source_code),
+        province: or(&keep.province, &dup.province),
+        city: or(&keep.city, &dup.city),
+        district: or(&keep.district, &dup.district),
+        address: or(&keep.address, &dup.address),
+        lat,
+        lon,
+        notes: match (&keep.notes, &dup.notes) {
+            (Some(a), Some(b)) if a != b => Some(format!("{a}\n{b}").chars().take(2000).collect()),
+            (a, b) => or(a, b),
+        },
+        tags,
+    };
+    let mut c = Checker::new();
+    let fields = parse_fields(&mut c, &options, &input);
+    c.finish()?;
+    // The duplicate gives up its unique keys first, for the kept record to take them.
+    customers::clear_unique_keys(&mut tx, dup.id).await?;
+    customers::update(&mut tx, keep.id, keep.version, &fields, now_ms()).await?;
+    if keep.external_id.is_none()
+        && let Some(e) = &dup.external_id
+    {
+        customers::set_external_id(&mut tx, keep.id, e).await?;
+    }
+    customers::merge_into(&mut tx, dup.id, dup.version, keep.id).await?;
+    let last = keep.last_followup_at.max(dup.last_followup_at);
+    let next = match (keep.next_followup_at, dup.next_followup_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    customers::set_followup_times(&mut tx, keep.id, last, next).await?;
+    let now = now_ms();
+    customers::insert_owner_change(
+        &mut tx,
+        &NewOwnerChange {
+            customer_id: keep.id,
+            change: OwnerChange::Merged.as_str(),
+            from_owner: dup.owner_id,
+            to_owner: keep.owner_id,
+            from_pool: None,
+            to_pool: None,
+            reason: Some(&dup.name),
+            by_user: Some(actor.user_id),
+            at: now,
+        },
+    )
+    .await?;
+    let after = customers::get_any(&mut tx, keep.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer.merged",
+        "customer",
+        keep.id,
+        Some(&serde_json::json!({"kept": keep, "merged": dup})),
+        Some(&after),
+    )
+    .await?;
+    let d = detail(&mut tx, actor, after).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
 pub(crate) async fn recipient(
     tx: &mut Tx,
     actor: &Actor,

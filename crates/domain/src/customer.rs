@@ -156,6 +156,8 @@ pub enum OwnerChange {
     HandedOver,
     /// 自动回收
     Reclaimed,
+    /// 合并: another record of the same customer was merged into this one
+    Merged,
 }
 
 str_enum!(OwnerChange {
@@ -166,6 +168,7 @@ str_enum!(OwnerChange {
     Assigned = "assigned",
     HandedOver = "handed_over",
     Reclaimed = "reclaimed",
+    Merged = "merged",
 });
 
 /// A company or person's name as registered: 2-100 characters.

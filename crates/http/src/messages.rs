@@ -540,6 +540,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "上传的文件已不在，请重新上传",
         "The uploaded file is gone; upload it again",
     ),
+    (
+        "customer.merge_same",
+        "不能把客户合并到它自己",
+        "A customer cannot be merged into itself",
+    ),
+    (
+        "customer.not_found",
+        "客户不存在或不在你的管理范围内",
+        "No such customer in your charge",
+    ),
     ("conflict", "与现有数据冲突", "Conflicts with existing data"),
 ];
 
@@ -659,6 +669,8 @@ mod tests {
             "import.already_imported",
             "import.busy",
             "import.file_gone",
+            "customer.merge_same",
+            "customer.not_found",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

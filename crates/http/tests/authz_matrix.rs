@@ -295,6 +295,10 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
             e => e,
         },
         "setCustomerLimits" => need("customers.settings"),
+        "mergeCustomers" => match need("customers.settings") {
+            Allow if !has(who, "customers.edit") => Deny(403),
+            e => e,
+        },
         "returnToPool" => match need("pools.use") {
             Allow => customer_write(who, target),
             e => e,
@@ -859,6 +863,33 @@ async fn attempt(
                     None,
                 ),
             }
+        }
+        "mergeCustomers" => {
+            // Two records of the caller's own (the administrator's for those who may not create).
+            let by = if has(who, "customers.create") {
+                who
+            } else {
+                "admin"
+            };
+            let mut ids = Vec::new();
+            for k in 0..2 {
+                let r = fx
+                    .call(
+                        by,
+                        Method::POST,
+                        "/api/v1/customers",
+                        Some(json!({"name": format!("合并{n}号{k}测试有限公司")})),
+                        None,
+                    )
+                    .await;
+                ids.push(id(&r.body["customer"]));
+            }
+            call(
+                Method::POST,
+                format!("/api/v1/customers/{}/merge", ids[0]),
+                Some(json!({"duplicateId": ids[1]})),
+                None,
+            )
         }
         "checkCustomerDuplicates" => call(
             Method::POST,

@@ -254,6 +254,52 @@ api_test! {
         assert_eq!(list(&fx, "repa2", "").await["total"], 3);
     }
 
+    async fn an_administrator_merges_two_records_of_one_customer(fx) {
+        let keep = create(&fx, "repa1", json!({"name": "上海合并甲机械有限公司", "levelCode": "A", "tags": ["重点"], "contacts": [{"name": "张一", "mobile": "13800000001"}]})).await;
+        let dup = create(&fx, "repa2", json!({"name": "上海合并甲精密机械制造有限公司", "city": "上海", "creditCode": credit(77), "tags": ["华东"], "contacts": [{"name": "李二", "mobile": "13800000002"}]})).await;
+        let (keep_id, dup_id) = (cid(&keep), cid(&dup));
+        let r = fx.call("repa2", Method::POST, &format!("/api/v1/customers/{dup_id}/followups"), Some(json!({"method": "phone", "content": "电话沟通报价"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let before = count_customers(&fx).await;
+        let path = format!("/api/v1/customers/{keep_id}/merge");
+        // Reps and managers do not merge; nor does anyone merge a record into itself.
+        for who in ["repa1", "mgra"] {
+            let r = fx.call(who, Method::POST, &path, Some(json!({"duplicateId": dup_id})), None).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+        }
+        let r = fx.call("admin", Method::POST, &path, Some(json!({"duplicateId": keep_id})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["fields"]["duplicateId"]["code"], "customer.merge_same");
+        assert_eq!(count_customers(&fx).await, before, "refusals change nothing");
+
+        let r = fx.call("admin", Method::POST, &path, Some(json!({"duplicateId": dup_id})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let d = r.body;
+        assert_eq!(d["customer"]["name"], "上海合并甲机械有限公司", "the kept record's fields stay");
+        assert_eq!(d["customer"]["levelCode"], "A");
+        assert_eq!(d["customer"]["city"], "上海", "its blanks are filled from the other");
+        assert_eq!(d["customer"]["creditCode"], credit(77), "the credit code moves over");
+        let mut tags: Vec<String> = serde_json::from_value(d["customer"]["tags"].clone()).unwrap();
+        tags.sort();
+        assert_eq!(tags, ["华东", "重点"]);
+        let contacts = d["contacts"].as_array().unwrap();
+        assert_eq!(contacts.len(), 2);
+        assert_eq!(contacts.iter().filter(|k| k["isPrimary"] == true).count(), 1, "one primary contact");
+        assert!(d["history"].as_array().unwrap().iter().any(|h| h["change"] == "merged"));
+        assert!(d["customer"]["lastFollowupAt"].is_i64(), "the later last contact is kept");
+        let f = fx.call("admin", Method::GET, &format!("/api/v1/customers/{keep_id}/followups"), None, None).await;
+        assert_eq!(f.body["total"], 1, "the follow-up moved: {:?}", f.body);
+        let r = fx.call("admin", Method::GET, &format!("/api/v1/customers/{dup_id}"), None, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "the duplicate is gone");
+        assert_eq!(count_customers(&fx).await, before - 1);
+        let audit = fx.call("admin", Method::GET, "/api/v1/audit?action=customer.merged", None, None).await;
+        assert_eq!(audit.body["total"], 1);
+        // The merged record cannot be merged again.
+        let r = fx.call("admin", Method::POST, &path, Some(json!({"duplicateId": dup_id})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["fields"]["duplicateId"]["code"], "customer.not_found");
+    }
+
     async fn followups_move_the_last_and_next_contact_and_sort_the_list(fx) {
         let a = create(&fx, "repa1", json!({"name": "跟进甲有限公司", "contacts": [{"name": "王芳", "mobile": "13900139000"}]})).await;
         let b = create(&fx, "repa1", json!({"name": "跟进乙有限公司"})).await;

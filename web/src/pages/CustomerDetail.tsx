@@ -41,6 +41,8 @@ export default function CustomerDetail({ me }: { me: Me }) {
   const [contact, setContact] = useState<Contact | 'new' | null>(null);
   const [following, setFollowing] = useState(false);
   const [returning, setReturning] = useState(false);
+  const [merging, setMerging] = useState(false);
+  const [mergeForm] = Form.useForm<{ duplicateId: string }>();
 
   const detail = useQuery({ queryKey: ['customer', id], queryFn: () => unwrap(api.GET('/api/v1/customers/{id}', { params: { path: { id } } })) });
   const followups = useQuery({ queryKey: ['customer', id, 'followups'], queryFn: () => unwrap(api.GET('/api/v1/customers/{id}/followups', { params: { path: { id }, query: { pageSize: 100 } } })) });
@@ -168,6 +170,11 @@ export default function CustomerDetail({ me }: { me: Me }) {
             {d.canEdit && <Button onClick={() => { followForm.resetFields(); followForm.setFieldsValue({ method: 'phone' }); setFollowing(true); }} type="primary" data-testid="followup-add">{t('customers.addFollowup')}</Button>}
             {d.canEdit && <Button onClick={openEdit} data-testid="customer-edit">{t('common.edit')}</Button>}
             {d.canManage && <Button onClick={toggleLock}>{c.locked ? t('customers.unlock') : t('customers.lock')}</Button>}
+            {d.canManage && can(me, 'customers.settings') && (
+              <Button onClick={() => { mergeForm.resetFields(); setMerging(true); }} data-testid="customer-merge">
+                {t('customers.merge')}
+              </Button>
+            )}
             {d.canManage && can(me, 'pools.use') && (pools.data?.length ?? 0) > 0 && (
               <Button danger onClick={() => { returnForm.resetFields(); setReturning(true); }} data-testid="customer-return">
                 {t('customers.returnToPool')}
@@ -315,6 +322,31 @@ export default function CustomerDetail({ me }: { me: Me }) {
           </Form.Item>
         </Form>
       </Modal>
+      <Modal
+        title={t('customers.merge')}
+        open={merging}
+        okButtonProps={{ danger: true }}
+        onOk={async () => {
+          const v = await mergeForm.validateFields();
+          try {
+            await unwrap(api.POST('/api/v1/customers/{id}/merge', { params: { path: { id } }, body: { duplicateId: v.duplicateId } }));
+            message.success(t('common.saved'));
+            setMerging(false);
+            refresh();
+          } catch (e) {
+            reportError(e, mergeForm);
+          }
+        }}
+        onCancel={() => setMerging(false)}
+        destroyOnHidden
+      >
+        <Typography.Paragraph type="secondary">{t('customers.mergeHint', { name: c.name })}</Typography.Paragraph>
+        <Form form={mergeForm} name="merge-form" layout="vertical">
+          <Form.Item name="duplicateId" label={t('customers.mergeDuplicate')} rules={[{ required: true }]}>
+            <CustomerPicker exclude={id} />
+          </Form.Item>
+        </Form>
+      </Modal>
       <Modal title={t('customers.returnToPool')} open={returning} onOk={returnToPool} onCancel={() => setReturning(false)} destroyOnHidden>
         <Form form={returnForm} name="return-form" layout="vertical" data-testid="return-form">
           <Form.Item name="poolId" label={t('customers.pool')} rules={[{ required: true }]}>
@@ -326,5 +358,27 @@ export default function CustomerDetail({ me }: { me: Me }) {
         </Form>
       </Modal>
     </div>
+  );
+}
+
+/** Picks a customer of the caller's by name (for a merge). */
+function CustomerPicker({ value, onChange, exclude }: { value?: string; onChange?: (v: string) => void; exclude: string }) {
+  const [q, setQ] = useState('');
+  const found = useQuery({
+    queryKey: ['customers', 'pick', q],
+    queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { q: q || undefined, pageSize: 20 } } })),
+    enabled: q.length > 0,
+  });
+  return (
+    <Select
+      showSearch
+      filterOption={false}
+      onSearch={setQ}
+      value={value}
+      onChange={onChange}
+      placeholder={t('customers.search')}
+      notFoundContent={null}
+      options={(found.data?.items ?? []).filter((x) => x.id !== exclude).map((x) => ({ value: x.id, label: `${x.name} · ${x.ownerName ?? ''}` }))}
+    />
   );
 }

@@ -35,6 +35,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(preview_handover))
         .routes(routes!(hand_over_customers))
         .routes(routes!(export_customers))
+        .routes(routes!(merge_customers))
         .routes(routes!(list_customer_options))
         .routes(routes!(get_customer_limits, set_customer_limits))
 }
@@ -765,4 +766,28 @@ async fn export_customers(
         f.bytes,
     )
         .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MergeBody {
+    /// The other record of the same customer; it is merged into this one and deleted.
+    pub duplicate_id: Uuid,
+}
+
+/// Merge another record of the same customer into this one (合并): its blank fields are filled
+/// from the other, whose contacts, follow-ups, history, team and tags move over; the other is
+/// deleted. For administrators (customers.settings) in charge of both.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", operation_id = "mergeCustomers",
+    params(("id" = Uuid, Path)), request_body = MergeBody,
+    responses((status = 200, body = CustomerDetailView)))]
+async fn merge_customers(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> Result<Response, ApiError> {
+    let d = customers::merge(&s.app, &actor, id, b.duplicate_id, &meta).await?;
+    Ok(with_etag(d.customer.version, CustomerDetailView::from(d)))
 }

@@ -181,7 +181,7 @@ impl From<CollaboratorRow> for CollaboratorView {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerChangeView {
-    /// created | transferred | returned | claimed | assigned | handed_over | reclaimed
+    /// created | transferred | returned | claimed | assigned | handed_over | reclaimed | merged
     pub change: String,
     pub from_owner_name: Option<String>,
     pub to_owner_name: Option<String>,
