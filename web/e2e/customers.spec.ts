@@ -1,20 +1,9 @@
 // A rep creates a customer and meets 查重 on a second try; returns the customer to the
 // region's pool; another rep of the region claims it. Desktop and a 390 px phone.
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_PASSWORD } from '../playwright.config';
+import { signIn, signOut } from './helpers';
 
-async function signIn(page: Page, login: string) {
-  await page.goto('/login');
-  await page.getByLabel('用户名或手机号').fill(login);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
-  await expect(page.getByTestId('home-greeting')).toBeVisible();
-}
 
-async function signOut(page: Page) {
-  await page.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST' }));
-  await page.context().clearCookies();
-}
 
 /** Two reps of one Shanghai team, looked up as the administrator. */
 async function twoReps(page: Page): Promise<[string, string]> {

@@ -2,15 +2,7 @@
 // (the error file downloads), the fixed file imports, and the customers are there.
 // Desktop and a 390 px phone.
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_PASSWORD } from '../playwright.config';
-
-async function signIn(page: Page, login: string) {
-  await page.goto('/login');
-  await page.getByLabel('用户名或手机号').fill(login);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
-  await expect(page.getByTestId('home-greeting')).toBeVisible();
-}
+import { signIn, signOut } from './helpers';
 
 /** The manager of 华东大区, looked up as the administrator. */
 async function regionalManager(page: Page): Promise<string> {
@@ -23,8 +15,7 @@ async function regionalManager(page: Page): Promise<string> {
     const users = await (await fetch(`/api/v1/users?unitId=${region.id}&positionId=${rm.id}&pageSize=10`)).json();
     return users.items[0].username as string;
   });
-  await page.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST' }));
-  await page.context().clearCookies();
+  await signOut(page);
   return login;
 }
 

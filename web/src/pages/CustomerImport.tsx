@@ -9,6 +9,7 @@ import { Link } from 'react-router';
 import { api, ApiError, unwrap, type Schemas } from '../api/client';
 import { currentLocale, t, useLocale } from '../i18n';
 import { reportError } from '../lib/errors';
+import { saveResponse } from '../lib/download';
 import { columnLetter, importStep, isRunning } from '../lib/imports';
 import { UserPicker, formatTime } from './Customers';
 
@@ -16,17 +17,7 @@ type Job = Schemas['ImportJobView'];
 type Options = { mapping: (string | null)[]; mode: 'insert' | 'update' | 'upsert'; matchBy: 'creditCode' | 'name' | 'externalId'; defaultOwnerId?: string };
 
 async function download(path: string, fallback: string) {
-  const res = await fetch(path, { headers: { 'accept-language': currentLocale() } });
-  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
-  const cd = res.headers.get('content-disposition') ?? '';
-  const utf8 = /filename\*=UTF-8''([^;]+)/.exec(cd)?.[1];
-  const name = utf8 ? decodeURIComponent(utf8) : fallback;
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  URL.revokeObjectURL(url);
+  await saveResponse(await fetch(path, { headers: { 'accept-language': currentLocale() } }), fallback);
 }
 
 export default function CustomerImport() {

@@ -11,6 +11,7 @@ import { api, ApiError, unwrap, type Schemas } from '../api/client';
 import { currentLocale, t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
+import { saveResponse } from '../lib/download';
 import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
 
@@ -59,14 +60,7 @@ export default function Customers({ me }: { me: Me }) {
         headers: { 'content-type': 'application/json', 'accept-language': currentLocale() },
         body: JSON.stringify({ ...lastFilters.current, format }),
       });
-      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
-      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `customers.${format}`;
-      const url = URL.createObjectURL(await res.blob());
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = name;
-      a.click();
-      URL.revokeObjectURL(url);
+      await saveResponse(res, `customers.${format}`);
     } catch (e) {
       reportError(e);
     }

@@ -321,28 +321,25 @@ pub fn scan(bytes: &[u8]) -> Result<Scan, &'static str> {
     let mut header: Option<(u32, Vec<HeaderCell>)> = None;
     let mut data_rows: u32 = 0;
     let mut samples = Vec::new();
-    for_each_row(bytes, |n, cells| {
-        if header.is_none() {
-            first.push((n, cells));
-            if first.len() < HEADER_SCAN {
-                return Ok(true);
-            }
-            let (h, rest) = pick_header(&first);
-            header = Some(h);
-            for cells in rest {
-                data_rows += 1;
-                if samples.len() < 5 {
-                    samples.push(cells);
-                }
-            }
-            return Ok(true);
-        }
-        data_rows += 1;
-        if data_rows > MAX_ROWS {
-            return Err("import.too_many_rows");
-        }
+    let mut data_row = |cells: Vec<String>, data_rows: &mut u32| {
+        *data_rows += 1;
         if samples.len() < 5 {
             samples.push(cells);
+        }
+    };
+    for_each_row(bytes, |n, cells| {
+        if header.is_some() {
+            if data_rows >= MAX_ROWS {
+                return Err("import.too_many_rows");
+            }
+            data_row(cells, &mut data_rows);
+            return Ok(true);
+        }
+        first.push((n, cells));
+        if first.len() == HEADER_SCAN {
+            let (h, rest) = pick_header(&first);
+            header = Some(h);
+            rest.into_iter().for_each(|c| data_row(c, &mut data_rows));
         }
         Ok(true)
     })?;
@@ -352,12 +349,7 @@ pub fn scan(bytes: &[u8]) -> Result<Scan, &'static str> {
         }
         let (h, rest) = pick_header(&first);
         header = Some(h);
-        for cells in rest {
-            data_rows += 1;
-            if samples.len() < 5 {
-                samples.push(cells);
-            }
-        }
+        rest.into_iter().for_each(|c| data_row(c, &mut data_rows));
     }
     let (header_row, headers) = header.unwrap_or_default();
     Ok(Scan {

@@ -223,9 +223,22 @@ async fn validate_import(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(b): ApiJson<ImportOptionsBody>,
 ) -> Result<Response, ApiError> {
+    start(&s, &headers, &meta, &actor, id, b, false).await
+}
+
+/// Starts a validation (`apply` false) or an import; 202 with the job.
+async fn start(
+    s: &AppState,
+    headers: &HeaderMap,
+    meta: &salesdesk_app::RequestMeta,
+    actor: &salesdesk_app::Actor,
+    id: Uuid,
+    b: ImportOptionsBody,
+    apply: bool,
+) -> Result<Response, ApiError> {
     check_mapping(&b)?;
-    let j = imports::start(&s.app, &actor, id, b.into(), false, &meta).await?;
-    Ok((StatusCode::ACCEPTED, Json(view(j, locale(&headers)))).into_response())
+    let j = imports::start(&s.app, actor, id, b.into(), apply, meta).await?;
+    Ok((StatusCode::ACCEPTED, Json(view(j, locale(headers)))).into_response())
 }
 
 /// Import the upload (in the background, in one transaction): it lands whole only if no row
@@ -241,9 +254,7 @@ async fn run_import(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(b): ApiJson<ImportOptionsBody>,
 ) -> Result<Response, ApiError> {
-    check_mapping(&b)?;
-    let j = imports::start(&s.app, &actor, id, b.into(), true, &meta).await?;
-    Ok((StatusCode::ACCEPTED, Json(view(j, locale(&headers)))).into_response())
+    start(&s, &headers, &meta, &actor, id, b, true).await
 }
 
 /// The upload as XLSX with an error column naming each bad row's problems.
