@@ -334,6 +334,17 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
     }
 }
 
+/// A one-customer file uploaded for import as `who`.
+async fn upload_one(fx: &Fx, who: &str, n: usize) -> common::Resp {
+    let file = format!("客户名称\r\n矩阵导入{n}号有限公司\r\n");
+    fx.upload(
+        who,
+        "/api/v1/customer-imports?fileName=m.csv",
+        file.into_bytes(),
+    )
+    .await
+}
+
 fn need_signed_in(who: &str) -> Expect {
     if signed_in(who) { Allow } else { Deny(401) }
 }
@@ -799,13 +810,7 @@ async fn attempt(
         ),
         "uploadImport" => {
             let audit_before = audit_rows(fx).await;
-            let r = fx
-                .upload(
-                    who,
-                    "/api/v1/customer-imports?fileName=m.csv",
-                    format!("客户名称\r\n矩阵导入{n}号有限公司\r\n").into_bytes(),
-                )
-                .await;
+            let r = upload_one(fx, who, n).await;
             return (r.status.as_u16(), true, audit_rows(fx).await - audit_before);
         }
         "listImports" => call(Method::GET, "/api/v1/customer-imports".into(), None, None),
@@ -828,13 +833,7 @@ async fn attempt(
             } else {
                 "admin"
             };
-            let up = fx
-                .upload(
-                    by,
-                    "/api/v1/customer-imports?fileName=m.csv",
-                    format!("客户名称\r\n矩阵导入{n}号有限公司\r\n").into_bytes(),
-                )
-                .await;
+            let up = upload_one(fx, by, n).await;
             let jid = id(&up.body);
             let options = json!({"mapping": ["name"], "mode": "insert", "matchBy": "name"});
             match op {

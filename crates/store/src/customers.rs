@@ -321,12 +321,13 @@ pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<CustomerRow>> {
 
 /// Several customers whoever may see them (the caller has checked the scope).
 pub async fn rows_by_ids(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<CustomerRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let mut out = Vec::new();
+    for chunk in ids.chunks(200) {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" AND c.id IN ").bind_uuids(chunk);
+        out.extend(sql.fetch_all(tx).await?);
     }
-    let mut sql = Sql::new(SELECT);
-    sql.push(" AND c.id IN ").bind_uuids(ids);
-    sql.fetch_all(tx).await
+    Ok(out)
 }
 
 /// Moves everything recorded about `from` to `into` (合并): contacts (keeping one primary),
@@ -339,16 +340,12 @@ pub async fn merge_into(tx: &mut Tx, from: Uuid, from_version: i64, into: Uuid) 
         .bind(Arg::Uuid(into))
         .push(" AND k.is_primary)");
     sql.execute(tx).await?;
-    for table in [
-        "customer_contacts",
-        "customer_followups",
-        "customer_owner_history",
+    for update in [
+        "UPDATE customer_contacts SET customer_id = ",
+        "UPDATE customer_followups SET customer_id = ",
+        "UPDATE customer_owner_history SET customer_id = ",
     ] {
-        let mut sql = Sql::new(match table {
-            "customer_contacts" => "UPDATE customer_contacts SET customer_id = ",
-            "customer_followups" => "UPDATE customer_followups SET customer_id = ",
-            _ => "UPDATE customer_owner_history SET customer_id = ",
-        });
+        let mut sql = Sql::new(update);
         sql.bind(Arg::Uuid(into))
             .push(" WHERE customer_id = ")
             .bind(Arg::Uuid(from));
@@ -1092,15 +1089,16 @@ pub async fn contacts(tx: &mut Tx, customer_id: Uuid) -> Result<Vec<ContactRow>>
 
 /// The contacts of several customers.
 pub async fn contacts_of_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ContactRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let mut out = Vec::new();
+    for chunk in ids.chunks(200) {
+        let mut sql = Sql::new(
+            "SELECT id, customer_id, name, title, role, mobile, phone, email, wechat, birthday, is_primary, left_at, \
+             created_at, updated_at, version FROM customer_contacts WHERE customer_id IN ",
+        );
+        sql.bind_uuids(chunk).push(" ORDER BY created_at");
+        out.extend(sql.fetch_all(tx).await?);
     }
-    let mut sql = Sql::new(
-        "SELECT id, customer_id, name, title, role, mobile, phone, email, wechat, birthday, is_primary, left_at, \
-         created_at, updated_at, version FROM customer_contacts WHERE customer_id IN ",
-    );
-    sql.bind_uuids(ids).push(" ORDER BY created_at");
-    sql.fetch_all(tx).await
+    Ok(out)
 }
 
 /// Makes no contact of the customer primary (before another one becomes it).

@@ -4,7 +4,6 @@
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::customers::{ContactRow, CustomerRow};
 use crate::sql::{Arg, Sql};
 use crate::{Result, Tx, on_tx};
 
@@ -211,23 +210,18 @@ pub async fn customers_by_keys(
     external_ids: &[String],
 ) -> Result<Vec<CustomerKeys>> {
     let mut out: Vec<CustomerKeys> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (column, keys) in [
-        ("credit_code", credit_codes),
-        ("name_key", name_keys),
-        ("external_id", external_ids),
+        (" credit_code IN ", credit_codes),
+        (" name_key IN ", name_keys),
+        (" external_id IN ", external_ids),
     ] {
         for chunk in keys.chunks(200) {
             let mut sql =
-                Sql::new("SELECT id, name_key, credit_code, external_id FROM customers WHERE ");
-            sql.push(match column {
-                "credit_code" => "credit_code",
-                "name_key" => "name_key",
-                _ => "external_id",
-            })
-            .push(" IN ")
-            .bind_texts(chunk);
+                Sql::new("SELECT id, name_key, credit_code, external_id FROM customers WHERE");
+            sql.push(column).bind_texts(chunk);
             for k in sql.fetch_all::<CustomerKeys>(tx).await? {
-                if !out.iter().any(|o| o.id == k.id) {
+                if seen.insert(k.id) {
                     out.push(k);
                 }
             }
@@ -245,24 +239,6 @@ pub async fn contacts_by_mobiles(tx: &mut Tx, mobiles: &[String]) -> Result<Vec<
         sql.bind_texts(chunk);
         let rows: Vec<(String, Uuid)> = sql.fetch_all(tx).await?;
         out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// Full rows of the given customers (any scope: the caller has checked it).
-pub async fn customers_by_ids(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<CustomerRow>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(200) {
-        out.extend(crate::customers::rows_by_ids(tx, chunk).await?);
-    }
-    Ok(out)
-}
-
-/// The contacts of the given customers.
-pub async fn contacts_of(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<ContactRow>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(200) {
-        out.extend(crate::customers::contacts_of_many(tx, chunk).await?);
     }
     Ok(out)
 }

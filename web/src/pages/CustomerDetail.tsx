@@ -9,6 +9,7 @@ import { api, ApiError, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
+import { SearchSelect } from '../components/SearchSelect';
 import { LEVEL_COLOURS, optionLabel, useCustomerOptions } from '../lib/customers';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
 import { formatTime } from './Customers';
@@ -363,22 +364,17 @@ export default function CustomerDetail({ me }: { me: Me }) {
 
 /** Picks a customer of the caller's by name (for a merge). */
 function CustomerPicker({ value, onChange, exclude }: { value?: string; onChange?: (v: string) => void; exclude: string }) {
-  const [q, setQ] = useState('');
-  const found = useQuery({
-    queryKey: ['customers', 'pick', q],
-    queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { q: q || undefined, pageSize: 20 } } })),
-    enabled: q.length > 0,
-  });
   return (
-    <Select
-      showSearch
-      filterOption={false}
-      onSearch={setQ}
+    <SearchSelect
       value={value}
       onChange={onChange}
+      searchFirst
       placeholder={t('customers.search')}
-      notFoundContent={null}
-      options={(found.data?.items ?? []).filter((x) => x.id !== exclude).map((x) => ({ value: x.id, label: `${x.name} · ${x.ownerName ?? ''}` }))}
+      queryKey={['customers', 'pick']}
+      search={async (q) => {
+        const page = await unwrap(api.GET('/api/v1/customers', { params: { query: { q, pageSize: 20 } } }));
+        return page.items.filter((x) => x.id !== exclude).map((x) => ({ value: x.id, label: `${x.name} · ${x.ownerName ?? ''}` }));
+      }}
     />
   );
 }

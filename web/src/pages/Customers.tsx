@@ -2,9 +2,8 @@
 // filters, a new-customer form that runs 查重 as you type, and transfer for managers.
 import { useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
-import { App, Button, Drawer, Dropdown, Form, Input, Modal, Select, Space, Tag, Tooltip } from 'antd';
+import { App, Button, Drawer, Dropdown, Form, Input, Modal, Space, Tag, Tooltip } from 'antd';
 import { LockOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import dayjs from 'dayjs';
 import { api, ApiError, unwrap, type Schemas } from '../api/client';
@@ -14,6 +13,7 @@ import { reportError } from '../lib/errors';
 import { saveResponse } from '../lib/download';
 import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
+import { SearchSelect } from '../components/SearchSelect';
 
 type Customer = Schemas['CustomerView'];
 
@@ -23,17 +23,16 @@ const CONTACT_FIELDS: Record<string, string> = { 'contacts[0].name': 'contactNam
 export const formatTime = (ms?: number | null) => (ms ? dayjs(ms).format('YYYY-MM-DD HH:mm') : '—');
 
 export function UserPicker({ value, onChange, testId }: { value?: string; onChange?: (v: string) => void; testId?: string }) {
-  const [q, setQ] = useState('');
-  const users = useQuery({ queryKey: ['users', 'pick', q], queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { q: q || undefined, active: true, pageSize: 20 } } })) });
   return (
-    <Select
-      showSearch
-      filterOption={false}
-      onSearch={setQ}
+    <SearchSelect
       value={value}
       onChange={onChange}
-      data-testid={testId}
-      options={(users.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.displayName} · ${u.unitName}` }))}
+      testId={testId}
+      queryKey={['users', 'pick']}
+      search={async (q) => {
+        const page = await unwrap(api.GET('/api/v1/users', { params: { query: { q: q || undefined, active: true, pageSize: 20 } } }));
+        return page.items.map((u) => ({ value: u.id, label: `${u.displayName} · ${u.unitName}` }));
+      }}
     />
   );
 }

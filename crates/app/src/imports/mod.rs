@@ -70,7 +70,6 @@ pub struct ImportBoard {
 }
 
 pub struct Progress {
-    pub applying: bool,
     pub rows_done: AtomicU64,
     pub started: Instant,
 }
@@ -81,9 +80,8 @@ impl ImportBoard {
     }
 
     /// Registers a run of `id`, replacing a finished run's entry that is still being let go.
-    fn claim(&self, id: Uuid, applying: bool) -> Arc<Progress> {
+    fn claim(&self, id: Uuid) -> Arc<Progress> {
         let p = Arc::new(Progress {
-            applying,
             rows_done: AtomicU64::new(0),
             started: Instant::now(),
         });
@@ -122,7 +120,6 @@ pub struct ImportOptions {
 pub struct RowError {
     pub row: u32,
     pub column: Option<usize>,
-    pub header: Option<String>,
     pub field: Option<String>,
     pub code: String,
     /// Another row of the file this one conflicts with.
@@ -414,6 +411,12 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<ImportJob> {
     Ok(v)
 }
 
+/// The fields a column can be mapped to.
+pub fn fields(actor: &Actor) -> AppResult<Vec<ImportField>> {
+    require_import(actor)?;
+    Ok(ImportField::all().collect())
+}
+
 pub async fn recent(app: &App, actor: &Actor) -> AppResult<Vec<ImportJob>> {
     require_import(actor)?;
     let mut tx = app.db.begin_read().await?;
@@ -540,7 +543,7 @@ pub async fn start(
         .collect();
     imports::save_mappings(&mut tx, actor.user_id, KIND, &pairs, now_ms()).await?;
     tx.commit().await?;
-    let progress = app.imports.claim(id, apply);
+    let progress = app.imports.claim(id);
 
     let (app2, actor2, meta2) = (app.clone(), actor.clone(), meta.clone());
     let header_row = job.header_row as u32;
@@ -952,17 +955,15 @@ impl<'a> Run<'a> {
     fn fail(
         &mut self,
         row: u32,
-        cells: &Cells,
+        column: Option<usize>,
         f: Option<ImportField>,
         code: &str,
         other: Option<u32>,
     ) {
-        let column = f.and_then(|f| column_of(cells, self.w.fields, f));
         if self.out.errors.len() < MAX_KEPT_ERRORS {
             self.out.errors.push(RowError {
                 row,
                 column,
-                header: None,
                 field: f.map(|f| f.key().to_owned()),
                 code: code.to_owned(),
                 other_row: other,
@@ -976,17 +977,11 @@ impl<'a> Run<'a> {
             self.out.warnings.push(RowError {
                 row,
                 column,
-                header: None,
                 field: Some(f.key().to_owned()),
                 code: code.to_owned(),
                 other_row: None,
             });
         }
-    }
-
-    /// The identity of the customer a row is about, by the chosen match key.
-    fn identity(&self, cc: Option<&str>, nk: &str, ex: Option<&str>) -> String {
-        identity(self.w.opts.match_by, cc, nk, ex)
     }
 
     /// Finds the user an owner cell names: login name, mobile, or a display name only one
@@ -1065,25 +1060,15 @@ impl<'a> Run<'a> {
                 let Some(Some(f)) = fields.get(i).copied() else {
                     continue;
                 };
-                if v == reader::ERROR_CELL {
-                    self.fail(
-                        n,
-                        &vec![(f, i, String::new())],
-                        Some(f),
-                        "import.cell_error",
-                        None,
-                    );
-                    bad = true;
-                    continue;
-                }
-                if looks_like_formula(&v) {
-                    self.fail(
-                        n,
-                        &vec![(f, i, String::new())],
-                        Some(f),
-                        "import.formula",
-                        None,
-                    );
+                let refused = if v == reader::ERROR_CELL {
+                    Some("import.cell_error")
+                } else if looks_like_formula(&v) {
+                    Some("import.formula")
+                } else {
+                    None
+                };
+                if let Some(code) = refused {
+                    self.fail(n, Some(i), Some(f), code, None);
                     bad = true;
                     continue;
                 }
@@ -1175,7 +1160,8 @@ impl<'a> Run<'a> {
             if let Ok(Some(id)) = match_of(cc.as_deref(), nk, ex.as_deref()) {
                 wanted.push(id);
             }
-            if let Some(s) = self.seen.get(&fingerprint(&self.identity(
+            if let Some(s) = self.seen.get(&fingerprint(&identity(
+                match_by,
                 cc.as_deref(),
                 nk,
                 ex.as_deref(),
@@ -1194,7 +1180,7 @@ impl<'a> Run<'a> {
             .copied()
             .filter(|i| in_charge.contains(i))
             .collect();
-        let existing: HashMap<Uuid, CustomerRow> = imports::customers_by_ids(tx, &charged)
+        let existing: HashMap<Uuid, CustomerRow> = customers::rows_by_ids(tx, &charged)
             .await?
             .into_iter()
             .map(|r| (r.id, r))
@@ -1204,7 +1190,7 @@ impl<'a> Run<'a> {
             tags.entry(id).or_default().push(t);
         }
         let mut contacts: HashMap<Uuid, Vec<ContactRow>> = HashMap::new();
-        for k in imports::contacts_of(tx, &charged).await? {
+        for k in customers::contacts_of_many(tx, &charged).await? {
             if k.is_primary {
                 self.has_primary.insert(k.customer_id);
             }
@@ -1217,12 +1203,14 @@ impl<'a> Run<'a> {
             let mut row_failed = bad;
             macro_rules! fail {
                 ($f:expr, $code:expr, $other:expr) => {{
-                    self.fail(n, &cells, $f, $code, $other);
+                    let f: Option<ImportField> = $f;
+                    let column = f.and_then(|f| column_of(&cells, fields, f));
+                    self.fail(n, column, f, $code, $other);
                     row_failed = true;
                 }};
             }
             self.out.rows += 1;
-            let identity = self.identity(cc.as_deref(), &nk, ex.as_deref());
+            let identity = identity(match_by, cc.as_deref(), &nk, ex.as_deref());
             let key_field = if identity.starts_with("ex:") {
                 ImportField::ExternalId
             } else if identity.starts_with("cc:") {

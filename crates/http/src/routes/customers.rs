@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -754,18 +754,7 @@ async fn export_customers(
     }
     .split()?;
     let f = customers::export(&s.app, &actor, q, format, &meta).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        f.filename, f.filename
-    );
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, f.content_type.to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        f.bytes,
-    )
-        .into_response())
+    Ok(super::attachment(&f.filename, f.content_type, f.bytes))
 }
 
 #[derive(Deserialize, ToSchema)]

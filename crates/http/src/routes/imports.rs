@@ -7,13 +7,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use salesdesk_app::imports::{self, ImportOptions, TemplateFormat};
-use salesdesk_domain::import::{ImportField, ImportMode, MatchBy};
+use salesdesk_domain::import::{ImportMode, MatchBy};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::attachment;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, Meta};
@@ -39,32 +40,6 @@ fn locale(h: &HeaderMap) -> Locale {
 
 fn view(j: imports::ImportJob, l: Locale) -> ImportJobView {
     ImportJobView::new(j, &|code| message(code, l).to_owned())
-}
-
-fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    // RFC 5987: the UTF-8 name percent-encoded, an ASCII fallback beside it.
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"import.{}\"; filename*=UTF-8''{encoded}",
-        name.rsplit('.').next().unwrap_or("bin")
-    );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -112,9 +87,9 @@ async fn list_imports(
 #[utoipa::path(get, path = "/api/v1/customer-imports/fields", tag = "customers", operation_id = "listImportFields",
     responses((status = 200, body = Vec<ImportFieldView>)))]
 async fn list_import_fields(Auth(actor): Auth) -> Result<Json<Vec<ImportFieldView>>, ApiError> {
-    actor.require(salesdesk_domain::access::Permission::CustomersImport)?;
     Ok(Json(
-        ImportField::all()
+        imports::fields(&actor)?
+            .into_iter()
             .map(|f| ImportFieldView {
                 key: f.key().to_owned(),
                 label_zh: f.label_zh().to_owned(),

@@ -24,6 +24,35 @@ pub fn with_etag<T: serde::Serialize>(version: i64, body: T) -> Response {
     r
 }
 
+/// A file to save (export, template, error file): the name as RFC 5987 UTF-8, with an ASCII
+/// name beside it for clients that read only that.
+pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let ascii = if encoded == name {
+        name.to_owned()
+    } else {
+        format!("download.{}", name.rsplit('.').next().unwrap_or("bin"))
+    };
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// The `If-Match` header of updates: the version the client read, as `"3"` (or `3`).
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Header)]
