@@ -65,10 +65,14 @@ function Gate() {
   );
 }
 
+// People who ask their system for less motion get dialogs and menus without animation.
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches === true;
+const theme = { token: { colorPrimary: '#1f6feb', borderRadius: 6, motion: !reducedMotion } };
+
 export function App() {
   const locale = useLocale();
   return (
-    <ConfigProvider locale={locale === 'zh-CN' ? zhCNLocale : enUSLocale} theme={{ token: { colorPrimary: '#1f6feb', borderRadius: 6 } }}>
+    <ConfigProvider locale={locale === 'zh-CN' ? zhCNLocale : enUSLocale} theme={theme}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
