@@ -5,6 +5,9 @@ import { signIn, signOut } from './helpers';
 
 
 
+/** A 1x1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
 /** Two reps of one Shanghai team, looked up as the administrator. */
 async function twoReps(page: Page): Promise<[string, string]> {
   await signIn(page, 'admin');
@@ -36,6 +39,16 @@ test('create a customer, meet 查重, return it to the pool, claim it as another
   await form.getByLabel('手机').fill(`139${String(Date.now()).slice(-8)}`);
   await page.getByTestId('customer-save').click();
   await expect(page.getByTestId('customer-title')).toHaveText(name);
+
+  // A visit recorded with a photo: uploaded as it is picked, shown in the timeline.
+  await page.getByTestId('followup-add').click();
+  const follow = page.getByTestId('followup-form');
+  await follow.getByLabel('跟进内容').fill('上门拜访，现场拍照');
+  await follow.locator('input[type=file]').setInputFiles({ name: '现场.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await expect(follow.getByTestId('attachment-picture')).toHaveCount(1);
+  await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+  await expect(page.getByTestId('followups').getByTestId('attachment-picture')).toHaveCount(1);
+  await expect(page.getByTestId('customer-files').getByRole('img', { name: '现场.png' })).toBeVisible();
 
   // The same company written another way is found while typing and refused on save.
   await page.goto('/customers');

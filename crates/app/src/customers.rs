@@ -19,6 +19,7 @@ use salesdesk_domain::dedupe::{
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::user::{Mobile, parse_email};
 use salesdesk_domain::validation::{Checker, optional_text, required_text};
+use salesdesk_store::attachments::AttachmentRow;
 use salesdesk_store::customers::{
     self, CollaboratorRow, ContactFields, ContactRow, CustomerFields, CustomerFilter, CustomerRow,
     CustomerSort, FollowupRow, Holder, LimitRow, NewCustomer, NewFollowup, NewOwnerChange,
@@ -56,14 +57,14 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(e.to_string())
 }
 
-async fn visible(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
+pub(crate) async fn visible(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
     actor.require(Permission::CustomersView)?;
     customers::get(tx, &viewer(actor), id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
-async fn editable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
+pub(crate) async fn editable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
     let c = visible(tx, actor, id).await?;
     actor.require(Permission::CustomersEdit)?;
     if customers::get(tx, &charge(actor), id).await?.is_some() {
@@ -75,7 +76,7 @@ async fn editable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow
     }
 }
 
-async fn in_charge(
+pub(crate) async fn in_charge(
     tx: &mut Tx,
     actor: &Actor,
     id: Uuid,
@@ -932,6 +933,33 @@ pub struct FollowupInput {
     pub happened_at: Option<i64>,
     pub next_at: Option<i64>,
     pub next_step: Option<String>,
+    /// Files the author uploaded to this customer for this follow-up (at most nine).
+    pub attachment_ids: Vec<Uuid>,
+}
+
+/// A follow-up with the files taken with it.
+#[derive(Debug, Clone)]
+pub struct Followup {
+    pub row: FollowupRow,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+async fn with_attachments(tx: &mut Tx, rows: Vec<FollowupRow>) -> AppResult<Vec<Followup>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut files = crate::attachments::of_followups(tx, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut files)
+                .into_iter()
+                .partition(|a| a.followup_id == Some(row.id));
+            files = rest;
+            Followup {
+                row,
+                attachments: mine,
+            }
+        })
+        .collect())
 }
 
 pub async fn add_followup(
@@ -940,7 +968,7 @@ pub async fn add_followup(
     customer_id: Uuid,
     input: FollowupInput,
     meta: &RequestMeta,
-) -> AppResult<FollowupRow> {
+) -> AppResult<Followup> {
     let mut tx = app.db.begin_write().await?;
     editable(&mut tx, actor, customer_id).await?;
     let now = now_ms();
@@ -994,6 +1022,8 @@ pub async fn add_followup(
         },
     )
     .await?;
+    crate::attachments::link_to_followup(&mut tx, actor, customer_id, id, &input.attachment_ids)
+        .await?;
     record(
         &mut tx,
         By::Actor(actor),
@@ -1002,7 +1032,7 @@ pub async fn add_followup(
         "customer",
         customer_id,
         None::<&()>,
-        Some(&serde_json::json!({"method": method.as_str(), "happenedAt": happened_at, "nextAt": input.next_at})),
+        Some(&serde_json::json!({"method": method.as_str(), "happenedAt": happened_at, "nextAt": input.next_at, "attachmentIds": input.attachment_ids})),
     )
     .await?;
     let (rows, _) = customers::followups(
@@ -1018,8 +1048,9 @@ pub async fn add_followup(
         .into_iter()
         .find(|r| r.id == id)
         .ok_or(AppError::NotFound)?;
+    let mut out = with_attachments(&mut tx, vec![row]).await?;
     tx.commit().await?;
-    Ok(row)
+    out.pop().ok_or(AppError::NotFound)
 }
 
 pub async fn followups(
@@ -1027,10 +1058,11 @@ pub async fn followups(
     actor: &Actor,
     customer_id: Uuid,
     page: PageRequest,
-) -> AppResult<Paged<FollowupRow>> {
+) -> AppResult<Paged<Followup>> {
     let mut tx = app.db.begin_read().await?;
     visible(&mut tx, actor, customer_id).await?;
-    let (items, total) = customers::followups(&mut tx, customer_id, page.to_store()).await?;
+    let (rows, total) = customers::followups(&mut tx, customer_id, page.to_store()).await?;
+    let items = with_attachments(&mut tx, rows).await?;
     tx.commit().await?;
     Ok(page.paged(items, total))
 }

@@ -3,6 +3,7 @@
 //! audit row in the same transaction and commits. HTTP handlers and jobs call only this.
 
 pub mod actor;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -52,14 +53,18 @@ pub struct App {
     pub auth: AuthSettings,
     /// The imports running in this process (their progress).
     pub imports: std::sync::Arc<imports::ImportBoard>,
+    /// Where attachment bytes are kept (under the data directory).
+    pub files: attachments::FileStore,
 }
 
 impl App {
-    pub fn new(db: Db, auth: AuthSettings) -> Self {
+    /// `files_dir` holds attachments; every instance serving one database must share it.
+    pub fn new(db: Db, auth: AuthSettings, files_dir: impl Into<std::path::PathBuf>) -> Self {
         App {
             db,
             auth,
             imports: Default::default(),
+            files: attachments::FileStore::new(files_dir),
         }
     }
 }
@@ -124,6 +129,7 @@ pub struct Paged<T> {
 /// The records use cases return, re-exported so the HTTP layer never reaches into the store.
 pub mod records {
     pub use salesdesk_store::api_tokens::ApiTokenRow;
+    pub use salesdesk_store::attachments::AttachmentRow;
     pub use salesdesk_store::audit::{AuditFilter, AuditRow};
     pub use salesdesk_store::customers::{
         CollaboratorRow, ContactRow, CustomerRow, CustomerSort, FollowupRow, LimitRow, OptionRow,

@@ -454,6 +454,7 @@ async fn bench_customers(backend: Backend, count: usize, samples: usize) -> Resu
             max_failures_per_ip: 1_000_000,
             ..AuthSettings::default()
         },
+        std::env::temp_dir().join("salesdesk-bench-attachments"),
     );
     let t = Instant::now();
     let company = seed_company(&app).await?;

@@ -18,6 +18,7 @@ macro_rules! str_enum {
 }
 
 pub mod access;
+pub mod attachment;
 pub mod credit_code;
 pub mod customer;
 pub mod dedupe;

@@ -156,6 +156,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = routes::customers::routes(r);
     let r = routes::pools::routes(r);
     let r = routes::imports::routes(r);
+    let r = routes::attachments::routes(r);
     let r = routes::audit::routes(r);
     let r = routes::system::routes(r);
     let (router, mut spec) = r.split_for_parts();
@@ -204,15 +205,19 @@ pub fn router(state: AppState) -> Router {
     )
 }
 
-/// Bodies are capped at 1 MiB, except an import's upload (the file itself, up to 30 MiB): a
-/// declared length above the cap is refused at once, a streamed body when it passes it.
+/// Bodies are capped at 1 MiB, except uploads (the file itself: an import up to 30 MiB, an
+/// attachment up to 20 MiB): a declared length above the cap is refused at once, a streamed
+/// body when it passes it.
 async fn limit_body(
     req: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let limit = if req.uri().path() == routes::imports::UPLOAD_PATH {
+    let path = req.uri().path();
+    let limit = if path == routes::imports::UPLOAD_PATH {
         salesdesk_app::imports::MAX_FILE_BYTES
+    } else if routes::attachments::is_upload_path(path) {
+        salesdesk_domain::attachment::MAX_FILE_BYTES
     } else {
         1024 * 1024
     };

@@ -430,6 +430,32 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Another customer has this external id",
     ),
     ("import.file_empty", "文件是空的", "The file is empty"),
+    ("attachment.empty", "文件是空的", "The file is empty"),
+    (
+        "attachment.too_large",
+        "单个附件不能超过 20 MB",
+        "An attachment may be at most 20 MB",
+    ),
+    (
+        "attachment.type_not_allowed",
+        "不支持此类文件；可上传图片、PDF、Office/WPS 文档、文本、压缩包、音频和视频",
+        "This kind of file is not accepted; upload pictures, PDF, Office or WPS documents, text, archives, audio or video",
+    ),
+    (
+        "attachment.content_mismatch",
+        "文件内容与扩展名不符",
+        "The file's content does not match its extension",
+    ),
+    (
+        "attachment.customer_full",
+        "该客户的附件已达 500 个上限，请先删除不需要的附件",
+        "This customer already has 500 attachments; delete some first",
+    ),
+    (
+        "attachment.not_found",
+        "附件不存在，或不是您为该客户上传的",
+        "No such attachment among the files you uploaded to this customer",
+    ),
     (
         "import.file_xls_or_protected",
         "请另存为未加密的 .xlsx 或 CSV 文件后再导入（不支持 .xls 和加密文件）",
@@ -671,6 +697,12 @@ mod tests {
             "import.file_gone",
             "customer.merge_same",
             "customer.not_found",
+            "attachment.empty",
+            "attachment.too_large",
+            "attachment.type_not_allowed",
+            "attachment.content_mismatch",
+            "attachment.customer_full",
+            "attachment.not_found",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

@@ -283,7 +283,11 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
             Deny(403) => need("customers.create"),
             e => e,
         },
-        "getCustomer" | "listFollowups" => customer_read(who, target),
+        "getCustomer" | "listFollowups" | "listAttachments" | "downloadAttachment" => {
+            customer_read(who, target)
+        }
+        // The administrator uploaded the file being deleted: others need to be in charge.
+        "uploadAttachment" | "deleteAttachment" => customer_write(who, target),
         "updateCustomer" | "addContact" | "updateContact" | "addFollowup" | "setCollaborators"
         | "setCustomerLock" => customer_write(who, target),
         "transferCustomers" => match need("customers.transfer") {
@@ -896,6 +900,50 @@ async fn attempt(
             Some(json!({"name": "矩阵客户"})),
             None,
         ),
+        "uploadAttachment" => {
+            let (cid, ..) = customer_for(fx, target_of(who, target), n).await;
+            let audit_before = audit_rows(fx).await;
+            let r = fx
+                .upload(
+                    who,
+                    &format!("/api/v1/customers/{cid}/attachments?fileName=a.pdf"),
+                    b"%PDF-1.7\n".to_vec(),
+                )
+                .await;
+            return (r.status.as_u16(), true, audit_rows(fx).await - audit_before);
+        }
+        "listAttachments" | "downloadAttachment" | "deleteAttachment" => {
+            let (cid, ..) = customer_for(fx, target_of(who, target), n).await;
+            let up = fx
+                .upload(
+                    "admin",
+                    &format!("/api/v1/customers/{cid}/attachments?fileName=a.pdf"),
+                    b"%PDF-1.7\n".to_vec(),
+                )
+                .await;
+            assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
+            let aid = id(&up.body);
+            match op {
+                "listAttachments" => call(
+                    Method::GET,
+                    format!("/api/v1/customers/{cid}/attachments"),
+                    None,
+                    None,
+                ),
+                "downloadAttachment" => call(
+                    Method::GET,
+                    format!("/api/v1/attachments/{aid}"),
+                    None,
+                    None,
+                ),
+                _ => call(
+                    Method::DELETE,
+                    format!("/api/v1/attachments/{aid}"),
+                    None,
+                    None,
+                ),
+            }
+        }
         "getCustomer" | "listFollowups" | "updateCustomer" | "addContact" | "updateContact"
         | "addFollowup" | "setCollaborators" | "setCustomerLock" | "transferCustomers"
         | "returnToPool" => {
@@ -1099,6 +1147,10 @@ fn targeted(op: &str) -> bool {
             | "createUser"
             | "getCustomer"
             | "listFollowups"
+            | "uploadAttachment"
+            | "listAttachments"
+            | "downloadAttachment"
+            | "deleteAttachment"
             | "updateCustomer"
             | "addContact"
             | "updateContact"

@@ -113,7 +113,11 @@ async fn open(cfg: &Config) -> Result<App> {
         .await
         .context("opening the database")?;
     db.migrate().await.context("migrating the database")?;
-    Ok(App::new(db, cfg.auth_settings()))
+    Ok(App::new(
+        db,
+        cfg.auth_settings(),
+        cfg.data_dir.join("attachments"),
+    ))
 }
 
 async fn run(cmd: Command, cfg: Config) -> Result<()> {

@@ -344,6 +344,7 @@ pub async fn merge_into(tx: &mut Tx, from: Uuid, from_version: i64, into: Uuid) 
         "UPDATE customer_contacts SET customer_id = ",
         "UPDATE customer_followups SET customer_id = ",
         "UPDATE customer_owner_history SET customer_id = ",
+        "UPDATE customer_attachments SET customer_id = ",
     ] {
         let mut sql = Sql::new(update);
         sql.bind(Arg::Uuid(into))

@@ -7,6 +7,7 @@ pub mod error;
 pub mod sql;
 
 pub mod api_tokens;
+pub mod attachments;
 pub mod audit;
 pub mod customers;
 pub mod imports;

@@ -12,6 +12,7 @@ import { reportError } from '../lib/errors';
 import { SearchSelect } from '../components/SearchSelect';
 import { LEVEL_COLOURS, optionLabel, useCustomerOptions } from '../lib/customers';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
+import { AttachmentList, AttachmentUploader, deleteAttachment, type Attachment } from '../components/Attachments';
 import { formatTime } from './Customers';
 
 type Contact = Schemas['ContactView'];
@@ -25,7 +26,11 @@ interface FollowupForm {
   happenedAt?: Dayjs;
   nextAt?: Dayjs;
   nextStep?: string;
+  attachments?: Attachment[];
 }
+
+/** Files a follow-up may take (the server's limit too). */
+const MAX_FOLLOWUP_FILES = 9;
 
 export default function CustomerDetail({ me }: { me: Me }) {
   useLocale();
@@ -47,6 +52,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
 
   const detail = useQuery({ queryKey: ['customer', id], queryFn: () => unwrap(api.GET('/api/v1/customers/{id}', { params: { path: { id } } })) });
   const followups = useQuery({ queryKey: ['customer', id, 'followups'], queryFn: () => unwrap(api.GET('/api/v1/customers/{id}/followups', { params: { path: { id }, query: { pageSize: 100 } } })) });
+  const files = useQuery({ queryKey: ['customer', id, 'attachments'], queryFn: () => unwrap(api.GET('/api/v1/customers/{id}/attachments', { params: { path: { id } } })) });
   const pools = useQuery({ queryKey: ['pools'], queryFn: () => unwrap(api.GET('/api/v1/pools')), enabled: can(me, 'pools.use') });
   const refresh = () => qc.invalidateQueries({ queryKey: ['customer', id] });
 
@@ -99,7 +105,15 @@ export default function CustomerDetail({ me }: { me: Me }) {
       await unwrap(
         api.POST('/api/v1/customers/{id}/followups', {
           params: { path: { id } },
-          body: { method: v.method, content: v.content, contactIds: v.contactIds ?? [], happenedAt: v.happenedAt?.valueOf() ?? null, nextAt: v.nextAt?.valueOf() ?? null, nextStep: v.nextStep || null },
+          body: {
+            method: v.method,
+            content: v.content,
+            contactIds: v.contactIds ?? [],
+            happenedAt: v.happenedAt?.valueOf() ?? null,
+            nextAt: v.nextAt?.valueOf() ?? null,
+            nextStep: v.nextStep || null,
+            attachmentIds: (v.attachments ?? []).map((a) => a.id),
+          },
         }),
       );
       message.success(t('common.saved'));
@@ -108,6 +122,13 @@ export default function CustomerDetail({ me }: { me: Me }) {
     } catch (e) {
       reportError(e, followForm);
     }
+  };
+
+  // Files uploaded for a follow-up that is then abandoned are not left in the archive.
+  const cancelFollowup = () => {
+    const uploaded = (followForm.getFieldValue('attachments') as Attachment[] | undefined) ?? [];
+    setFollowing(false);
+    void Promise.allSettled(uploaded.map((a) => deleteAttachment(a.id))).then(refresh);
   };
 
   const returnToPool = async () => {
@@ -215,6 +236,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
                       <Typography.Text type="secondary">{f.authorName}</Typography.Text>
                       <div style={{ whiteSpace: 'pre-wrap' }}>{f.content}</div>
                       {f.contactIds.length > 0 && <Typography.Text type="secondary">{f.contactIds.map(contactName).join('、')}</Typography.Text>}
+                      <AttachmentList items={f.attachments} />
                       {(f.nextStep || f.nextAt) && (
                         <div>
                           <Typography.Text type="secondary">
@@ -244,6 +266,16 @@ export default function CustomerDetail({ me }: { me: Me }) {
                 { title: t('customers.contactRole'), dataIndex: 'role', render: (_, k) => (k.role ? t(`role.${k.role}`) : '') },
               ]}
             />
+          </Card>
+          <Card title={t('attachments.title')} style={{ marginTop: 16 }} data-testid="customer-files">
+            {d.canEdit && (
+              <AttachmentUploader customerId={id} value={[]} onChange={() => refresh()} />
+            )}
+            {(files.data?.length ?? 0) === 0 ? (
+              <Typography.Text type="secondary">{t('attachments.none')}</Typography.Text>
+            ) : (
+              <AttachmentList items={files.data ?? []} canDelete={(a) => d.canManage || (d.canEdit && a.uploadedBy === me.id)} onDeleted={() => refresh()} />
+            )}
           </Card>
           <Card title={t('customers.history')} style={{ marginTop: 16 }}>
             <Timeline
@@ -301,7 +333,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
           </Space>
         </Form>
       </Modal>
-      <Modal title={t('customers.addFollowup')} open={following} onOk={saveFollowup} onCancel={() => setFollowing(false)} destroyOnHidden>
+      <Modal title={t('customers.addFollowup')} open={following} onOk={saveFollowup} onCancel={cancelFollowup} destroyOnHidden>
         <Form form={followForm} name="followup-form" layout="vertical" data-testid="followup-form">
           <Form.Item name="method" label={t('customers.method')} rules={[{ required: true }]}>
             <Select options={METHODS.map((m) => ({ value: m, label: t(`method.${m}`) }))} />
@@ -320,6 +352,9 @@ export default function CustomerDetail({ me }: { me: Me }) {
           </Form.Item>
           <Form.Item name="nextStep" label={t('customers.nextStep')}>
             <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="attachments" label={t('attachments.title')}>
+            <AttachmentUploader customerId={id} max={MAX_FOLLOWUP_FILES} />
           </Form.Item>
         </Form>
       </Modal>

@@ -6,10 +6,11 @@ import { Alert, Button, Card, Descriptions, Form, Progress, Radio, Result, Selec
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api, ApiError, unwrap, type Schemas } from '../api/client';
+import { api, unwrap, type Schemas } from '../api/client';
 import { currentLocale, t, useLocale } from '../i18n';
 import { reportError } from '../lib/errors';
 import { saveResponse } from '../lib/download';
+import { postFile } from '../lib/upload';
 import { columnLetter, importStep, isRunning } from '../lib/imports';
 import { UserPicker, formatTime } from './Customers';
 
@@ -39,18 +40,7 @@ export default function CustomerImport() {
   const upload = async (file: File) => {
     setUploading(true);
     try {
-      const res = await fetch(`/api/v1/customer-imports?fileName=${encodeURIComponent(file.name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'accept-language': currentLocale() },
-        body: file,
-      });
-      const body = await res.json().catch(() => ({}));
-      if (!res.ok) {
-        const e = new ApiError(res.status, body);
-        const fileProblem = e.fields.file?.message;
-        throw fileProblem ? new ApiError(res.status, { ...body, message: fileProblem }) : e;
-      }
-      const created = body as Job;
+      const created = await postFile<Job>(`/api/v1/customer-imports?fileName=${encodeURIComponent(file.name)}`, file);
       form.setFieldsValue({
         mapping: created.headers.map((h) => h.field ?? null),
         mode: created.options?.mode ?? 'insert',

@@ -458,9 +458,13 @@ pub struct FollowupBody {
     pub next_at: Option<i64>,
     #[schema(max_length = 200)]
     pub next_step: Option<String>,
+    /// Files the caller uploaded to this customer for this follow-up.
+    #[serde(default)]
+    #[schema(max_items = 9)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
-/// Record a follow-up (跟进).
+/// Record a follow-up (跟进), with the photos and files uploaded for it.
 #[utoipa::path(post, path = "/api/v1/customers/{id}/followups", tag = "customers", operation_id = "addFollowup",
     request_body = FollowupBody, params(("id" = Uuid, Path)), responses((status = 201, body = FollowupView)))]
 async fn add_followup(
@@ -477,6 +481,7 @@ async fn add_followup(
         happened_at: b.happened_at,
         next_at: b.next_at,
         next_step: b.next_step,
+        attachment_ids: b.attachment_ids,
     };
     let f = customers::add_followup(&s.app, &actor, id, input, &meta).await?;
     Ok((StatusCode::CREATED, Json(f.into())))

@@ -1,5 +1,6 @@
 //! Route modules, one per area. Handlers only extract, call one app function, and map the result.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod customers;
@@ -27,6 +28,11 @@ pub fn with_etag<T: serde::Serialize>(version: i64, body: T) -> Response {
 /// A file to save (export, template, error file): the name as RFC 5987 UTF-8, with an ASCII
 /// name beside it for clients that read only that.
 pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    file_response(name, content_type, false, bytes)
+}
+
+/// A stored file: shown in the page only when `inline` (pictures), else saved.
+pub fn file_response(name: &str, content_type: &str, inline: bool, bytes: Vec<u8>) -> Response {
     let encoded: String = name
         .bytes()
         .map(|b| {
@@ -42,7 +48,8 @@ pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     } else {
         format!("download.{}", name.rsplit('.').next().unwrap_or("bin"))
     };
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let how = if inline { "inline" } else { "attachment" };
+    let disposition = format!("{how}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

@@ -1,9 +1,12 @@
 //! Views of customers, contacts, follow-ups, pools and the duplicate check.
 
-use salesdesk_app::customers::{CustomerDetail, CustomerListItem, DuplicateMatch, HandoverPreview};
+use salesdesk_app::customers::{
+    CustomerDetail, CustomerListItem, DuplicateMatch, Followup, HandoverPreview,
+};
 use salesdesk_app::pools::PoolView as PoolRecord;
 use salesdesk_app::records::{
-    CollaboratorRow, ContactRow, CustomerRow, FollowupRow, LimitRow, OptionRow, OwnerHistoryRow,
+    AttachmentRow, CollaboratorRow, ContactRow, CustomerRow, FollowupRow, LimitRow, OptionRow,
+    OwnerHistoryRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -250,11 +253,15 @@ pub struct FollowupView {
     pub next_at: Option<i64>,
     pub next_step: Option<String>,
     pub created_at: i64,
+    /// The photos and files taken with it.
+    pub attachments: Vec<AttachmentView>,
 }
 
-impl From<FollowupRow> for FollowupView {
-    fn from(r: FollowupRow) -> Self {
+impl From<Followup> for FollowupView {
+    fn from(f: Followup) -> Self {
+        let r: FollowupRow = f.row;
         FollowupView {
+            attachments: f.attachments.into_iter().map(Into::into).collect(),
             id: r.id,
             customer_id: r.customer_id,
             author_id: r.author_id,
@@ -265,6 +272,38 @@ impl From<FollowupRow> for FollowupView {
             happened_at: r.happened_at,
             next_at: r.next_at,
             next_step: r.next_step,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A photo or file of a customer. Download it from `/api/v1/attachments/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    /// The follow-up it was taken with; none for a file of the customer's archive.
+    pub followup_id: Option<Uuid>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub uploaded_by: Uuid,
+    pub uploader_name: String,
+    pub created_at: i64,
+}
+
+impl From<AttachmentRow> for AttachmentView {
+    fn from(r: AttachmentRow) -> Self {
+        AttachmentView {
+            id: r.id,
+            customer_id: r.customer_id,
+            followup_id: r.followup_id,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size_bytes: r.size_bytes,
+            uploaded_by: r.uploaded_by,
+            uploader_name: r.uploader_name,
             created_at: r.created_at,
         }
     }

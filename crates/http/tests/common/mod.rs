@@ -54,7 +54,9 @@ impl Resp {
 }
 
 pub fn state(db: Db) -> AppState {
-    let app = App::new(db, AuthSettings::default());
+    // Each fixture its own folder of attachments, like its own database.
+    let files = std::env::temp_dir().join(format!("salesdesk-test-files-{}", uuid::Uuid::now_v7()));
+    let app = App::new(db, AuthSettings::default(), files);
     AppState {
         app,
         web: Arc::new(WebConfig {
