@@ -50,6 +50,23 @@ test('create a customer, meet 查重, return it to the pool, claim it as another
   await expect(page.getByTestId('followups').getByTestId('attachment-picture')).toHaveCount(1);
   await expect(page.getByTestId('customer-files').getByRole('img', { name: '现场.png' })).toBeVisible();
 
+  // The list filtered to this customer, saved as the default view, opens that way next time.
+  await page.goto('/customers');
+  const search = page.getByPlaceholder('客户名称、简称、联系人或电话');
+  await search.fill(name);
+  await search.press('Enter');
+  await expect(page.getByTestId('customer-name')).toHaveText([name]);
+  await page.getByTestId('views-actions').click();
+  await page.getByRole('menuitem', { name: '保存为视图…' }).click();
+  const viewForm = page.getByTestId('view-form');
+  await viewForm.getByLabel('视图名称').fill(`只看${tag}`);
+  await viewForm.getByRole('checkbox', { name: /设为默认视图/ }).check();
+  await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+  await expect(viewForm).toBeHidden();
+  await page.goto('/customers');
+  await expect(search).toHaveValue(name);
+  await expect(page.getByTestId('customer-name')).toHaveText([name]);
+
   // The same company written another way is found while typing and refused on save.
   await page.goto('/customers');
   await page.getByTestId('customers-add').click();

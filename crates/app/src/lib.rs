@@ -17,6 +17,7 @@ pub mod passwords;
 pub mod people;
 pub mod pools;
 pub mod roles;
+pub mod saved_views;
 
 pub use actor::{Actor, Via};
 pub use error::{AppError, AppResult};

@@ -26,6 +26,7 @@ pub mod export;
 pub mod import;
 pub mod org;
 pub mod password;
+pub mod saved_view;
 pub mod text;
 pub mod user;
 pub mod validation;

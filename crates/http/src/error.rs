@@ -133,9 +133,11 @@ fn conflict_field(code: &str) -> Option<&'static str> {
     match code {
         "user.username_taken" => Some("username"),
         "user.mobile_taken" => Some("mobile"),
-        "org_unit.name_taken" | "role.name_taken" | "position.name_taken" | "pool.name_taken" => {
-            Some("name")
-        }
+        "org_unit.name_taken"
+        | "role.name_taken"
+        | "position.name_taken"
+        | "pool.name_taken"
+        | "view.name_taken" => Some("name"),
         "customer.credit_code_taken" => Some("creditCode"),
         _ => None,
     }

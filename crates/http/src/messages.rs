@@ -432,6 +432,26 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.file_empty", "文件是空的", "The file is empty"),
     ("attachment.empty", "文件是空的", "The file is empty"),
     (
+        "view.name_taken",
+        "已有同名视图",
+        "You already have a view with this name",
+    ),
+    (
+        "view.too_many",
+        "每个列表最多保存 30 个视图",
+        "At most 30 views per list",
+    ),
+    (
+        "view.unknown_filter",
+        "视图中含有此列表不支持的筛选条件",
+        "The view holds a filter this list does not have",
+    ),
+    (
+        "view.kind_fixed",
+        "视图所属的列表不能修改",
+        "A view stays with its list",
+    ),
+    (
         "attachment.too_large",
         "单个附件不能超过 20 MB",
         "An attachment may be at most 20 MB",
@@ -703,6 +723,10 @@ mod tests {
             "attachment.content_mismatch",
             "attachment.customer_full",
             "attachment.not_found",
+            "view.name_taken",
+            "view.too_many",
+            "view.unknown_filter",
+            "view.kind_fixed",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

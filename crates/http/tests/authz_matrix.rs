@@ -323,6 +323,8 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
             e => e,
         },
         "listMyReclaimWarnings" => need("customers.view"),
+        // Saved views are the caller's own (another's answers 404; the view stories show it).
+        "listMyViews" | "createView" | "updateView" | "deleteView" => need("customers.view"),
         "listPoolCustomers" => pool_reach(who, target),
         "updatePool" | "assignPoolCustomer" => match pool_reach(who, target) {
             Allow if !pool_access(who, target).1 => Deny(403),
@@ -900,6 +902,52 @@ async fn attempt(
             Some(json!({"name": "矩阵客户"})),
             None,
         ),
+        "listMyViews" => call(
+            Method::GET,
+            "/api/v1/me/views?kind=customers".into(),
+            None,
+            None,
+        ),
+        "createView" => call(
+            Method::POST,
+            "/api/v1/me/views".into(),
+            Some(
+                json!({"kind": "customers", "name": format!("视图{n}"), "query": {"levelCode": "A"}}),
+            ),
+            None,
+        ),
+        "updateView" | "deleteView" => {
+            // The caller's own view (the administrator's for those who cannot save one).
+            let by = if signed_in(who) { who } else { "admin" };
+            let v = fx
+                .call(
+                    by,
+                    Method::POST,
+                    "/api/v1/me/views",
+                    Some(json!({"kind": "customers", "name": format!("原视图{n}")})),
+                    None,
+                )
+                .await;
+            assert_eq!(v.status, StatusCode::CREATED, "{:?}", v.body);
+            let vid = id(&v.body);
+            if op == "updateView" {
+                call(
+                    Method::PUT,
+                    format!("/api/v1/me/views/{vid}"),
+                    Some(
+                        json!({"kind": "customers", "name": format!("改视图{n}"), "isDefault": true}),
+                    ),
+                    Some(1),
+                )
+            } else {
+                call(
+                    Method::DELETE,
+                    format!("/api/v1/me/views/{vid}"),
+                    None,
+                    None,
+                )
+            }
+        }
         "uploadAttachment" => {
             let (cid, ..) = customer_for(fx, target_of(who, target), n).await;
             let audit_before = audit_rows(fx).await;

@@ -29,6 +29,11 @@ const UNIQUE_INDEXES: &[(&str, &str, &str)] = &[
         "customer_pools.name",
         "pool.name_taken",
     ),
+    (
+        "uq_saved_views_name",
+        "saved_views.user_id, saved_views.kind, saved_views.name",
+        "view.name_taken",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod org;
 pub mod pools;
 pub mod roles;
+pub mod saved_views;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

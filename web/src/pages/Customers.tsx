@@ -1,7 +1,7 @@
 // 客户: the customers I may see (mine, my team's, those I collaborate on) with search and
 // filters, a new-customer form that runs 查重 as you type, and transfer for managers.
 import { useRef, useState } from 'react';
-import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
+import { ProTable, type ActionType, type ProColumns, type ProFormInstance } from '@ant-design/pro-components';
 import { App, Button, Drawer, Dropdown, Form, Input, Modal, Space, Tag, Tooltip } from 'antd';
 import { LockOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
@@ -14,6 +14,8 @@ import { saveResponse } from '../lib/download';
 import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
 import { SearchSelect } from '../components/SearchSelect';
+import { SavedViews, type SavedView } from '../components/SavedViews';
+import { columnsOf, columnsStateOf, queryOf, stateOf, type ColumnsState, type ListState } from '../lib/views';
 
 type Customer = Schemas['CustomerView'];
 
@@ -51,6 +53,11 @@ export default function Customers({ me }: { me: Me }) {
   const canTransfer = can(me, 'customers.transfer');
   // The filters of the list as last loaded: an export takes exactly these.
   const lastFilters = useRef<Record<string, unknown>>({});
+  // What a saved view stores and restores: the search form, the sort, the columns shown.
+  const formRef = useRef<ProFormInstance>(undefined);
+  const lastState = useRef<ListState>({ filters: {} });
+  const viewSort = useRef<ListState['sort']>(undefined);
+  const [columnsState, setColumnsState] = useState<ColumnsState>({});
 
   const exportAs = async (format: 'csv' | 'xlsx') => {
     try {
@@ -168,11 +175,23 @@ export default function Customers({ me }: { me: Me }) {
     },
   ];
 
+  const tableKeys = columns.filter((c) => !c.hideInTable).map((c) => String(c.dataIndex));
+  const applyView = (v: SavedView | null) => {
+    const s = stateOf(v?.query ?? {});
+    viewSort.current = s.sort;
+    setColumnsState(columnsStateOf(v?.columns ?? [], tableKeys));
+    formRef.current?.resetFields();
+    formRef.current?.setFieldsValue(s.filters);
+    formRef.current?.submit();
+  };
+
   return (
     <>
       <ProTable<Customer>
         headerTitle={t('customers.title')}
         actionRef={table}
+        formRef={formRef}
+        columnsState={{ value: columnsState, onChange: (v) => setColumnsState(v as ColumnsState) }}
         rowKey="id"
         columns={columns}
         scroll={{ x: 'max-content' }}
@@ -182,7 +201,14 @@ export default function Customers({ me }: { me: Me }) {
         rowSelection={canTransfer ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) } : undefined}
         tableAlertRender={false}
         request={async (params, sort) => {
-          const [field, order] = Object.entries(sort ?? {})[0] ?? [];
+          const picked = Object.entries(sort ?? {})[0];
+          // A sort the user picks replaces the one a view opened with.
+          if (picked) viewSort.current = undefined;
+          const [field, order] = picked ?? (viewSort.current ? [viewSort.current.field, viewSort.current.order === 'asc' ? 'ascend' : 'descend'] : []);
+          lastState.current = {
+            filters: Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'current' && k !== 'pageSize' && typeof v === 'string')) as Record<string, string>,
+            sort: field === 'lastFollowupAt' || field === 'nextFollowupAt' ? { field, order: order === 'ascend' ? 'asc' : 'desc' } : undefined,
+          };
           lastFilters.current = {
             q: params.q || undefined,
             levelCode: params.levelCode || undefined,
@@ -212,6 +238,7 @@ export default function Customers({ me }: { me: Me }) {
           return { data: page.items, total: page.total, success: true };
         }}
         toolBarRender={() => [
+          <SavedViews key="views" kind="customers" current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
           canTransfer && selected.length > 0 && (
             <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
               {t('customers.transferSelected', { n: selected.length })}

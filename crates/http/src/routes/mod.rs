@@ -10,6 +10,7 @@ pub mod people;
 pub mod pools;
 pub mod roles;
 pub mod system;
+pub mod views;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
