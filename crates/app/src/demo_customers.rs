@@ -216,6 +216,8 @@ pub(crate) async fn seed(
             daily_claim_limit: Some(20),
             hide_contacts: true,
             active: true,
+            // Key accounts are followed up less often and take longer to win.
+            level_rules: r#"[{"levelCode":"A","noFollowupDays":90,"noDealDays":365}]"#.into(),
         };
         pools::insert(&mut tx, id, &f, now).await?;
         record(

@@ -7,13 +7,13 @@
 
 use salesdesk_domain::Invalid;
 use salesdesk_domain::access::{DataScope, Permission, ScopeModule};
-use salesdesk_domain::customer::OwnerChange;
+use salesdesk_domain::customer::{MAX_LEVEL_RULES, OwnerChange, PoolLevelRule};
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::validation::{Checker, required_text};
 use salesdesk_store::Tx;
 use salesdesk_store::customers::{self, CustomerRow, CustomerSort, Holder, NewOwnerChange};
 use salesdesk_store::org;
-use salesdesk_store::pools::{self, PoolFields, PoolRow};
+use salesdesk_store::pools::{self, LevelScope, PoolFields, PoolRow};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -92,6 +92,13 @@ pub struct PoolInput {
     pub daily_claim_limit: Option<i64>,
     pub hide_contacts: bool,
     pub active: bool,
+    /// Other days for customers of particular levels.
+    pub level_rules: Vec<PoolLevelRule>,
+}
+
+/// A pool's level rules as stored.
+pub fn level_rules(p: &PoolRow) -> Vec<PoolLevelRule> {
+    serde_json::from_str(&p.level_rules).unwrap_or_default()
 }
 
 async fn parse_pool(tx: &mut Tx, actor: &Actor, i: &PoolInput) -> AppResult<PoolFields> {
@@ -105,6 +112,24 @@ async fn parse_pool(tx: &mut Tx, actor: &Actor, i: &PoolInput) -> AppResult<Pool
     days(&mut c, "noFollowupDays", i.no_followup_days);
     days(&mut c, "noDealDays", i.no_deal_days);
     days(&mut c, "remindDays", i.remind_days);
+    if i.level_rules.len() > MAX_LEVEL_RULES {
+        c.fail("levelRules", "too_many");
+    } else {
+        let levels = customers::options(tx).await?;
+        let known = |code: &str| levels.iter().any(|o| o.kind == "level" && o.code == code);
+        for (n, r) in i.level_rules.iter().enumerate() {
+            if !known(&r.level_code) {
+                c.fail("levelRules", "pool.level_unknown");
+            } else if i.level_rules[..n]
+                .iter()
+                .any(|o| o.level_code == r.level_code)
+            {
+                c.fail("levelRules", "pool.level_twice");
+            }
+            days(&mut c, "levelRules", r.no_followup_days);
+            days(&mut c, "levelRules", r.no_deal_days);
+        }
+    }
     if !(0..=3650).contains(&i.cooldown_days) {
         c.fail("cooldownDays", "out_of_range");
     }
@@ -134,6 +159,7 @@ async fn parse_pool(tx: &mut Tx, actor: &Actor, i: &PoolInput) -> AppResult<Pool
         daily_claim_limit: i.daily_claim_limit,
         hide_contacts: i.hide_contacts,
         active: i.active,
+        level_rules: serde_json::to_string(&i.level_rules).unwrap_or_else(|_| "[]".into()),
     })
 }
 
@@ -488,32 +514,45 @@ async fn plan(
             .filter(|(j, q)| *j != i && paths[i].contains(q) && **q != paths[i])
             .map(|(_, q)| q.subtree_range())
             .collect();
-        let rule = salesdesk_store::pools::ReclaimRule {
-            unit_range: paths[i].subtree_range(),
-            excluded_ranges: &excluded,
-            no_followup_before: p.no_followup_days.map(|d| now + ahead - d * DAY_MS),
-            no_deal_before: p.no_deal_days.map(|d| now + ahead - d * DAY_MS),
-            owner_id: owner,
-        };
-        for c in salesdesk_store::pools::reclaim_candidates(tx, &rule, limit).await? {
-            let by_followup = p.no_followup_days.map(|d| c.idle_since + d * DAY_MS);
-            let by_deal = p
-                .no_deal_days
-                .filter(|_| c.status_code.as_deref() != Some("won"))
-                .map(|d| c.owned_since.unwrap_or(c.idle_since) + d * DAY_MS);
-            let (reason, due_at) = match (by_followup, by_deal) {
-                (Some(f), Some(d)) if d < f => ("no_deal", d),
-                (Some(f), _) => ("no_followup", f),
-                (None, Some(d)) => ("no_deal", d),
-                (None, None) => continue,
+        // Each level with a rule of its own, then every other level under the pool's days.
+        let rules = level_rules(p);
+        let mut groups: Vec<(LevelScope, Option<i64>, Option<i64>)> = rules
+            .iter()
+            .map(|r| {
+                let scope = LevelScope::Only(r.level_code.clone());
+                (scope, r.no_followup_days, r.no_deal_days)
+            })
+            .collect();
+        let others = LevelScope::Except(rules.iter().map(|r| r.level_code.clone()).collect());
+        groups.push((others, p.no_followup_days, p.no_deal_days));
+        for (levels, no_followup_days, no_deal_days) in groups {
+            let rule = salesdesk_store::pools::ReclaimRule {
+                unit_range: paths[i].subtree_range(),
+                excluded_ranges: &excluded,
+                no_followup_before: no_followup_days.map(|d| now + ahead - d * DAY_MS),
+                no_deal_before: no_deal_days.map(|d| now + ahead - d * DAY_MS),
+                owner_id: owner,
+                levels,
             };
-            out.push(ReclaimItem {
-                customer: c,
-                pool_id: p.id,
-                pool_name: p.name.clone(),
-                reason,
-                due_at,
-            });
+            for c in salesdesk_store::pools::reclaim_candidates(tx, &rule, limit).await? {
+                let by_followup = no_followup_days.map(|d| c.idle_since + d * DAY_MS);
+                let by_deal = no_deal_days
+                    .filter(|_| c.status_code.as_deref() != Some("won"))
+                    .map(|d| c.owned_since.unwrap_or(c.idle_since) + d * DAY_MS);
+                let (reason, due_at) = match (by_followup, by_deal) {
+                    (Some(f), Some(d)) if d < f => ("no_deal", d),
+                    (Some(f), _) => ("no_followup", f),
+                    (None, Some(d)) => ("no_deal", d),
+                    (None, None) => continue,
+                };
+                out.push(ReclaimItem {
+                    customer: c,
+                    pool_id: p.id,
+                    pool_name: p.name.clone(),
+                    reason,
+                    due_at,
+                });
+            }
         }
     }
     out.sort_by_key(|i| (i.due_at, i.customer.id));
@@ -552,10 +591,10 @@ pub async fn my_reclaim_warnings(app: &App, actor: &Actor) -> AppResult<Vec<Recl
     Ok(items)
 }
 
-/// Runs the reclaim now: for an administrator on demand, or for the daily schedule with the
-/// day as `run_key` (a second instance asking for the same day gets `job.already_ran`).
-/// Each customer moves only if still held by the owner the plan saw, so concurrent runs and
-/// concurrent transfers cannot move one twice.
+/// Runs the reclaim to the end: the daily schedule with the day as `run_key` (a second
+/// instance asking for the same day gets `job.already_ran`), and tests. Each customer moves
+/// only if still held by the owner the plan saw, so concurrent runs and concurrent transfers
+/// cannot move one twice.
 pub async fn reclaim_run(
     app: &App,
     actor: Option<&Actor>,
@@ -567,13 +606,100 @@ pub async fn reclaim_run(
     }
     let now = now_ms();
     let key = run_key.unwrap_or_else(|| Uuid::now_v7().to_string());
+    take_run(app, actor, &key, now).await?;
+    run_batches(app, actor, &key, now, meta).await
+}
+
+/// How an on-demand run stands: running until `finished_at`, then what it did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReclaimRun {
+    pub run_key: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub reclaimed: Option<usize>,
+    pub skipped: Option<usize>,
+    /// Set when the run stopped on an error (what it moved before stays moved).
+    pub failed: bool,
+}
+
+/// Starts the reclaim now for an administrator, in the background: a backlog of tens of
+/// thousands of customers takes longer than a request should. [`reclaim_status`] follows it.
+pub async fn start_reclaim(app: &App, actor: &Actor, meta: &RequestMeta) -> AppResult<ReclaimRun> {
+    require_reclaim(actor)?;
+    let now = now_ms();
+    let key = Uuid::now_v7().to_string();
+    take_run(app, Some(actor), &key, now).await?;
+    let (app2, actor2, meta2, key2) = (app.clone(), actor.clone(), meta.clone(), key.clone());
+    tokio::spawn(async move {
+        if let Err(e) = run_batches(&app2, Some(&actor2), &key2, now, &meta2).await {
+            tracing::error!(error = %e, run_key = %key2, "reclaim run failed");
+            let result = serde_json::json!({"failed": true}).to_string();
+            let finish = async {
+                let mut tx = app2.db.begin_write().await?;
+                salesdesk_store::jobs::finish(&mut tx, RECLAIM_JOB, &key2, &result, now_ms())
+                    .await?;
+                tx.commit().await
+            };
+            if let Err(e) = finish.await {
+                tracing::error!(error = %e, run_key = %key2, "reclaim run left unfinished");
+            }
+        }
+    });
+    Ok(ReclaimRun {
+        run_key: key,
+        started_at: now,
+        finished_at: None,
+        reclaimed: None,
+        skipped: None,
+        failed: false,
+    })
+}
+
+/// An on-demand (or daily) run as it stands.
+pub async fn reclaim_status(app: &App, actor: &Actor, key: &str) -> AppResult<ReclaimRun> {
+    require_reclaim(actor)?;
+    let mut tx = app.db.begin_read().await?;
+    let row = salesdesk_store::jobs::get(&mut tx, RECLAIM_JOB, key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    let result: serde_json::Value = row
+        .result_json
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or_default();
+    let count = |k: &str| result[k].as_u64().map(|n| n as usize);
+    Ok(ReclaimRun {
+        run_key: row.run_key,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        reclaimed: count("reclaimed"),
+        skipped: count("skipped"),
+        failed: result["failed"] == true,
+    })
+}
+
+/// Takes the run `key`: only one run per key, whatever the number of instances.
+async fn take_run(app: &App, actor: Option<&Actor>, key: &str, now: i64) -> AppResult<()> {
     let mut tx = app.db.begin_write().await?;
-    if !salesdesk_store::jobs::start(&mut tx, RECLAIM_JOB, &key, actor.map(|a| a.user_id), now)
+    if !salesdesk_store::jobs::start(&mut tx, RECLAIM_JOB, key, actor.map(|a| a.user_id), now)
         .await?
     {
         return Err(AppError::Conflict("job.already_ran"));
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Moves every customer due at `now` to its pool, in batches, then records the run.
+async fn run_batches(
+    app: &App,
+    actor: Option<&Actor>,
+    key: &str,
+    now: i64,
+    meta: &RequestMeta,
+) -> AppResult<ReclaimReport> {
+    let key = key.to_owned();
     let (mut reclaimed, mut skipped, mut done) = (0usize, 0usize, Vec::new());
     // Batches of 500 in their own transactions keep locks short; a bound stops a run that
     // keeps losing races from looping for ever.
@@ -581,11 +707,14 @@ pub async fn reclaim_run(
         let mut tx = app.db.begin_write().await?;
         let batch = plan(&mut tx, now, None, false, 500).await?;
         let n = batch.len();
+        // Each pool's unit, read once per batch (not once per customer).
+        let units: std::collections::HashMap<Uuid, Uuid> = pools::list(&mut tx)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.unit_id))
+            .collect();
         for item in batch {
-            let unit = pools::get(&mut tx, item.pool_id)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .unit_id;
+            let unit = *units.get(&item.pool_id).ok_or(AppError::NotFound)?;
             let moved = customers::move_customer(
                 &mut tx,
                 item.customer.id,

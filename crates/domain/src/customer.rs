@@ -295,3 +295,16 @@ mod tests {
         }
     }
 }
+
+/// A pool's reclaim rule for one customer level (按级别回收): for customers of that level it
+/// replaces the pool's days without a follow-up and without a deal (none: no such rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolLevelRule {
+    pub level_code: String,
+    pub no_followup_days: Option<i64>,
+    pub no_deal_days: Option<i64>,
+}
+
+/// At most this many level rules per pool.
+pub const MAX_LEVEL_RULES: usize = 20;

@@ -432,6 +432,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.file_empty", "文件是空的", "The file is empty"),
     ("attachment.empty", "文件是空的", "The file is empty"),
     (
+        "pool.level_unknown",
+        "没有这个客户级别",
+        "No such customer level",
+    ),
+    (
+        "pool.level_twice",
+        "同一客户级别只能设置一条规则",
+        "One rule per customer level",
+    ),
+    (
         "view.name_taken",
         "已有同名视图",
         "You already have a view with this name",
@@ -727,6 +737,8 @@ mod tests {
             "view.too_many",
             "view.unknown_filter",
             "view.kind_fixed",
+            "pool.level_unknown",
+            "pool.level_twice",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

@@ -318,7 +318,7 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         }
         "createPool" => need("pools.manage"),
         // The reclaim covers the whole company: only those who manage pools everywhere.
-        "previewReclaim" | "runReclaim" => match need("pools.manage") {
+        "previewReclaim" | "runReclaim" | "getReclaimRun" => match need("pools.manage") {
             Allow if !matches!(who, "admin" | "director") => Deny(403),
             e => e,
         },
@@ -510,6 +510,27 @@ fn recipient_for(who: &str, owner: &str) -> &'static str {
         "mgrb" => "repb1",
         _ => "repa2",
     }
+}
+
+/// Waits until a reclaim run started in the background has finished.
+async fn wait_reclaim(fx: &Fx, key: &str) {
+    for _ in 0..2000 {
+        let r = fx
+            .call(
+                "admin",
+                Method::GET,
+                &format!("/api/v1/pools/reclaim-runs/{key}"),
+                None,
+                None,
+            )
+            .await;
+        if r.body["finishedAt"].is_i64() {
+            assert_eq!(r.body["failed"], false, "{:?}", r.body);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("reclaim run {key} did not finish");
 }
 
 async fn audit_rows(fx: &Fx) -> i64 {
@@ -1085,6 +1106,20 @@ async fn attempt(
             None,
         ),
         "runReclaim" => call(Method::POST, "/api/v1/pools/reclaim".into(), None, None),
+        "getReclaimRun" => {
+            let r = fx
+                .call("admin", Method::POST, "/api/v1/pools/reclaim", None, None)
+                .await;
+            assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+            let key = r.body["runKey"].as_str().unwrap().to_owned();
+            wait_reclaim(fx, &key).await;
+            call(
+                Method::GET,
+                format!("/api/v1/pools/reclaim-runs/{key}"),
+                None,
+                None,
+            )
+        }
         "listMyReclaimWarnings" => call(
             Method::GET,
             "/api/v1/me/reclaim-warnings".into(),
@@ -1154,6 +1189,10 @@ async fn attempt(
     let before = audit_rows(fx).await;
     let r = fx.call(who, method, &path, body, version).await;
     let status = r.status.as_u16();
+    if op == "runReclaim" && status == 202 {
+        // The run goes on in the background: its audit row comes when it ends.
+        wait_reclaim(fx, r.body["runKey"].as_str().unwrap()).await;
+    }
     if matches!(op, "validateImport" | "runImport") && status == 202 {
         // The job runs in the background: its audit row comes when it lands.
         let jid = id(&r.body);

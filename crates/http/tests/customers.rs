@@ -52,6 +52,29 @@ fn cid(v: &Value) -> String {
     v["customer"]["id"].as_str().unwrap().to_owned()
 }
 
+/// The run a reclaim request started, once it has finished in the background.
+async fn finished_reclaim(fx: &Fx, started: &Value) -> Value {
+    let key = started["runKey"].as_str().unwrap();
+    for _ in 0..2000 {
+        let r = fx
+            .call(
+                "admin",
+                Method::GET,
+                &format!("/api/v1/pools/reclaim-runs/{key}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        if r.body["finishedAt"].is_i64() {
+            assert_eq!(r.body["failed"], false);
+            return r.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("reclaim run {key} did not finish");
+}
+
 async fn count_customers(fx: &Fx) -> i64 {
     list(fx, "admin", "pageSize=1").await["total"]
         .as_i64()
@@ -489,11 +512,17 @@ api_test! {
         assert_eq!(pv.body["candidates"][0]["reason"], "no_followup");
         assert_eq!(list(&fx, "repa1", "").await["total"], 4);
 
-        // Two runs at once: the customer moves once.
-        let a = tokio::spawn(common::send(fx.router.clone(), fx.request("admin", Method::POST, "/api/v1/pools/reclaim", None, None)));
-        let b = tokio::spawn(common::send(fx.router.clone(), fx.request("director", Method::POST, "/api/v1/pools/reclaim", None, None)));
-        assert_eq!(a.await.unwrap(), StatusCode::OK);
-        assert_eq!(b.await.unwrap(), StatusCode::OK);
+        // Two runs at once, in the background: the customer moves once.
+        let (a, b) = tokio::join!(
+            fx.call("admin", Method::POST, "/api/v1/pools/reclaim", None, None),
+            fx.call("director", Method::POST, "/api/v1/pools/reclaim", None, None)
+        );
+        assert_eq!((a.status, b.status), (StatusCode::ACCEPTED, StatusCode::ACCEPTED), "{:?} {:?}", a.body, b.body);
+        let ra = finished_reclaim(&fx, &a.body).await;
+        let rb = finished_reclaim(&fx, &b.body).await;
+        assert_eq!(ra["reclaimed"].as_i64().unwrap() + rb["reclaimed"].as_i64().unwrap(), 1, "{ra:?} {rb:?}");
+        assert_eq!(fx.call("mgra", Method::GET, &format!("/api/v1/pools/reclaim-runs/{}", ra["runKey"].as_str().unwrap()), None, None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(fx.call("admin", Method::GET, "/api/v1/pools/reclaim-runs/no-such-run", None, None).await.status, StatusCode::NOT_FOUND);
         assert_eq!(list(&fx, "repa1", "").await["total"], 3);
         let pool = p.body["id"].as_str().unwrap();
         let pc = fx.call("mgra", Method::GET, &format!("/api/v1/pools/{pool}/customers"), None, None).await;
@@ -512,6 +541,48 @@ api_test! {
             salesdesk_app::pools::reclaim_run(&fx.app, None, Some("daily-2026-11-27".into()), &meta).await,
             Err(salesdesk_app::AppError::Conflict("job.already_ran"))
         ));
+    }
+
+    async fn reclaim_follows_the_rule_of_each_customer_level(fx) {
+        // Level rules must name real levels, once each, with sensible days; a refusal saves nothing.
+        for (rules, code) in [
+            (json!([{"levelCode": "Z", "noFollowupDays": 90}]), "pool.level_unknown"),
+            (json!([{"levelCode": "A", "noFollowupDays": 90}, {"levelCode": "A", "noFollowupDays": 60}]), "pool.level_twice"),
+            (json!([{"levelCode": "A", "noFollowupDays": 0}]), "out_of_range"),
+        ] {
+            let r = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "分级公海", "unitId": fx.unit["east"], "noFollowupDays": 30, "levelRules": rules})), None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{rules}: {:?}", r.body);
+            assert_eq!(r.body["fields"]["levelRules"]["code"], code);
+        }
+        assert_eq!(fx.call("admin", Method::GET, "/api/v1/pools", None, None).await.body.as_array().unwrap().len(), 0);
+        // Key accounts get 90 days, C customers are never reclaimed, everyone else 30 days.
+        let rules = json!([{"levelCode": "A", "noFollowupDays": 90, "noDealDays": null}, {"levelCode": "C", "noFollowupDays": null, "noDealDays": null}]);
+        let p = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "分级公海", "unitId": fx.unit["east"], "noFollowupDays": 30, "levelRules": rules})), None).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);
+        assert_eq!(p.body["levelRules"], rules);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let day = 86_400_000i64;
+        for (name, level, days_ago) in [
+            ("分级A四十五天有限公司", Some("A"), 45),
+            ("分级A一百天有限公司", Some("A"), 100),
+            ("分级B四十五天有限公司", Some("B"), 45),
+            ("分级无级别四十五天有限公司", None, 45),
+            ("分级C三百天有限公司", Some("C"), 300),
+        ] {
+            let c = create(&fx, "repa1", json!({"name": name, "levelCode": level})).await;
+            let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", cid(&c)), Some(json!({"method": "phone", "content": "联系", "happenedAt": now - days_ago * day})), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{name}: {:?}", r.body);
+        }
+        let pv = fx.call("admin", Method::GET, "/api/v1/pools/reclaim-preview", None, None).await;
+        assert_eq!(pv.status, StatusCode::OK, "{:?}", pv.body);
+        let mut due: Vec<&str> = pv.body["candidates"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+        due.sort();
+        assert_eq!(due, ["分级A一百天有限公司", "分级B四十五天有限公司", "分级无级别四十五天有限公司"]);
+        let r = fx.call("admin", Method::POST, "/api/v1/pools/reclaim", None, None).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        assert_eq!(finished_reclaim(&fx, &r.body).await["reclaimed"], 3);
+        let left: Vec<String> = names(&list(&fx, "repa1", "").await);
+        assert_eq!(left, ["分级A四十五天有限公司", "分级C三百天有限公司"]);
     }
 
     async fn export_is_the_scoped_list_with_no_formula_and_audited(fx) {

@@ -44,6 +44,15 @@ pub struct JobRunRow {
     pub result_json: Option<String>,
 }
 
+pub async fn get(tx: &mut Tx, job: &str, key: &str) -> Result<Option<JobRunRow>> {
+    const SQL: &str = "SELECT job, run_key, started_at, finished_at, result_json FROM job_runs WHERE job = $1 AND run_key = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(job)
+        .bind(key)
+        .fetch_optional(c)
+        .await?))
+}
+
 pub async fn recent(tx: &mut Tx, job: &str, limit: i64) -> Result<Vec<JobRunRow>> {
     const SQL: &str = "SELECT job, run_key, started_at, finished_at, result_json FROM job_runs WHERE job = $1 \
          ORDER BY started_at DESC LIMIT $2";

@@ -22,6 +22,8 @@ pub struct PoolRow {
     pub daily_claim_limit: Option<i64>,
     pub hide_contacts: bool,
     pub active: bool,
+    /// JSON: the reclaim rules of particular customer levels.
+    pub level_rules: String,
     pub customer_count: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -29,7 +31,7 @@ pub struct PoolRow {
 }
 
 const SELECT: &str = "SELECT p.id, p.name, p.unit_id, u.name AS unit_name, u.path AS unit_path, p.no_followup_days, \
-     p.no_deal_days, p.remind_days, p.cooldown_days, p.daily_claim_limit, p.hide_contacts, p.active, \
+     p.no_deal_days, p.remind_days, p.cooldown_days, p.daily_claim_limit, p.hide_contacts, p.active, p.level_rules, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM customers c WHERE c.pool_id = p.id) AS customer_count, \
      p.created_at, p.updated_at, p.version FROM customer_pools p JOIN org_units u ON u.id = p.unit_id";
 
@@ -44,6 +46,8 @@ pub struct PoolFields {
     pub daily_claim_limit: Option<i64>,
     pub hide_contacts: bool,
     pub active: bool,
+    /// JSON: the reclaim rules of particular customer levels.
+    pub level_rules: String,
 }
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<PoolRow>> {
@@ -63,8 +67,8 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<PoolRow>> {
 
 pub async fn insert(tx: &mut Tx, id: Uuid, f: &PoolFields, now: i64) -> Result<()> {
     const SQL: &str = "INSERT INTO customer_pools (id, name, unit_id, no_followup_days, no_deal_days, remind_days, cooldown_days, \
-         daily_claim_limit, hide_contacts, active, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1)";
+         daily_claim_limit, hide_contacts, active, level_rules, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1)";
     on_tx!(tx, |x| sqlx::query(SQL)
         .bind(id)
         .bind(&f.name)
@@ -76,6 +80,7 @@ pub async fn insert(tx: &mut Tx, id: Uuid, f: &PoolFields, now: i64) -> Result<(
         .bind(f.daily_claim_limit)
         .bind(f.hide_contacts)
         .bind(f.active)
+        .bind(&f.level_rules)
         .bind(now)
         .execute(x)
         .await?
@@ -85,8 +90,8 @@ pub async fn insert(tx: &mut Tx, id: Uuid, f: &PoolFields, now: i64) -> Result<(
 
 pub async fn update(tx: &mut Tx, id: Uuid, version: i64, f: &PoolFields, now: i64) -> Result<()> {
     const SQL: &str = "UPDATE customer_pools SET name = $1, unit_id = $2, no_followup_days = $3, no_deal_days = $4, remind_days = $5, \
-         cooldown_days = $6, daily_claim_limit = $7, hide_contacts = $8, active = $9, updated_at = $10, version = version + 1 \
-         WHERE id = $11 AND version = $12";
+         cooldown_days = $6, daily_claim_limit = $7, hide_contacts = $8, active = $9, level_rules = $10, updated_at = $11, \
+         version = version + 1 WHERE id = $12 AND version = $13";
     let n = on_tx!(tx, |x| sqlx::query(SQL)
         .bind(&f.name)
         .bind(f.unit_id)
@@ -97,6 +102,7 @@ pub async fn update(tx: &mut Tx, id: Uuid, version: i64, f: &PoolFields, now: i6
         .bind(f.daily_claim_limit)
         .bind(f.hide_contacts)
         .bind(f.active)
+        .bind(&f.level_rules)
         .bind(now)
         .bind(id)
         .bind(version)
@@ -159,6 +165,15 @@ pub struct ReclaimRule<'a> {
     pub no_followup_before: Option<i64>,
     pub no_deal_before: Option<i64>,
     pub owner_id: Option<Uuid>,
+    pub levels: LevelScope,
+}
+
+/// Which customer levels a rule covers: a level with rules of its own, or every other level
+/// (customers without a level included).
+#[derive(Debug, Clone)]
+pub enum LevelScope {
+    Only(String),
+    Except(Vec<String>),
 }
 
 /// The owned, unlocked customers of a pool's units that its rules make due, oldest first.
@@ -189,6 +204,23 @@ pub async fn reclaim_candidates(
     }
     if let Some(o) = r.owner_id {
         sql.push(" AND c.owner_id = ").bind(Arg::Uuid(o));
+    }
+    match &r.levels {
+        LevelScope::Only(code) => {
+            sql.push(" AND c.level_code = ")
+                .bind(Arg::Text(code.clone()));
+        }
+        LevelScope::Except(codes) if !codes.is_empty() => {
+            sql.push(" AND (c.level_code IS NULL OR c.level_code NOT IN (");
+            for (i, code) in codes.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::Text(code.clone()));
+            }
+            sql.push("))");
+        }
+        LevelScope::Except(_) => {}
     }
     sql.push(" AND (1=0");
     if let Some(t) = r.no_followup_before {

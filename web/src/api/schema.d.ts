@@ -837,7 +837,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the reclaim now (it also runs daily on its own). Safe to run twice: a customer moves once. */
+        /**
+         * Start the reclaim now (it also runs daily on its own); it runs in the background and
+         *     `/api/v1/pools/reclaim-runs/{key}` tells how it went. Safe to run twice: a customer moves
+         *     once.
+         */
         post: operations["runReclaim"];
         delete?: never;
         options?: never;
@@ -854,6 +858,23 @@ export interface paths {
         };
         /** 回收 preview: the customers the pools' rules would take back now. Changes nothing. */
         get: operations["previewReclaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pools/reclaim-runs/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reclaim run: running until `finishedAt`, then how many customers it moved. */
+        get: operations["getReclaimRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1654,6 +1675,20 @@ export interface components {
             /** Format: int32 */
             row: number;
         };
+        /** @description A pool's reclaim rule for one customer level. */
+        LevelRuleView: {
+            levelCode: string;
+            /**
+             * Format: int64
+             * @description Reclaim after this many days without a deal (none: not for this level).
+             */
+            noDealDays?: number | null;
+            /**
+             * Format: int64
+             * @description Reclaim after this many days without a follow-up (none: not for this level).
+             */
+            noFollowupDays?: number | null;
+        };
         /** @description How many customers of a level one rep may own and lock ("*": all levels together). */
         LimitView: {
             levelCode: string;
@@ -1813,6 +1848,11 @@ export interface components {
             dailyClaimLimit?: number | null;
             /** @description Members see no contact details until they claim. */
             hideContacts?: boolean;
+            /**
+             * @description Other days for customers of particular levels (按级别回收); levels without a rule
+             *     follow the days above.
+             */
+            levelRules?: components["schemas"]["LevelRuleView"][];
             name: string;
             /**
              * Format: int64
@@ -1851,6 +1891,8 @@ export interface components {
             id: string;
             /** @description The caller may claim from it. */
             isMember: boolean;
+            /** @description Other days for customers of particular levels. */
+            levelRules: components["schemas"]["LevelRuleView"][];
             name: string;
             /** Format: int64 */
             noDealDays?: number | null;
@@ -1922,6 +1964,20 @@ export interface components {
             /** @description The run's key (None for a preview). */
             runKey?: string | null;
             skipped: number;
+        };
+        /** @description A reclaim run: running until `finishedAt`. */
+        ReclaimRunView: {
+            /** @description The run stopped on an error; what it moved before stays moved. */
+            failed: boolean;
+            /** Format: int64 */
+            finishedAt?: number | null;
+            /** @description Customers moved to their pools (once finished). */
+            reclaimed?: number | null;
+            runKey: string;
+            /** @description Customers someone else changed first (once finished). */
+            skipped?: number | null;
+            /** Format: int64 */
+            startedAt: number;
         };
         ReturnBody: {
             /** Format: uuid */
@@ -11081,12 +11137,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReclaimReportView"];
+                    "application/json": components["schemas"]["ReclaimRunView"];
                 };
             };
             /** @description Malformed request */
@@ -11232,6 +11288,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReclaimReportView"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getReclaimRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReclaimRunView"];
                 };
             };
             /** @description Malformed request */

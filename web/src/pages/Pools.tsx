@@ -2,7 +2,7 @@
 // claim) and claim; managers set pools up and assign customers to reps.
 import { useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
-import { App, Button, Card, Checkbox, Empty, Form, Input, InputNumber, Modal, Segmented, Space, Spin, Table, Tag, TreeSelect, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Empty, Form, Input, InputNumber, Modal, Segmented, Select, Space, Spin, Table, Tag, TreeSelect, Typography } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
@@ -38,15 +38,25 @@ export default function Pools({ me }: { me: Me }) {
     }
   };
 
+  const [reclaiming, setReclaiming] = useState(false);
   const runReclaim = async () => {
+    setReclaiming(true);
     try {
-      const r = await unwrap(api.POST('/api/v1/pools/reclaim'));
-      message.success(t('pools.reclaimDone', { n: r.reclaimed }));
+      // The run goes on in the background; follow it until it ends.
+      let r = await unwrap(api.POST('/api/v1/pools/reclaim'));
+      while (r.finishedAt == null) {
+        await new Promise((done) => setTimeout(done, 1000));
+        r = await unwrap(api.GET('/api/v1/pools/reclaim-runs/{key}', { params: { path: { key: r.runKey } } }));
+      }
+      if (r.failed) throw new Error(t('error.generic'));
+      message.success(t('pools.reclaimDone', { n: r.reclaimed ?? 0 }));
       setReclaim(null);
       qc.invalidateQueries({ queryKey: ['pools'] });
       table.current?.reload();
     } catch (e) {
       reportError(e);
+    } finally {
+      setReclaiming(false);
     }
   };
   const [poolForm] = Form.useForm<PoolForm>();
@@ -226,6 +236,35 @@ export default function Pools({ me }: { me: Me }) {
               <InputNumber min={1} max={10000} />
             </Form.Item>
           </Space>
+          <Typography.Text strong>{t('pools.levelRules')}</Typography.Text>
+          <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+            {t('pools.levelRulesHint')}
+          </Typography.Paragraph>
+          <Form.List name="levelRules">
+            {(fields, { add, remove }) => (
+              <div data-testid="level-rules">
+                {fields.map((f) => (
+                  <Space key={f.key} wrap align="baseline">
+                    <Form.Item name={[f.name, 'levelCode']} rules={[{ required: true }]}>
+                      <Select style={{ width: 110 }} placeholder={t('customers.level')} options={selectOptions(options.data, 'level')} />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'noFollowupDays']}>
+                      <InputNumber min={1} max={3650} placeholder={t('pools.noFollowupDays')} style={{ width: 150 }} />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'noDealDays']}>
+                      <InputNumber min={1} max={3650} placeholder={t('pools.noDealDays')} style={{ width: 150 }} />
+                    </Form.Item>
+                    <Button type="link" danger onClick={() => remove(f.name)}>
+                      {t('common.delete')}
+                    </Button>
+                  </Space>
+                ))}
+                <Button type="dashed" onClick={() => add()} block style={{ marginBottom: 12 }}>
+                  {t('pools.addLevelRule')}
+                </Button>
+              </div>
+            )}
+          </Form.List>
           <Form.Item name="hideContacts" valuePropName="checked">
             <Checkbox>{t('pools.hideContacts')}</Checkbox>
           </Form.Item>
@@ -238,6 +277,7 @@ export default function Pools({ me }: { me: Me }) {
         width={Math.min(900, window.innerWidth)}
         okText={t('pools.reclaimRun')}
         okButtonProps={{ disabled: (reclaim?.candidates.length ?? 0) === 0, danger: true }}
+        confirmLoading={reclaiming}
         onOk={runReclaim}
       >
         <Table<Schemas['ReclaimItemView']>

@@ -16,7 +16,8 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
 use crate::views::customers::{
-    CustomerPage, CustomerView, PoolView, ReclaimItemView, ReclaimReportView,
+    CustomerPage, CustomerView, LevelRuleView, PoolView, ReclaimItemView, ReclaimReportView,
+    ReclaimRunView,
 };
 use salesdesk_app::pools;
 
@@ -29,6 +30,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(return_to_pool))
         .routes(routes!(preview_reclaim))
         .routes(routes!(run_reclaim))
+        .routes(routes!(get_reclaim_run))
         .routes(routes!(list_my_reclaim_warnings))
 }
 
@@ -71,6 +73,11 @@ pub struct PoolBody {
     pub hide_contacts: bool,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Other days for customers of particular levels (按级别回收); levels without a rule
+    /// follow the days above.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub level_rules: Vec<LevelRuleView>,
 }
 
 fn yes() -> bool {
@@ -89,6 +96,7 @@ impl From<PoolBody> for pools::PoolInput {
             daily_claim_limit: b.daily_claim_limit,
             hide_contacts: b.hide_contacts,
             active: b.active,
+            level_rules: b.level_rules.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -214,15 +222,33 @@ async fn preview_reclaim(
     Ok(Json(r.into()))
 }
 
-/// Run the reclaim now (it also runs daily on its own). Safe to run twice: a customer moves once.
+/// Start the reclaim now (it also runs daily on its own); it runs in the background and
+/// `/api/v1/pools/reclaim-runs/{key}` tells how it went. Safe to run twice: a customer moves
+/// once.
 #[utoipa::path(post, path = "/api/v1/pools/reclaim", tag = "pools", operation_id = "runReclaim",
-    responses((status = 200, body = ReclaimReportView)))]
+    responses((status = 202, body = ReclaimRunView)))]
 async fn run_reclaim(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-) -> Result<Json<ReclaimReportView>, ApiError> {
-    let r = pools::reclaim_run(&s.app, Some(&actor), None, &meta).await?;
+) -> Result<(StatusCode, Json<ReclaimRunView>), ApiError> {
+    let r = pools::start_reclaim(&s.app, &actor, &meta).await?;
+    Ok((StatusCode::ACCEPTED, Json(r.into())))
+}
+
+/// A reclaim run: running until `finishedAt`, then how many customers it moved.
+#[utoipa::path(get, path = "/api/v1/pools/reclaim-runs/{key}", tag = "pools", operation_id = "getReclaimRun",
+    params(("key" = String, Path, max_length = 40)),
+    responses((status = 200, body = ReclaimRunView)))]
+async fn get_reclaim_run(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(key): ApiPath<String>,
+) -> Result<Json<ReclaimRunView>, ApiError> {
+    if key.chars().count() > 40 {
+        return Err(salesdesk_domain::Invalid::field("key", "too_long").into());
+    }
+    let r = pools::reclaim_status(&s.app, &actor, &key).await?;
     Ok(Json(r.into()))
 }
 

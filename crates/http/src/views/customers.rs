@@ -8,6 +8,7 @@ use salesdesk_app::records::{
     AttachmentRow, CollaboratorRow, ContactRow, CustomerRow, FollowupRow, LimitRow, OptionRow,
     OwnerHistoryRow,
 };
+use salesdesk_domain::customer::PoolLevelRule;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -418,6 +419,8 @@ pub struct PoolView {
     pub daily_claim_limit: Option<i64>,
     pub hide_contacts: bool,
     pub active: bool,
+    /// Other days for customers of particular levels.
+    pub level_rules: Vec<LevelRuleView>,
     pub customer_count: i64,
     /// The caller may claim from it.
     pub is_member: bool,
@@ -426,10 +429,46 @@ pub struct PoolView {
     pub version: i64,
 }
 
+/// A pool's reclaim rule for one customer level.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LevelRuleView {
+    #[schema(max_length = 40)]
+    pub level_code: String,
+    /// Reclaim after this many days without a follow-up (none: not for this level).
+    #[schema(minimum = 1, maximum = 3650)]
+    pub no_followup_days: Option<i64>,
+    /// Reclaim after this many days without a deal (none: not for this level).
+    #[schema(minimum = 1, maximum = 3650)]
+    pub no_deal_days: Option<i64>,
+}
+
+impl From<LevelRuleView> for PoolLevelRule {
+    fn from(r: LevelRuleView) -> Self {
+        PoolLevelRule {
+            level_code: r.level_code,
+            no_followup_days: r.no_followup_days,
+            no_deal_days: r.no_deal_days,
+        }
+    }
+}
+
+impl From<PoolLevelRule> for LevelRuleView {
+    fn from(r: PoolLevelRule) -> Self {
+        LevelRuleView {
+            level_code: r.level_code,
+            no_followup_days: r.no_followup_days,
+            no_deal_days: r.no_deal_days,
+        }
+    }
+}
+
 impl From<PoolRecord> for PoolView {
     fn from(v: PoolRecord) -> Self {
+        let rules = salesdesk_app::pools::level_rules(&v.pool);
         let p = v.pool;
         PoolView {
+            level_rules: rules.into_iter().map(Into::into).collect(),
             id: p.id,
             name: p.name,
             unit_id: p.unit_id,
@@ -516,6 +555,34 @@ pub struct ReclaimReportView {
     pub candidates: Vec<ReclaimItemView>,
     pub reclaimed: usize,
     pub skipped: usize,
+}
+
+/// A reclaim run: running until `finishedAt`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReclaimRunView {
+    pub run_key: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    /// Customers moved to their pools (once finished).
+    pub reclaimed: Option<usize>,
+    /// Customers someone else changed first (once finished).
+    pub skipped: Option<usize>,
+    /// The run stopped on an error; what it moved before stays moved.
+    pub failed: bool,
+}
+
+impl From<salesdesk_app::pools::ReclaimRun> for ReclaimRunView {
+    fn from(r: salesdesk_app::pools::ReclaimRun) -> Self {
+        ReclaimRunView {
+            run_key: r.run_key,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            reclaimed: r.reclaimed,
+            skipped: r.skipped,
+            failed: r.failed,
+        }
+    }
 }
 
 impl From<salesdesk_app::pools::ReclaimReport> for ReclaimReportView {
