@@ -669,15 +669,21 @@ pub async fn reclaim_status(app: &App, actor: &Actor, key: &str) -> AppResult<Re
         .and_then(|r| serde_json::from_str(r).ok())
         .unwrap_or_default();
     let count = |k: &str| result[k].as_u64().map(|n| n as usize);
+    // A run still open long after it began was cut short (its process stopped): what it
+    // moved stays moved, and the next run picks up the rest.
+    let interrupted = row.finished_at.is_none() && now_ms() - row.started_at > RUN_GIVEN_UP_MS;
     Ok(ReclaimRun {
         run_key: row.run_key,
         started_at: row.started_at,
         finished_at: row.finished_at,
         reclaimed: count("reclaimed"),
         skipped: count("skipped"),
-        failed: result["failed"] == true,
+        failed: result["failed"] == true || interrupted,
     })
 }
+
+/// How long a run may stay open before it counts as interrupted.
+const RUN_GIVEN_UP_MS: i64 = 30 * 60_000;
 
 /// Takes the run `key`: only one run per key, whatever the number of instances.
 async fn take_run(app: &App, actor: Option<&Actor>, key: &str, now: i64) -> AppResult<()> {

@@ -523,6 +523,12 @@ api_test! {
         assert_eq!(ra["reclaimed"].as_i64().unwrap() + rb["reclaimed"].as_i64().unwrap(), 1, "{ra:?} {rb:?}");
         assert_eq!(fx.call("mgra", Method::GET, &format!("/api/v1/pools/reclaim-runs/{}", ra["runKey"].as_str().unwrap()), None, None).await.status, StatusCode::FORBIDDEN);
         assert_eq!(fx.call("admin", Method::GET, "/api/v1/pools/reclaim-runs/no-such-run", None, None).await.status, StatusCode::NOT_FOUND);
+        // A run its process never finished shows as failed once it is long overdue.
+        let mut tx = fx.app.db.begin_write().await.unwrap();
+        assert!(salesdesk_store::jobs::start(&mut tx, salesdesk_app::pools::RECLAIM_JOB, "cut-short", None, now - 3_600_000).await.unwrap());
+        tx.commit().await.unwrap();
+        let r = fx.call("admin", Method::GET, "/api/v1/pools/reclaim-runs/cut-short", None, None).await;
+        assert_eq!((r.body["finishedAt"].is_null(), r.body["failed"].as_bool()), (true, Some(true)), "{:?}", r.body);
         assert_eq!(list(&fx, "repa1", "").await["total"], 3);
         let pool = p.body["id"].as_str().unwrap();
         let pc = fx.call("mgra", Method::GET, &format!("/api/v1/pools/{pool}/customers"), None, None).await;

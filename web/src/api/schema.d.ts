@@ -1967,7 +1967,10 @@ export interface components {
         };
         /** @description A reclaim run: running until `finishedAt`. */
         ReclaimRunView: {
-            /** @description The run stopped on an error; what it moved before stays moved. */
+            /**
+             * @description The run stopped on an error, or was cut short (still open 30 minutes after it began);
+             *     what it moved before stays moved.
+             */
             failed: boolean;
             /** Format: int64 */
             finishedAt?: number | null;

@@ -44,7 +44,7 @@ export default function Pools({ me }: { me: Me }) {
     try {
       // The run goes on in the background; follow it until it ends.
       let r = await unwrap(api.POST('/api/v1/pools/reclaim'));
-      while (r.finishedAt == null) {
+      while (r.finishedAt == null && !r.failed) {
         await new Promise((done) => setTimeout(done, 1000));
         r = await unwrap(api.GET('/api/v1/pools/reclaim-runs/{key}', { params: { path: { key: r.runKey } } }));
       }

@@ -568,7 +568,8 @@ pub struct ReclaimRunView {
     pub reclaimed: Option<usize>,
     /// Customers someone else changed first (once finished).
     pub skipped: Option<usize>,
-    /// The run stopped on an error; what it moved before stays moved.
+    /// The run stopped on an error, or was cut short (still open 30 minutes after it began);
+    /// what it moved before stays moved.
     pub failed: bool,
 }
 
