@@ -224,6 +224,56 @@ pub async fn delete(app: &App, actor: &Actor, id: Uuid, meta: &RequestMeta) -> A
     Ok(())
 }
 
+/// What `salesdesk check` reports of the attachment folder: records whose file is missing,
+/// and files no record names (left by a crash between writing a file and its row, or by a
+/// restore of an older database).
+pub async fn integrity_problems(app: &App) -> AppResult<Vec<String>> {
+    let mut tx = app.db.begin_read().await?;
+    let ids = store::all_ids(&mut tx).await?;
+    tx.commit().await?;
+    let root = app.files.root().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut on_disk = std::collections::HashSet::new();
+        let mut stray = Vec::new();
+        for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(dir.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = file.file_name().to_string_lossy().into_owned();
+                match Uuid::try_parse(&name) {
+                    Ok(id) => {
+                        on_disk.insert(id);
+                    }
+                    Err(_) => stray.push(file.path()),
+                }
+            }
+        }
+        let mut problems: Vec<String> = ids
+            .iter()
+            .filter(|id| !on_disk.contains(id))
+            .map(|id| format!("attachment {id} has no file"))
+            .collect();
+        let known: std::collections::HashSet<Uuid> = ids.into_iter().collect();
+        let mut orphans: Vec<String> = on_disk
+            .iter()
+            .filter(|id| !known.contains(id))
+            .map(|id| format!("attachment file {id} has no record"))
+            .collect();
+        orphans.sort();
+        problems.extend(orphans);
+        problems.extend(
+            stray
+                .iter()
+                .map(|p| format!("unexpected file in the attachment folder: {}", p.display())),
+        );
+        problems
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Gives a new follow-up the files its author uploaded for it. Each must be the author's own,
 /// of this customer and not yet with another follow-up.
 pub(crate) async fn link_to_followup(

@@ -199,5 +199,22 @@ api_test! {
         let all = fx.call("admin", Method::GET, &format!("/api/v1/customers/{keep}/attachments"), None, None).await;
         assert_eq!(all.body[0]["id"], f.as_str());
         assert_eq!(fx.download("admin", &format!("/api/v1/attachments/{f}")).await.0, StatusCode::OK);
+        assert!(salesdesk_app::attachments::integrity_problems(&fx.app).await.unwrap().is_empty());
+
+        // `salesdesk check` names a record whose file is gone and a file no record names.
+        let root = fx.app.files.root().to_path_buf();
+        let path = |id: &str| {
+            let name = id.replace('-', "");
+            root.join(&name[30..]).join(name)
+        };
+        std::fs::remove_file(path(&f)).unwrap();
+        let orphan = uuid::Uuid::now_v7().to_string();
+        std::fs::create_dir_all(path(&orphan).parent().unwrap()).unwrap();
+        std::fs::write(path(&orphan), b"left by a crash").unwrap();
+        let problems = salesdesk_app::attachments::integrity_problems(&fx.app).await.unwrap();
+        assert_eq!(problems, [
+            format!("attachment {f} has no file"),
+            format!("attachment file {orphan} has no record"),
+        ]);
     }
 }

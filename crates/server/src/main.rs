@@ -140,7 +140,12 @@ async fn run(cmd: Command, cfg: Config) -> Result<()> {
                 app.db.schema_version().await?.unwrap_or(0),
                 app.db.expected_schema_version(),
             );
-            let problems = app.db.integrity_problems().await?;
+            let mut problems = app.db.integrity_problems().await?;
+            problems.extend(
+                salesdesk_app::attachments::integrity_problems(&app)
+                    .await
+                    .map_err(app_err)?,
+            );
             println!("schema version {have} (binary expects {want})");
             for p in &problems {
                 println!("PROBLEM: {p}");

@@ -133,6 +133,17 @@ pub async fn link_to_followup(
     sql.execute(tx).await
 }
 
+/// Every attachment's id (for `salesdesk check`).
+pub async fn all_ids(tx: &mut Tx) -> Result<Vec<Uuid>> {
+    #[derive(FromRow)]
+    struct Id {
+        id: Uuid,
+    }
+    let sql = Sql::new("SELECT id FROM customer_attachments");
+    let rows: Vec<Id> = sql.fetch_all(tx).await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 pub async fn delete(tx: &mut Tx, id: Uuid) -> Result<u64> {
     let mut sql = Sql::new("DELETE FROM customer_attachments WHERE id = ");
     sql.bind(Arg::Uuid(id));
