@@ -35,7 +35,8 @@ impl FileStore {
         &self.root
     }
 
-    fn path(&self, id: Uuid) -> PathBuf {
+    /// Where the bytes of attachment `id` are kept.
+    pub fn path(&self, id: Uuid) -> PathBuf {
         let name = id.simple().to_string();
         self.root.join(&name[30..]).join(name)
     }

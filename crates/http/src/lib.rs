@@ -215,14 +215,7 @@ async fn limit_body(
     next: middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let path = req.uri().path();
-    let limit = if path == routes::imports::UPLOAD_PATH {
-        salesdesk_app::imports::MAX_FILE_BYTES
-    } else if routes::attachments::is_upload_path(path) {
-        salesdesk_domain::attachment::MAX_FILE_BYTES
-    } else {
-        1024 * 1024
-    };
+    let limit = routes::upload_limit(req.uri().path()).unwrap_or(1024 * 1024);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -202,11 +202,7 @@ api_test! {
         assert!(salesdesk_app::attachments::integrity_problems(&fx.app).await.unwrap().is_empty());
 
         // `salesdesk check` names a record whose file is gone and a file no record names.
-        let root = fx.app.files.root().to_path_buf();
-        let path = |id: &str| {
-            let name = id.replace('-', "");
-            root.join(&name[30..]).join(name)
-        };
+        let path = |id: &str| fx.app.files.path(id.parse().unwrap());
         std::fs::remove_file(path(&f)).unwrap();
         let orphan = uuid::Uuid::now_v7().to_string();
         std::fs::create_dir_all(path(&orphan).parent().unwrap()).unwrap();

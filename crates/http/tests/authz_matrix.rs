@@ -512,27 +512,6 @@ fn recipient_for(who: &str, owner: &str) -> &'static str {
     }
 }
 
-/// Waits until a reclaim run started in the background has finished.
-async fn wait_reclaim(fx: &Fx, key: &str) {
-    for _ in 0..2000 {
-        let r = fx
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/pools/reclaim-runs/{key}"),
-                None,
-                None,
-            )
-            .await;
-        if r.body["finishedAt"].is_i64() {
-            assert_eq!(r.body["failed"], false, "{:?}", r.body);
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("reclaim run {key} did not finish");
-}
-
 async fn audit_rows(fx: &Fx) -> i64 {
     let mut tx = fx.app.db.begin_read().await.unwrap();
     let n = salesdesk_store::audit::count(&mut tx).await.unwrap();
@@ -1112,7 +1091,7 @@ async fn attempt(
                 .await;
             assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
             let key = r.body["runKey"].as_str().unwrap().to_owned();
-            wait_reclaim(fx, &key).await;
+            fx.finished_reclaim(&key).await;
             call(
                 Method::GET,
                 format!("/api/v1/pools/reclaim-runs/{key}"),
@@ -1191,7 +1170,8 @@ async fn attempt(
     let status = r.status.as_u16();
     if op == "runReclaim" && status == 202 {
         // The run goes on in the background: its audit row comes when it ends.
-        wait_reclaim(fx, r.body["runKey"].as_str().unwrap()).await;
+        fx.finished_reclaim(r.body["runKey"].as_str().unwrap())
+            .await;
     }
     if matches!(op, "validateImport" | "runImport") && status == 202 {
         // The job runs in the background: its audit row comes when it lands.

@@ -52,29 +52,6 @@ fn cid(v: &Value) -> String {
     v["customer"]["id"].as_str().unwrap().to_owned()
 }
 
-/// The run a reclaim request started, once it has finished in the background.
-async fn finished_reclaim(fx: &Fx, started: &Value) -> Value {
-    let key = started["runKey"].as_str().unwrap();
-    for _ in 0..2000 {
-        let r = fx
-            .call(
-                "admin",
-                Method::GET,
-                &format!("/api/v1/pools/reclaim-runs/{key}"),
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        if r.body["finishedAt"].is_i64() {
-            assert_eq!(r.body["failed"], false);
-            return r.body;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("reclaim run {key} did not finish");
-}
-
 async fn count_customers(fx: &Fx) -> i64 {
     list(fx, "admin", "pageSize=1").await["total"]
         .as_i64()
@@ -518,8 +495,8 @@ api_test! {
             fx.call("director", Method::POST, "/api/v1/pools/reclaim", None, None)
         );
         assert_eq!((a.status, b.status), (StatusCode::ACCEPTED, StatusCode::ACCEPTED), "{:?} {:?}", a.body, b.body);
-        let ra = finished_reclaim(&fx, &a.body).await;
-        let rb = finished_reclaim(&fx, &b.body).await;
+        let ra = fx.finished_reclaim(a.body["runKey"].as_str().unwrap()).await;
+        let rb = fx.finished_reclaim(b.body["runKey"].as_str().unwrap()).await;
         assert_eq!(ra["reclaimed"].as_i64().unwrap() + rb["reclaimed"].as_i64().unwrap(), 1, "{ra:?} {rb:?}");
         assert_eq!(fx.call("mgra", Method::GET, &format!("/api/v1/pools/reclaim-runs/{}", ra["runKey"].as_str().unwrap()), None, None).await.status, StatusCode::FORBIDDEN);
         assert_eq!(fx.call("admin", Method::GET, "/api/v1/pools/reclaim-runs/no-such-run", None, None).await.status, StatusCode::NOT_FOUND);
@@ -586,7 +563,7 @@ api_test! {
         assert_eq!(due, ["分级A一百天有限公司", "分级B四十五天有限公司", "分级无级别四十五天有限公司"]);
         let r = fx.call("admin", Method::POST, "/api/v1/pools/reclaim", None, None).await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
-        assert_eq!(finished_reclaim(&fx, &r.body).await["reclaimed"], 3);
+        assert_eq!(fx.finished_reclaim(r.body["runKey"].as_str().unwrap()).await["reclaimed"], 3);
         let left: Vec<String> = names(&list(&fx, "repa1", "").await);
         assert_eq!(left, ["分级A四十五天有限公司", "分级C三百天有限公司"]);
     }

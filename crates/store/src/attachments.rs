@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::sql::{Arg, Sql};
-use crate::{Result, Tx};
+use crate::{Result, Tx, on_tx};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct AttachmentRow {
@@ -37,26 +37,20 @@ pub struct NewAttachment<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, a: &NewAttachment<'_>) -> Result<()> {
-    let mut sql = Sql::new(
-        "INSERT INTO customer_attachments (id, customer_id, uploaded_by, file_name, content_type, size_bytes, sha256, created_at) VALUES (",
-    );
-    sql.bind(Arg::Uuid(a.id))
-        .push(", ")
-        .bind(Arg::Uuid(a.customer_id))
-        .push(", ")
-        .bind(Arg::Uuid(a.uploaded_by))
-        .push(", ")
-        .bind(Arg::Text(a.file_name.to_owned()))
-        .push(", ")
-        .bind(Arg::Text(a.content_type.to_owned()))
-        .push(", ")
-        .bind(Arg::I64(a.size_bytes))
-        .push(", ")
-        .bind(Arg::Text(a.sha256.to_owned()))
-        .push(", ")
-        .bind(Arg::I64(a.now))
-        .push(")");
-    sql.execute(tx).await?;
+    const SQL: &str = "INSERT INTO customer_attachments (id, customer_id, uploaded_by, file_name, content_type, size_bytes, \
+         sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(a.id)
+        .bind(a.customer_id)
+        .bind(a.uploaded_by)
+        .bind(a.file_name)
+        .bind(a.content_type)
+        .bind(a.size_bytes)
+        .bind(a.sha256)
+        .bind(a.now)
+        .execute(x)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -81,14 +75,9 @@ pub async fn of_followups(tx: &mut Tx, followup_ids: &[Uuid]) -> Result<Vec<Atta
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(ROW);
-    sql.push("a.followup_id IN (");
-    for (i, id) in followup_ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(Arg::Uuid(*id));
-    }
-    sql.push(") ORDER BY a.created_at, a.id");
+    sql.push("a.followup_id IN ")
+        .bind_uuids(followup_ids)
+        .push(" ORDER BY a.created_at, a.id");
     sql.fetch_all(tx).await
 }
 
@@ -122,26 +111,15 @@ pub async fn link_to_followup(
         .bind(Arg::Uuid(customer_id))
         .push(" AND uploaded_by = ")
         .bind(Arg::Uuid(uploaded_by))
-        .push(" AND followup_id IS NULL AND id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(Arg::Uuid(*id));
-    }
-    sql.push(")");
+        .push(" AND followup_id IS NULL AND id IN ")
+        .bind_uuids(ids);
     sql.execute(tx).await
 }
 
 /// Every attachment's id (for `salesdesk check`).
 pub async fn all_ids(tx: &mut Tx) -> Result<Vec<Uuid>> {
-    #[derive(FromRow)]
-    struct Id {
-        id: Uuid,
-    }
-    let sql = Sql::new("SELECT id FROM customer_attachments");
-    let rows: Vec<Id> = sql.fetch_all(tx).await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    const SQL: &str = "SELECT id FROM customer_attachments";
+    Ok(on_tx!(tx, |x| sqlx::query_scalar(SQL).fetch_all(x).await?))
 }
 
 pub async fn delete(tx: &mut Tx, id: Uuid) -> Result<u64> {

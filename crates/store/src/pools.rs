@@ -211,14 +211,9 @@ pub async fn reclaim_candidates(
                 .bind(Arg::Text(code.clone()));
         }
         LevelScope::Except(codes) if !codes.is_empty() => {
-            sql.push(" AND (c.level_code IS NULL OR c.level_code NOT IN (");
-            for (i, code) in codes.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(Arg::Text(code.clone()));
-            }
-            sql.push("))");
+            sql.push(" AND (c.level_code IS NULL OR c.level_code NOT IN ")
+                .bind_texts(codes)
+                .push(")");
         }
         LevelScope::Except(_) => {}
     }

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::sql::{Arg, Sql};
-use crate::{Error, Result, Tx};
+use crate::{Error, Result, Tx, on_tx};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct SavedViewRow {
@@ -75,28 +75,20 @@ pub async fn insert(
     f: &ViewFields<'_>,
     now: i64,
 ) -> Result<()> {
-    let mut sql = Sql::new(
-        "INSERT INTO saved_views (id, user_id, kind, name, query_json, columns_json, is_default, created_at, updated_at) VALUES (",
-    );
-    sql.bind(Arg::Uuid(id))
-        .push(", ")
-        .bind(Arg::Uuid(user_id))
-        .push(", ")
-        .bind(Arg::Text(kind.to_owned()))
-        .push(", ")
-        .bind(Arg::Text(f.name.to_owned()))
-        .push(", ")
-        .bind(Arg::Text(f.query_json.to_owned()))
-        .push(", ")
-        .bind(Arg::Text(f.columns_json.to_owned()))
-        .push(", ")
-        .bind(Arg::Bool(f.is_default))
-        .push(", ")
-        .bind(Arg::I64(now))
-        .push(", ")
-        .bind(Arg::I64(now))
-        .push(")");
-    sql.execute(tx).await?;
+    const SQL: &str = "INSERT INTO saved_views (id, user_id, kind, name, query_json, columns_json, is_default, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(id)
+        .bind(user_id)
+        .bind(kind)
+        .bind(f.name)
+        .bind(f.query_json)
+        .bind(f.columns_json)
+        .bind(f.is_default)
+        .bind(now)
+        .execute(x)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -108,24 +100,20 @@ pub async fn update(
     f: &ViewFields<'_>,
     now: i64,
 ) -> Result<()> {
-    let mut sql = Sql::new("UPDATE saved_views SET name = ");
-    sql.bind(Arg::Text(f.name.to_owned()))
-        .push(", query_json = ")
-        .bind(Arg::Text(f.query_json.to_owned()))
-        .push(", columns_json = ")
-        .bind(Arg::Text(f.columns_json.to_owned()))
-        .push(", is_default = ")
-        .bind(Arg::Bool(f.is_default))
-        .push(", updated_at = ")
-        .bind(Arg::I64(now))
-        .push(", version = version + 1 WHERE id = ")
-        .bind(Arg::Uuid(id))
-        .push(" AND version = ")
-        .bind(Arg::I64(version));
-    if sql.execute(tx).await? != 1 {
-        return Err(Error::Stale);
-    }
-    Ok(())
+    const SQL: &str = "UPDATE saved_views SET name = $1, query_json = $2, columns_json = $3, is_default = $4, \
+         updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7";
+    let n = on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(f.name)
+        .bind(f.query_json)
+        .bind(f.columns_json)
+        .bind(f.is_default)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(x)
+        .await?
+        .rows_affected());
+    if n == 1 { Ok(()) } else { Err(Error::Stale) }
 }
 
 pub async fn delete(tx: &mut Tx, id: Uuid) -> Result<u64> {

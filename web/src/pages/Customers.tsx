@@ -205,11 +205,9 @@ export default function Customers({ me }: { me: Me }) {
           // A sort the user picks replaces the one a view opened with.
           if (picked) viewSort.current = undefined;
           const [field, order] = picked ?? (viewSort.current ? [viewSort.current.field, viewSort.current.order === 'asc' ? 'ascend' : 'descend'] : []);
-          lastState.current = {
-            filters: Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'current' && k !== 'pageSize' && typeof v === 'string')) as Record<string, string>,
-            sort: field === 'lastFollowupAt' || field === 'nextFollowupAt' ? { field, order: order === 'ascend' ? 'asc' : 'desc' } : undefined,
-          };
-          lastFilters.current = {
+          const sortField = field === 'lastFollowupAt' || field === 'nextFollowupAt' ? field : undefined;
+          const sortOrder = order === 'ascend' ? 'asc' : order === 'descend' ? 'desc' : undefined;
+          const filters = {
             q: params.q || undefined,
             levelCode: params.levelCode || undefined,
             statusCode: params.statusCode || undefined,
@@ -217,22 +215,15 @@ export default function Customers({ me }: { me: Me }) {
             industryCode: params.industryCode || undefined,
             due: params.due === 'true' ? true : undefined,
           };
+          // An export takes exactly these filters; a saved view keeps them with the sort.
+          lastFilters.current = filters;
+          lastState.current = {
+            filters: Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'current' && k !== 'pageSize' && typeof v === 'string')) as Record<string, string>,
+            sort: sortField ? { field: sortField, order: sortOrder ?? 'desc' } : undefined,
+          };
           const page = await unwrap(
             api.GET('/api/v1/customers', {
-              params: {
-                query: {
-                  q: params.q || undefined,
-                  levelCode: params.levelCode || undefined,
-                  statusCode: params.statusCode || undefined,
-                  typeCode: params.typeCode || undefined,
-                  industryCode: params.industryCode || undefined,
-                  due: params.due === 'true' ? true : undefined,
-                  sort: field === 'nextFollowupAt' ? 'nextFollowupAt' : field === 'lastFollowupAt' ? 'lastFollowupAt' : undefined,
-                  order: order === 'ascend' ? 'asc' : order === 'descend' ? 'desc' : undefined,
-                  page: params.current,
-                  pageSize: params.pageSize,
-                },
-              },
+              params: { query: { ...filters, sort: sortField, order: sortOrder, page: params.current, pageSize: params.pageSize } },
             }),
           );
           return { data: page.items, total: page.total, success: true };

@@ -26,6 +26,18 @@ pub fn with_etag<T: serde::Serialize>(version: i64, body: T) -> Response {
     r
 }
 
+/// The body cap of a route whose body is a file (an import up to 30 MiB, an attachment up to
+/// 20 MiB); None for every other route (1 MiB of JSON).
+pub fn upload_limit(path: &str) -> Option<usize> {
+    if path == imports::UPLOAD_PATH {
+        Some(salesdesk_app::imports::MAX_FILE_BYTES)
+    } else if attachments::is_upload_path(path) {
+        Some(salesdesk_domain::attachment::MAX_FILE_BYTES)
+    } else {
+        None
+    }
+}
+
 /// A file to save (export, template, error file): the name as RFC 5987 UTF-8, with an ASCII
 /// name beside it for clients that read only that.
 pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {

@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use salesdesk_app::saved_views::{self, SavedView, ViewInput};
-use serde::{Deserialize, Serialize};
+use salesdesk_app::saved_views::{self, ViewInput};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,41 +18,11 @@ use super::with_etag;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
+use crate::views::saved_views::SavedViewView;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_my_views, create_view))
         .routes(routes!(update_view, delete_view))
-}
-
-/// A saved view. `query` holds the list's own query parameters (as its URL carries them).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SavedViewView {
-    pub id: Uuid,
-    /// customers
-    pub kind: String,
-    pub name: String,
-    pub query: BTreeMap<String, String>,
-    /// The columns shown, in order; empty for the list's default.
-    pub columns: Vec<String>,
-    pub is_default: bool,
-    pub updated_at: i64,
-    pub version: i64,
-}
-
-impl From<SavedView> for SavedViewView {
-    fn from(v: SavedView) -> Self {
-        SavedViewView {
-            id: v.id,
-            kind: v.kind,
-            name: v.name,
-            query: v.query,
-            columns: v.columns,
-            is_default: v.is_default,
-            updated_at: v.updated_at,
-            version: v.version,
-        }
-    }
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -417,3 +417,4 @@ pub struct MovePreviewView {
 
 pub mod customers;
 pub mod imports;
+pub mod saved_views;

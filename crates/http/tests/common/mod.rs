@@ -291,6 +291,29 @@ impl Fx {
         (status, headers, bytes.to_vec())
     }
 
+    /// A reclaim run started in the background, once it has finished (read as the
+    /// administrator); it must not have failed.
+    pub async fn finished_reclaim(&self, key: &str) -> Value {
+        for _ in 0..2000 {
+            let r = self
+                .call(
+                    "admin",
+                    Method::GET,
+                    &format!("/api/v1/pools/reclaim-runs/{key}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            if r.body["finishedAt"].is_i64() {
+                assert_eq!(r.body["failed"], false, "{:?}", r.body);
+                return r.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!("reclaim run {key} did not finish");
+    }
+
     /// The current version of a user, read as the administrator.
     pub async fn user_version(&self, who: &str) -> i64 {
         let r = self
