@@ -9,6 +9,7 @@
 use salesdesk_domain::Invalid;
 use salesdesk_domain::access::{Permission, RecordScope, ScopeModule};
 use salesdesk_domain::credit_code::CreditCode;
+use salesdesk_domain::custom_field::{FieldInput, parse_filter};
 use salesdesk_domain::customer::{
     ContactRole, FollowupMethod, OptionKind, OwnerChange, parse_customer_name, parse_date,
     parse_location, parse_tags, within_limit,
@@ -27,9 +28,11 @@ use salesdesk_store::customers::{
 };
 use salesdesk_store::{Tx, org, users};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::audit::{By, record};
+use crate::custom_fields::{self, CUSTOMER, Values};
 use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
 
 /// Names at least this alike are reported as similar by the duplicate check.
@@ -110,6 +113,8 @@ pub struct CustomerInput {
     pub lon: Option<f64>,
     pub notes: Option<String>,
     pub tags: Vec<String>,
+    /// Custom field values by code; fields not named keep their value.
+    pub custom_fields: BTreeMap<String, FieldInput>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -249,6 +254,8 @@ pub struct CustomerDetail {
     pub contacts: Vec<ContactRow>,
     pub collaborators: Vec<CollaboratorRow>,
     pub history: Vec<OwnerHistoryRow>,
+    /// Values of the active custom fields, by code.
+    pub custom_fields: Values,
     /// What the reader may do with it, so the UI offers only that.
     pub can_edit: bool,
     pub can_transfer: bool,
@@ -261,11 +268,14 @@ pub struct CustomerListItem {
     #[serde(flatten)]
     pub customer: CustomerRow,
     pub tags: Vec<String>,
+    pub custom_fields: Values,
 }
 
-async fn with_tags(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<CustomerListItem>> {
+/// A page's rows with their tags and custom field values (one query each).
+async fn list_items(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<CustomerListItem>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let tags = customers::tags_of(tx, &ids).await?;
+    let mut values = custom_fields::values_of(tx, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| CustomerListItem {
@@ -274,6 +284,7 @@ async fn with_tags(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<Custome
                 .filter(|(id, _)| *id == r.id)
                 .map(|(_, t)| t.clone())
                 .collect(),
+            custom_fields: values.remove(&r.id).unwrap_or_default(),
             customer: r,
         })
         .collect())
@@ -292,6 +303,10 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
         contacts: customers::contacts(tx, id).await?,
         collaborators: customers::collaborators(tx, id).await?,
         history: customers::owner_history(tx, id).await?,
+        custom_fields: custom_fields::values_of(tx, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default(),
         can_edit: actor.grants.has(Permission::CustomersEdit) && (in_charge || collab_edit),
         can_transfer: actor.grants.has(Permission::CustomersTransfer) && in_charge,
         can_manage: actor.grants.has(Permission::CustomersEdit) && in_charge,
@@ -325,6 +340,8 @@ pub struct ListQuery {
     pub idle_days: Option<u32>,
     /// Only customers whose next contact is due (by now).
     pub due: bool,
+    /// Conditions on custom fields: `code:op:value;...` (see `custom_field::parse_filter`).
+    pub cf: Option<String>,
 }
 
 /// Turns the list query into the store's filter (shared with the pool list).
@@ -339,6 +356,13 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
             None => return Err(Invalid::field("unitId", "org_unit.not_found").into()),
         },
         None => None,
+    };
+    let custom = match blank(&q.cf) {
+        Some(raw) => {
+            let defs = custom_fields::defs(tx, CUSTOMER).await?;
+            parse_filter(&defs, raw).map_err(|code| Invalid::field("cf", code))?
+        }
+        None => Vec::new(),
     };
     let now = now_ms();
     Ok(CustomerFilter {
@@ -357,6 +381,7 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
         no_followup_since: q.idle_days.map(|d| now - i64::from(d) * 86_400_000),
         next_followup_before: q.due.then_some(now),
         seq_after: None,
+        custom,
     })
 }
 
@@ -380,7 +405,7 @@ pub async fn list(
         page.to_store(),
     )
     .await?;
-    let items = with_tags(&mut tx, rows).await?;
+    let items = list_items(&mut tx, rows).await?;
     tx.commit().await?;
     Ok(page.paged(items, total))
 }
@@ -731,6 +756,8 @@ pub async fn create(
     let mut c = Checker::new();
     let fields = parse_fields(&mut c, &options, &input.customer);
     let contacts = parse_contacts(&mut c, &input.contacts);
+    let values =
+        custom_fields::check_values(&mut tx, &mut c, None, &input.customer.custom_fields).await?;
     c.finish()?;
     refuse_exact_duplicates(&mut tx, &fields, None).await?;
     check_owner_limit(&mut tx, actor.user_id, fields.level_code.as_deref()).await?;
@@ -753,6 +780,7 @@ pub async fn create(
     for k in &contacts {
         customers::insert_contact(&mut tx, Uuid::now_v7(), id, k, now).await?;
     }
+    custom_fields::save_values(&mut tx, id, &values).await?;
     customers::insert_owner_change(
         &mut tx,
         &NewOwnerChange {
@@ -776,7 +804,7 @@ pub async fn create(
         "customer",
         id,
         None::<&()>,
-        Some(&(&fields, &contacts)),
+        Some(&(&fields, &contacts, &values)),
     )
     .await?;
     let row = customers::get_any(&mut tx, id)
@@ -800,6 +828,8 @@ pub async fn update(
     let options = customers::options(&mut tx).await?;
     let mut c = Checker::new();
     let fields = parse_fields(&mut c, &options, &input);
+    let values =
+        custom_fields::check_values(&mut tx, &mut c, Some(id), &input.custom_fields).await?;
     c.finish()?;
     if before.version != version {
         return Err(AppError::Stale);
@@ -811,10 +841,16 @@ pub async fn update(
     {
         check_owner_limit(&mut tx, owner, fields.level_code.as_deref()).await?;
     }
+    let values_before = custom_fields::values_of(&mut tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     customers::update(&mut tx, id, version, &fields, now_ms()).await?;
+    custom_fields::save_values(&mut tx, id, &values).await?;
     let after = customers::get_any(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let d = detail(&mut tx, actor, after).await?;
     record(
         &mut tx,
         By::Actor(actor),
@@ -822,11 +858,10 @@ pub async fn update(
         "customer.updated",
         "customer",
         id,
-        Some(&before),
-        Some(&fields),
+        Some(&(&before, &values_before)),
+        Some(&(&fields, &d.custom_fields)),
     )
     .await?;
-    let d = detail(&mut tx, actor, after).await?;
     tx.commit().await?;
     Ok(d)
 }
@@ -1231,6 +1266,7 @@ pub async fn merge(
             (a, b) => or(a, b),
         },
         tags,
+        custom_fields: BTreeMap::new(),
     };
     let mut c = Checker::new();
     let fields = parse_fields(&mut c, &options, &input);
@@ -1243,6 +1279,7 @@ pub async fn merge(
     {
         customers::set_external_id(&mut tx, keep.id, e).await?;
     }
+    salesdesk_store::custom_fields::fill_from(&mut tx, keep.id, dup.id).await?;
     customers::merge_into(&mut tx, dup.id, dup.version, keep.id).await?;
     let last = keep.last_followup_at.max(dup.last_followup_at);
     let next = match (keep.next_followup_at, dup.next_followup_at) {
@@ -1663,9 +1700,16 @@ pub async fn export(
     }
     let options = customers::options(&mut tx).await?;
     let en = actor.locale == "en-US";
+    // Active custom fields follow the fixed columns, in their order, headed by their labels.
+    let defs: Vec<_> = custom_fields::defs(&mut tx, CUSTOMER)
+        .await?
+        .into_iter()
+        .filter(|d| d.active)
+        .collect();
     let header: Vec<String> = EXPORT_COLUMNS
         .iter()
         .map(|c| (if en { c.1 } else { c.0 }).to_owned())
+        .chain(defs.iter().map(|d| d.label.clone()))
         .collect();
     let mut out = match format {
         ExportFormat::Csv => {
@@ -1695,20 +1739,36 @@ pub async fn export(
         filter.seq_after = Some(last.seq);
         let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
         let mut tags: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
+        let mut custom: std::collections::HashMap<(Uuid, Uuid), Vec<String>> = Default::default();
         for chunk in ids.chunks(500) {
             for (id, t) in customers::tags_of(&mut tx, chunk).await? {
                 tags.entry(id).or_default().push(t);
+            }
+            if !defs.is_empty() {
+                for (id, field, text, _) in
+                    salesdesk_store::custom_fields::values_of(&mut tx, chunk).await?
+                {
+                    custom.entry((id, field)).or_default().push(text);
+                }
             }
         }
         let lines: Vec<Vec<String>> = page
             .iter()
             .map(|r| {
-                export_row(
+                let mut line = export_row(
                     r,
                     &tags.get(&r.id).map(|t| t.join("、")).unwrap_or_default(),
                     &options,
                     en,
-                )
+                );
+                line.extend(defs.iter().map(|d| {
+                    let values = custom
+                        .get(&(r.id, d.id))
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    d.display(&values.iter().map(String::as_str).collect::<Vec<_>>())
+                }));
+                line
             })
             .collect();
         n += lines.len();
@@ -1735,6 +1795,7 @@ pub async fn export(
         "q": q.q, "typeCode": q.type_code, "levelCode": q.level_code, "statusCode": q.status_code,
         "industryCode": q.industry_code, "sourceCode": q.source_code, "province": q.province, "city": q.city,
         "tag": q.tag, "ownerId": q.owner_id, "unitId": q.unit_id, "locked": q.locked, "idleDays": q.idle_days, "due": q.due,
+        "cf": q.cf,
     });
     record(
         &mut tx,

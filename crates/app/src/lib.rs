@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 mod demo_customers;

@@ -20,6 +20,7 @@ macro_rules! str_enum {
 pub mod access;
 pub mod attachment;
 pub mod credit_code;
+pub mod custom_field;
 pub mod customer;
 pub mod dedupe;
 pub mod export;

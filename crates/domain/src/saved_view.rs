@@ -36,6 +36,7 @@ impl ViewKind {
                 "locked",
                 "idleDays",
                 "due",
+                "cf",
                 "sort",
                 "order",
                 "pageSize",
@@ -72,7 +73,14 @@ pub fn check_view(
         .any(|k| !kind.parameters().contains(&k.as_str()))
     {
         c.fail("query", "view.unknown_filter");
-    } else if query.values().any(|v| v.chars().count() > 60) {
+    } else if query.iter().any(|(k, v)| {
+        let max = if k == "cf" {
+            crate::custom_field::MAX_FILTER_LEN
+        } else {
+            60
+        };
+        v.chars().count() > max
+    }) {
         c.fail("query", "too_long");
     }
     let column_ok = |s: &String| {

@@ -159,6 +159,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = routes::imports::routes(r);
     let r = routes::attachments::routes(r);
     let r = routes::views::routes(r);
+    let r = routes::custom_fields::routes(r);
     let r = routes::audit::routes(r);
     let r = routes::system::routes(r);
     let (router, mut spec) = r.split_for_parts();

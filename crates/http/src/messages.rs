@@ -606,6 +606,71 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "客户不存在或不在你的管理范围内",
         "No such customer in your charge",
     ),
+    (
+        "custom_field.code_invalid",
+        "编码只能用小写字母、数字和下划线，字段编码须以字母开头",
+        "Use lower-case letters, digits and _; a field code starts with a letter",
+    ),
+    (
+        "custom_field.code_taken",
+        "已有相同编码的自定义字段",
+        "A custom field with this code exists",
+    ),
+    (
+        "custom_field.code_fixed",
+        "字段编码创建后不能修改",
+        "A field's code cannot change",
+    ),
+    (
+        "custom_field.kind_fixed",
+        "字段类型创建后不能修改",
+        "A field's type cannot change",
+    ),
+    (
+        "custom_field.entity_fixed",
+        "字段所属对象不能修改",
+        "A field's record type cannot change",
+    ),
+    (
+        "custom_field.options_required",
+        "单选和多选字段至少需要一个启用的选项",
+        "A select field needs at least one active option",
+    ),
+    (
+        "custom_field.options_not_allowed",
+        "只有单选和多选字段有选项",
+        "Only select fields have options",
+    ),
+    (
+        "custom_field.option_removed",
+        "选项不能删除，只能停用（已有客户在用）",
+        "Options cannot be removed, only retired (customers may use them)",
+    ),
+    (
+        "custom_field.too_many",
+        "自定义字段已达上限（50 个）",
+        "The limit of 50 custom fields is reached",
+    ),
+    (
+        "custom_field.unknown",
+        "没有这个自定义字段，或它已停用",
+        "No such custom field, or it is retired",
+    ),
+    (
+        "custom_field.wrong_type",
+        "值的类型与字段类型不符",
+        "The value does not fit the field's type",
+    ),
+    (
+        "custom_field.filter_invalid",
+        "自定义字段筛选条件格式不正确（字段:比较:值）",
+        "The custom field filter is not valid (code:op:value)",
+    ),
+    (
+        "number.invalid",
+        "不是有效的数字（最多 15 位，6 位小数）",
+        "Not a valid number (at most 15 digits, 6 decimals)",
+    ),
     ("conflict", "与现有数据冲突", "Conflicts with existing data"),
 ];
 
@@ -739,6 +804,19 @@ mod tests {
             "view.kind_fixed",
             "pool.level_unknown",
             "pool.level_twice",
+            "custom_field.code_invalid",
+            "custom_field.code_taken",
+            "custom_field.code_fixed",
+            "custom_field.kind_fixed",
+            "custom_field.entity_fixed",
+            "custom_field.options_required",
+            "custom_field.options_not_allowed",
+            "custom_field.option_removed",
+            "custom_field.too_many",
+            "custom_field.unknown",
+            "custom_field.wrong_type",
+            "custom_field.filter_invalid",
+            "number.invalid",
         ] {
             assert!(known_codes().any(|c| c == code), "{code}");
         }

@@ -267,7 +267,10 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         }
         "createRole" | "updateRole" | "deleteRole" => need("roles.manage"),
         "searchAudit" => need("audit.view"),
-        "listCustomers" | "getCustomerLimits" | "listCustomerOptions" => need("customers.view"),
+        "listCustomers" | "getCustomerLimits" | "listCustomerOptions" | "listCustomFields" => {
+            need("customers.view")
+        }
+        "createCustomField" | "updateCustomField" => need("customers.settings"),
         "createCustomer" => need("customers.create"),
         "exportCustomers" => need("customers.export"),
         // An import job is its uploader's own: others get 404 (the import stories show it).
@@ -796,6 +799,48 @@ async fn attempt(
             None,
             None,
         ),
+        "listCustomFields" => call(Method::GET, "/api/v1/custom-fields".into(), None, None),
+        "createCustomField" => call(
+            Method::POST,
+            "/api/v1/custom-fields".into(),
+            Some(json!({"code": format!("f{n}"), "label": format!("字段{n}"), "kind": "text"})),
+            None,
+        ),
+        "updateCustomField" => {
+            // One field for every attempt (a company has at most 50), at its current version.
+            let all = fx
+                .call("admin", Method::GET, "/api/v1/custom-fields", None, None)
+                .await;
+            let found = all
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["code"] == "shared")
+                .cloned();
+            let f = match found {
+                Some(f) => f,
+                None => {
+                    let f = fx
+                        .call(
+                            "admin",
+                            Method::POST,
+                            "/api/v1/custom-fields",
+                            Some(json!({"code": "shared", "label": "共用", "kind": "number"})),
+                            None,
+                        )
+                        .await;
+                    assert_eq!(f.status, StatusCode::CREATED, "{:?}", f.body);
+                    f.body
+                }
+            };
+            call(
+                Method::PUT,
+                format!("/api/v1/custom-fields/{}", id(&f)),
+                Some(json!({"code": "shared", "label": format!("改{n}"), "kind": "number"})),
+                f["version"].as_i64(),
+            )
+        }
         "setCustomerLimits" => call(
             Method::PUT,
             "/api/v1/customer-settings/limits".into(),

@@ -463,6 +463,8 @@ pub struct CustomerFilter {
     pub next_followup_before: Option<i64>,
     /// Only customers numbered after this (keyset paging through a long export).
     pub seq_after: Option<i64>,
+    /// Conditions on custom fields (自定义字段), all of which must hold.
+    pub custom: Vec<salesdesk_domain::custom_field::FieldCondition>,
 }
 
 impl CustomerFilter {
@@ -483,6 +485,7 @@ impl CustomerFilter {
             && self.no_followup_since.is_none()
             && self.next_followup_before.is_none()
             && self.seq_after.is_none()
+            && self.custom.is_empty()
     }
 }
 
@@ -543,6 +546,7 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
     if let Some(n) = f.seq_after {
         sql.push(" AND c.seq > ").bind(Arg::I64(n));
     }
+    crate::custom_fields::push_conditions(sql, &f.custom);
 }
 
 pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {

@@ -34,6 +34,11 @@ const UNIQUE_INDEXES: &[(&str, &str, &str)] = &[
         "saved_views.user_id, saved_views.kind, saved_views.name",
         "view.name_taken",
     ),
+    (
+        "uq_custom_fields_code",
+        "custom_fields.entity, custom_fields.code",
+        "custom_field.code_taken",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@ pub mod sql;
 pub mod api_tokens;
 pub mod attachments;
 pub mod audit;
+pub mod custom_fields;
 pub mod customers;
 pub mod imports;
 pub mod jobs;

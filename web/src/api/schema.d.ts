@@ -73,6 +73,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The custom fields of a record type in their order, retired ones included (`active` false). */
+        get: operations["listCustomFields"];
+        put?: never;
+        /** Add a custom field (at most 50 per record type). */
+        post: operations["createCustomField"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-fields/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a custom field's label, options, order, whether it is required or retired. */
+        put: operations["updateCustomField"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customer-imports": {
         parameters: {
             query?: never;
@@ -1313,11 +1348,63 @@ export interface components {
             temporaryPassword?: string | null;
             user: components["schemas"]["UserDetailView"];
         };
+        CustomFieldBody: {
+            /** @description Retired fields keep their values but leave forms, lists and exports. */
+            active?: boolean;
+            /**
+             * @description The field's key in filters, imports and the API: lower-case letters, digits and `_`,
+             *     starting with a letter. Fixed once created.
+             */
+            code: string;
+            /** @description customer (the default). */
+            entity?: string | null;
+            /** @description Fixed once created. */
+            kind: components["schemas"]["FieldKind"];
+            label: string;
+            /**
+             * @description The choices of a select field; none for other kinds. Options are retired
+             *     (`active: false`), never removed.
+             */
+            options?: components["schemas"]["FieldOption"][];
+            /**
+             * Format: int64
+             * @description Where the field goes among the others (lower first); new fields go last.
+             */
+            position?: number | null;
+            /** @description A new customer must have a value, and nobody may clear it. */
+            required?: boolean;
+        };
+        CustomFieldView: {
+            active: boolean;
+            code: string;
+            /** @description customer */
+            entity: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["FieldKind"];
+            label: string;
+            options: components["schemas"]["FieldOption"][];
+            /** Format: int64 */
+            position: number;
+            required: boolean;
+            /** Format: int64 */
+            updatedAt: number;
+            /** Format: int64 */
+            version: number;
+        };
         CustomerBody: {
             address?: string | null;
             city?: string | null;
             /** @description 统一社会信用代码: 18 characters with a valid check character. */
             creditCode?: string | null;
+            /**
+             * @description Custom field values by code (see listCustomFields): a string for text, dates
+             *     (YYYY-MM-DD) and single selects (the option code), a number for numbers, a list of
+             *     option codes for multi selects, null to clear. Fields left out keep their value.
+             */
+            customFields?: {
+                [key: string]: unknown;
+            };
             district?: string | null;
             industryCode?: string | null;
             /** Format: double */
@@ -1361,6 +1448,13 @@ export interface components {
             createdAt: number;
             /** @description 统一社会信用代码. */
             creditCode?: string | null;
+            /**
+             * @description Values of the company's custom fields (自定义字段) by code: text, dates and single
+             *     selects as strings, numbers as numbers, multi selects as lists of option codes.
+             */
+            customFields: {
+                [key: string]: unknown;
+            };
             district?: string | null;
             /** @description The customer's id in the system it was imported from. */
             externalId?: string | null;
@@ -1465,6 +1559,8 @@ export interface components {
         };
         /** @description The list's filters, as the list query names them. */
         ExportBody: {
+            /** @description Conditions on custom fields, as the list's `cf`. */
+            cf?: string | null;
             city?: string | null;
             due?: boolean | null;
             format?: components["schemas"]["ExportFormatBody"] | null;
@@ -1489,6 +1585,15 @@ export interface components {
         FieldErrorBody: {
             code: string;
             message: string;
+        };
+        /** @enum {string} */
+        FieldKind: "text" | "number" | "date" | "select" | "multi_select";
+        /** @description One choice of a select field. `code` is what is stored; `label` is what people read. */
+        FieldOption: {
+            /** @description Retired options stay on the records that have them but cannot be picked again. */
+            active?: boolean;
+            code: string;
+            label: string;
         };
         FollowupBody: {
             /** @description Files the caller uploaded to this customer for this follow-up. */
@@ -2796,6 +2901,457 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listCustomFields: {
+        parameters: {
+            query?: {
+                /** @description Which records: customer (the default). */
+                entity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldView"][];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createCustomField: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldView"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateCustomField: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The record version read (its ETag). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomFieldBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomFieldView"];
+                };
             };
             /** @description Malformed request */
             400: {
@@ -4573,6 +5129,12 @@ export interface operations {
                 idleDays?: number;
                 /** @description Only customers whose next contact is due. */
                 due?: boolean;
+                /**
+                 * @description Conditions on custom fields, all of which must hold: `code:op:value` separated by `;`.
+                 *     op: eq, in (comma-separated option codes), like (text contains), gte, lte (numbers and
+                 *     dates), set, unset (no value). Example: `budget:gte:100000;scale:in:large,medium`.
+                 */
+                cf?: string;
                 sort?: "name" | "lastFollowupAt" | "nextFollowupAt" | "createdAt" | "updatedAt";
                 order?: "asc" | "desc";
                 page?: number;
@@ -11743,6 +12305,12 @@ export interface operations {
                 idleDays?: number;
                 /** @description Only customers whose next contact is due. */
                 due?: boolean;
+                /**
+                 * @description Conditions on custom fields, all of which must hold: `code:op:value` separated by `;`.
+                 *     op: eq, in (comma-separated option codes), like (text contains), gte, lte (numbers and
+                 *     dates), set, unset (no value). Example: `budget:gte:100000;scale:in:large,medium`.
+                 */
+                cf?: string;
                 sort?: "name" | "lastFollowupAt" | "nextFollowupAt" | "createdAt" | "updatedAt";
                 order?: "asc" | "desc";
                 page?: number;

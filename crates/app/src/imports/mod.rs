@@ -862,6 +862,7 @@ fn input_of(row: &CustomerRow, tags: Vec<String>) -> CustomerInput {
         lon: row.lon,
         notes: row.notes.clone(),
         tags,
+        custom_fields: Default::default(),
     }
 }
 

@@ -21,6 +21,8 @@ use crate::views::customers::{
 };
 use salesdesk_app::records::CustomerSort;
 use salesdesk_app::{PageRequest, customers};
+use salesdesk_domain::custom_field::FieldInput;
+use std::collections::BTreeMap;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_customers, create_customer))
@@ -90,6 +92,11 @@ pub struct CustomerListQuery {
     pub idle_days: Option<u32>,
     /// Only customers whose next contact is due.
     pub due: Option<bool>,
+    /// Conditions on custom fields, all of which must hold: `code:op:value` separated by `;`.
+    /// op: eq, in (comma-separated option codes), like (text contains), gte, lte (numbers and
+    /// dates), set, unset (no value). Example: `budget:gte:100000;scale:in:large,medium`.
+    #[param(max_length = 500)]
+    pub cf: Option<String>,
     #[param(inline)]
     pub sort: Option<CustomerSortField>,
     #[param(inline)]
@@ -117,6 +124,7 @@ impl CustomerListQuery {
             ("province", &self.province, 20),
             ("city", &self.city, 20),
             ("tag", &self.tag, 20),
+            ("cf", &self.cf, 500),
         ]) {
             for f in e.0 {
                 c.fail(&f.field, f.code);
@@ -167,6 +175,7 @@ impl CustomerListQuery {
             locked: self.locked,
             idle_days: self.idle_days,
             due: self.due.unwrap_or(false),
+            cf: self.cf,
         };
         Ok((q, sort, desc, page))
     }
@@ -222,11 +231,44 @@ pub struct CustomerBody {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub tags: Vec<String>,
+    /// Custom field values by code (see listCustomFields): a string for text, dates
+    /// (YYYY-MM-DD) and single selects (the option code), a number for numbers, a list of
+    /// option codes for multi selects, null to clear. Fields left out keep their value.
+    #[serde(default)]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
+}
+
+/// A submitted custom field value in the domain's terms (anything else cannot be a value).
+fn field_input(v: serde_json::Value) -> FieldInput {
+    use serde_json::Value as V;
+    match v {
+        V::Null => FieldInput::Clear,
+        V::String(s) => FieldInput::Text(s),
+        V::Number(n) => n
+            .as_f64()
+            .map_or(FieldInput::Unsupported, FieldInput::Number),
+        V::Array(items) => {
+            let texts: Option<Vec<String>> = items
+                .into_iter()
+                .map(|i| match i {
+                    V::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect();
+            texts.map_or(FieldInput::Unsupported, FieldInput::List)
+        }
+        V::Bool(_) | V::Object(_) => FieldInput::Unsupported,
+    }
 }
 
 impl From<CustomerBody> for customers::CustomerInput {
     fn from(b: CustomerBody) -> Self {
         customers::CustomerInput {
+            custom_fields: b
+                .custom_fields
+                .into_iter()
+                .map(|(k, v)| (k, field_input(v)))
+                .collect(),
             name: b.name,
             short_name: b.short_name,
             credit_code: b.credit_code,
@@ -718,6 +760,9 @@ pub struct ExportBody {
     #[schema(minimum = 1, maximum = 3650)]
     pub idle_days: Option<u32>,
     pub due: Option<bool>,
+    /// Conditions on custom fields, as the list's `cf`.
+    #[schema(max_length = 500)]
+    pub cf: Option<String>,
 }
 
 /// Export what the list shows for these filters (within my scope) as CSV or XLSX. Cells never
@@ -752,6 +797,7 @@ async fn export_customers(
         locked: b.locked,
         idle_days: b.idle_days,
         due: b.due,
+        cf: b.cf,
         sort: None,
         order: None,
         page: None,

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod custom_fields;
 pub mod customers;
 pub mod imports;
 pub mod org;

@@ -50,6 +50,9 @@ pub struct CustomerView {
     pub primary_contact: Option<String>,
     pub primary_mobile: Option<String>,
     pub tags: Vec<String>,
+    /// Values of the company's custom fields (自定义字段) by code: text, dates and single
+    /// selects as strings, numbers as numbers, multi selects as lists of option codes.
+    pub custom_fields: std::collections::BTreeMap<String, serde_json::Value>,
     pub last_followup_at: Option<i64>,
     pub next_followup_at: Option<i64>,
     pub owned_since: Option<i64>,
@@ -89,6 +92,7 @@ impl CustomerView {
             primary_contact: r.primary_contact,
             primary_mobile: r.primary_mobile,
             tags,
+            custom_fields: Default::default(),
             last_followup_at: r.last_followup_at,
             next_followup_at: r.next_followup_at,
             owned_since: r.owned_since,
@@ -101,7 +105,10 @@ impl CustomerView {
 
 impl From<CustomerListItem> for CustomerView {
     fn from(i: CustomerListItem) -> Self {
-        CustomerView::new(i.customer, i.tags)
+        CustomerView {
+            custom_fields: i.custom_fields,
+            ..CustomerView::new(i.customer, i.tags)
+        }
     }
 }
 
@@ -227,7 +234,10 @@ pub struct CustomerDetailView {
 impl From<CustomerDetail> for CustomerDetailView {
     fn from(d: CustomerDetail) -> Self {
         CustomerDetailView {
-            customer: CustomerView::new(d.customer, d.tags),
+            customer: CustomerView {
+                custom_fields: d.custom_fields,
+                ..CustomerView::new(d.customer, d.tags)
+            },
             contacts: d.contacts.into_iter().map(Into::into).collect(),
             collaborators: d.collaborators.into_iter().map(Into::into).collect(),
             history: d.history.into_iter().map(Into::into).collect(),

@@ -415,6 +415,7 @@ pub struct MovePreviewView {
     pub people: i64,
 }
 
+pub mod custom_fields;
 pub mod customers;
 pub mod imports;
 pub mod saved_views;

@@ -1,0 +1,233 @@
+//! Custom fields (自定义字段) through the real router on both databases: administrators define
+//! them (code and kind fixed, options retired rather than removed); customers carry checked
+//! values that the list filters on within the scope, exports show by label, merges keep.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::Fx;
+use serde_json::{Value, json};
+
+async fn define(fx: &Fx, body: Value) -> Value {
+    let r = fx
+        .call(
+            "admin",
+            Method::POST,
+            "/api/v1/custom-fields",
+            Some(body),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body
+}
+
+/// 年采购额 (number), 企业规模 (select, required), 产品线 (multi select), 合作起始 (date),
+/// 备注说明 (text).
+async fn define_all(fx: &Fx) -> Value {
+    define(
+        fx,
+        json!({"code": "budget", "label": "年采购额", "kind": "number"}),
+    )
+    .await;
+    let scale = define(fx, json!({"code": "scale", "label": "企业规模", "kind": "select", "required": true,
+        "options": [{"code": "large", "label": "大型"}, {"code": "medium", "label": "中型"}, {"code": "small", "label": "小型"}]})).await;
+    define(fx, json!({"code": "lines", "label": "产品线", "kind": "multi_select",
+        "options": [{"code": "pump", "label": "泵"}, {"code": "valve", "label": "阀门"}, {"code": "motor", "label": "电机"}]})).await;
+    define(
+        fx,
+        json!({"code": "since", "label": "合作起始", "kind": "date"}),
+    )
+    .await;
+    define(
+        fx,
+        json!({"code": "memo", "label": "备注说明", "kind": "text"}),
+    )
+    .await;
+    scale
+}
+
+async fn create(fx: &Fx, who: &str, body: Value) -> Value {
+    let r = fx
+        .call(who, Method::POST, "/api/v1/customers", Some(body), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{who}: {:?}", r.body);
+    r.body
+}
+
+/// The names the list shows for a custom field filter, sorted.
+async fn filtered(fx: &Fx, who: &str, cf: &str) -> Vec<String> {
+    let r = fx
+        .call(
+            who,
+            Method::GET,
+            &format!("/api/v1/customers?pageSize=100&cf={}", urlencode(cf)),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{cf}: {:?}", r.body);
+    let mut names: Vec<String> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+api_test! {
+    async fn administrators_define_fields_whose_code_and_kind_stay_fixed(fx) {
+        let body = json!({"code": "scale", "label": "企业规模", "kind": "select", "options": [{"code": "large", "label": "大型"}]});
+        let r = fx.call("repa1", Method::POST, "/api/v1/custom-fields", Some(body.clone()), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        for (bad, field, code) in [
+            (json!({"code": "1scale", "label": "规模", "kind": "text"}), "code", "custom_field.code_invalid"),
+            (json!({"code": "scale", "label": " ", "kind": "text"}), "label", "required"),
+            (json!({"code": "scale", "label": "规模", "kind": "select"}), "options", "custom_field.options_required"),
+            (json!({"code": "scale", "label": "规模", "kind": "text", "options": [{"code": "a", "label": "甲"}]}), "options", "custom_field.options_not_allowed"),
+            (json!({"code": "scale", "label": "规模", "kind": "select", "options": [{"code": "a", "label": "甲"}, {"code": "a", "label": "乙"}]}), "options[1].code", "duplicate"),
+        ] {
+            let r = fx.call("admin", Method::POST, "/api/v1/custom-fields", Some(bad.clone()), None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(r.body["fields"][field]["code"], code, "{bad}: {:?}", r.body);
+        }
+        let bad_kind = fx.call("admin", Method::POST, "/api/v1/custom-fields", Some(json!({"code": "x", "label": "x", "kind": "formula"})), None).await;
+        assert_eq!(bad_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let scale = define(&fx, body.clone()).await;
+        let again = fx.call("admin", Method::POST, "/api/v1/custom-fields", Some(body), None).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(again.body["code"], "custom_field.code_taken");
+
+        // Everyone working with customers reads the definitions (forms need them).
+        let r = fx.call("repa1", Method::GET, "/api/v1/custom-fields", None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body.as_array().unwrap().len(), 1);
+
+        let path = format!("/api/v1/custom-fields/{}", scale["id"].as_str().unwrap());
+        let r = fx.call("admin", Method::PUT, &path, Some(json!({"code": "scale", "label": "规模", "kind": "multi_select", "options": [{"code": "large", "label": "大型"}]})), Some(1)).await;
+        assert_eq!(r.body["fields"]["kind"]["code"], "custom_field.kind_fixed", "{:?}", r.body);
+        let r = fx.call("admin", Method::PUT, &path, Some(json!({"code": "size", "label": "规模", "kind": "select", "options": [{"code": "large", "label": "大型"}]})), Some(1)).await;
+        assert_eq!(r.body["fields"]["code"]["code"], "custom_field.code_fixed");
+        let r = fx.call("admin", Method::PUT, &path, Some(json!({"code": "scale", "label": "规模", "kind": "select", "options": [{"code": "huge", "label": "特大"}]})), Some(1)).await;
+        assert_eq!(r.body["fields"]["options"]["code"], "custom_field.option_removed", "options are retired, not removed");
+        let r = fx.call("admin", Method::PUT, &path, Some(json!({"code": "scale", "label": "企业规模", "kind": "select", "options": [{"code": "large", "label": "大型", "active": false}, {"code": "huge", "label": "特大"}]})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.headers["etag"], "\"2\"");
+        assert_eq!(r.body["options"][0]["active"], false);
+        let r = fx.call("admin", Method::PUT, &path, Some(json!({"code": "scale", "label": "旧", "kind": "select", "options": [{"code": "large", "label": "大型"}, {"code": "huge", "label": "特大"}]})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "a stale version changes nothing");
+        let audit = fx.call("admin", Method::GET, "/api/v1/audit?entityType=custom_field", None, None).await;
+        assert_eq!(audit.body["total"], 2, "one row per change: {:?}", audit.body);
+    }
+
+    async fn customers_carry_checked_values_that_the_list_filters_within_the_scope(fx) {
+        define_all(&fx).await;
+        // A required field, values of the wrong kind and unknown fields: every problem named,
+        // nothing created.
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "上海甲一机械有限公司"})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["fields"]["customFields.scale"]["code"], "required", "{:?}", r.body);
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "上海甲一机械有限公司", "customFields": {
+            "scale": "huge", "budget": "12万", "lines": ["pump", 3], "since": "2024-02-30", "memo": true, "colour": "red"}})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for (field, code) in [("scale", "option.unknown"), ("budget", "number.invalid"), ("lines", "custom_field.wrong_type"),
+            ("since", "date.invalid"), ("memo", "custom_field.wrong_type"), ("colour", "custom_field.unknown")] {
+            assert_eq!(r.body["fields"][format!("customFields.{field}")]["code"], code, "{field}: {:?}", r.body);
+        }
+        assert_eq!(fx.call("repa1", Method::GET, "/api/v1/customers", None, None).await.body["total"], 0);
+
+        let a = create(&fx, "repa1", json!({"name": "上海甲一机械有限公司", "customFields": {
+            "scale": "large", "budget": "1,200,000.5", "lines": ["pump", "valve", "pump"], "since": "2021-03-01", "memo": "年底集中采购"}})).await;
+        assert_eq!(a["customer"]["customFields"], json!({"scale": "large", "budget": 1200000.5, "lines": ["pump", "valve"], "since": "2021-03-01", "memo": "年底集中采购"}));
+        create(&fx, "repa1", json!({"name": "上海甲二电子有限公司", "customFields": {"scale": "small", "budget": 80000, "lines": ["motor"]}})).await;
+        create(&fx, "repa2", json!({"name": "上海甲三物流有限公司", "customFields": {"scale": "medium", "budget": 300000, "since": "2023-07-15"}})).await;
+        create(&fx, "repb1", json!({"name": "北京乙一能源有限公司", "customFields": {"scale": "large", "budget": 5000000}})).await;
+
+        // Filters, all of which must hold, within each reader's scope.
+        assert_eq!(filtered(&fx, "mgra", "budget:gte:100000").await, ["上海甲一机械有限公司", "上海甲三物流有限公司"]);
+        assert_eq!(filtered(&fx, "director", "budget:gte:100000;scale:eq:large").await, ["上海甲一机械有限公司", "北京乙一能源有限公司"]);
+        assert_eq!(filtered(&fx, "repa1", "scale:eq:large").await, ["上海甲一机械有限公司"], "a rep's filter stays in their scope");
+        assert_eq!(filtered(&fx, "mgra", "scale:in:small,medium").await, ["上海甲三物流有限公司", "上海甲二电子有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "lines:eq:valve").await, ["上海甲一机械有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "lines:in:valve,motor").await, ["上海甲一机械有限公司", "上海甲二电子有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "since:lte:2022-12-31").await, ["上海甲一机械有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "since:unset").await, ["上海甲二电子有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "memo:like:集中").await, ["上海甲一机械有限公司"]);
+        for bad in ["colour:eq:red", "budget:like:1", "scale:eq:huge", "budget", "since:gte:2024-02-30"] {
+            let r = fx.call("mgra", Method::GET, &format!("/api/v1/customers?cf={}", urlencode(bad)), None, None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert!(r.body["fields"]["cf"]["code"].is_string(), "{bad}: {:?}", r.body);
+        }
+
+        // Edits change only the fields sent; null clears; a required field cannot be cleared.
+        let id = a["customer"]["id"].as_str().unwrap();
+        let path = format!("/api/v1/customers/{id}");
+        let r = fx.call("repa1", Method::PUT, &path, Some(json!({"name": "上海甲一机械有限公司", "customFields": {"budget": 900000, "memo": null}})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["customer"]["customFields"], json!({"scale": "large", "budget": 900000.0, "lines": ["pump", "valve"], "since": "2021-03-01"}));
+        let r = fx.call("repa1", Method::PUT, &path, Some(json!({"name": "上海甲一机械有限公司", "customFields": {"scale": null}})), Some(2)).await;
+        assert_eq!(r.body["fields"]["customFields.scale"]["code"], "required");
+        let r = fx.call("repa1", Method::PUT, &path, Some(json!({"name": "上海甲一机械有限公司"})), Some(2)).await;
+        assert_eq!(r.status, StatusCode::OK, "an edit without custom fields keeps them");
+        assert_eq!(r.body["customer"]["customFields"]["scale"], "large");
+    }
+
+    async fn exports_show_labels_retired_options_stay_and_merges_keep_values(fx) {
+        let scale = define_all(&fx).await;
+        let a = create(&fx, "repa1", json!({"name": "上海甲一机械有限公司", "customFields": {"scale": "large", "lines": ["pump", "motor"], "budget": 1500}})).await;
+        let b = create(&fx, "repa1", json!({"name": "华东甲一机电设备", "customFields": {"scale": "small", "since": "2020-01-02", "memo": "=1+1"}})).await;
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv", "cf": "lines:eq:motor"})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let csv = r.body.as_str().unwrap();
+        let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+        assert_eq!(lines.len(), 2, "the export takes the list's custom filter: {lines:?}");
+        assert!(lines[0].ends_with(",年采购额,企业规模,产品线,合作起始,备注说明"), "{}", lines[0]);
+        assert!(lines[1].ends_with(",1500,大型,泵、电机,,"), "labels, not codes: {}", lines[1]);
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv", "cf": "memo:set"})), None).await;
+        assert!(r.body.as_str().unwrap().contains(",'=1+1"), "custom values are formula-safe too");
+
+        // Retiring 大型: the customer that has it keeps it (and may be saved with it); nobody
+        // picks it again.
+        let spath = format!("/api/v1/custom-fields/{}", scale["id"].as_str().unwrap());
+        let r = fx.call("admin", Method::PUT, &spath, Some(json!({"code": "scale", "label": "企业规模", "kind": "select", "required": true,
+            "options": [{"code": "large", "label": "大型", "active": false}, {"code": "medium", "label": "中型"}, {"code": "small", "label": "小型"}]})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let apath = format!("/api/v1/customers/{}", a["customer"]["id"].as_str().unwrap());
+        let r = fx.call("repa1", Method::PUT, &apath, Some(json!({"name": "上海甲一机械有限公司", "customFields": {"scale": "large"}})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "上海甲四有限公司", "customFields": {"scale": "large"}})), None).await;
+        assert_eq!(r.body["fields"]["customFields.scale"]["code"], "option.unknown");
+
+        // A merge fills the kept record's empty fields from the other record.
+        let r = fx.call("admin", Method::POST, &format!("{apath}/merge"), Some(json!({"duplicateId": b["customer"]["id"]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["customer"]["customFields"], json!({"scale": "large", "lines": ["pump", "motor"], "budget": 1500.0, "since": "2020-01-02", "memo": "=1+1"}));
+
+        // A retired field leaves the record and the export, and cannot be written.
+        let fields = fx.call("admin", Method::GET, "/api/v1/custom-fields", None, None).await.body;
+        let memo = fields.as_array().unwrap().iter().find(|f| f["code"] == "memo").unwrap().clone();
+        let r = fx.call("admin", Method::PUT, &format!("/api/v1/custom-fields/{}", memo["id"].as_str().unwrap()),
+            Some(json!({"code": "memo", "label": "备注说明", "kind": "text", "active": false})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let d = fx.call("repa1", Method::GET, &apath, None, None).await.body;
+        assert!(d["customer"]["customFields"].get("memo").is_none());
+        let r = fx.call("repa1", Method::PUT, &apath, Some(json!({"name": "上海甲一机械有限公司", "customFields": {"memo": "x"}})), d["customer"]["version"].as_i64()).await;
+        assert_eq!(r.body["fields"]["customFields.memo"]["code"], "custom_field.unknown");
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv"})), None).await;
+        assert!(!r.body.as_str().unwrap().contains("备注说明"));
+    }
+}
