@@ -16,6 +16,7 @@ const Customers = lazy(() => import('./pages/Customers'));
 const CustomerDetail = lazy(() => import('./pages/CustomerDetail'));
 const CustomerImport = lazy(() => import('./pages/CustomerImport'));
 const Pools = lazy(() => import('./pages/Pools'));
+const CustomFields = lazy(() => import('./pages/CustomFields'));
 const Org = lazy(() => import('./pages/Org'));
 const People = lazy(() => import('./pages/People'));
 const Roles = lazy(() => import('./pages/Roles'));
@@ -53,6 +54,7 @@ function Gate() {
           <Route path="/customers/import" element={<CustomerImport />} />
           <Route path="/customers/:id" element={<CustomerDetail me={me.data} />} />
           <Route path="/pools" element={<Pools me={me.data} />} />
+          <Route path="/settings/custom-fields" element={<CustomFields me={me.data} />} />
           <Route path="/org" element={<Org me={me.data} />} />
           <Route path="/people" element={<People me={me.data} />} />
           <Route path="/roles" element={<Roles me={me.data} />} />

@@ -401,6 +401,7 @@ pub(crate) async fn seed(
     }
     customers::insert_many(&mut tx, &rows).await?;
     customers::insert_contacts_many(&mut tx, &contacts, now).await?;
+    seed_custom_fields(&mut tx, rng, &rows, now, &meta).await?;
     let changes: Vec<NewOwnerChange> = history
         .iter()
         .map(|(id, change, from, to, pool, by, at)| NewOwnerChange {
@@ -448,5 +449,140 @@ pub(crate) async fn seed(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The demo company's custom fields (自定义字段) and a value of each for most customers.
+async fn seed_custom_fields(
+    tx: &mut salesdesk_store::Tx,
+    rng: &mut Rng,
+    rows: &[BulkCustomer],
+    now: i64,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    use salesdesk_domain::custom_field::{FieldKind, FieldOption, StoredValue, check_field};
+    use salesdesk_store::custom_fields::{self as store, FieldFields};
+    let opts = |list: &[(&str, &str)]| -> Vec<FieldOption> {
+        list.iter()
+            .map(|(code, label)| FieldOption {
+                code: (*code).into(),
+                label: (*label).into(),
+                active: true,
+            })
+            .collect()
+    };
+    let specs = [
+        check_field(
+            "annual_budget",
+            "年采购额(万元)",
+            FieldKind::Number,
+            vec![],
+            false,
+        )?,
+        check_field(
+            "scale",
+            "企业规模",
+            FieldKind::Select,
+            opts(&[
+                ("large", "大型"),
+                ("medium", "中型"),
+                ("small", "小型"),
+                ("micro", "微型"),
+            ]),
+            false,
+        )?,
+        check_field(
+            "product_lines",
+            "关注产品线",
+            FieldKind::MultiSelect,
+            opts(&[
+                ("pump", "水泵"),
+                ("valve", "阀门"),
+                ("motor", "电机"),
+                ("control", "控制系统"),
+            ]),
+            false,
+        )?,
+        check_field(
+            "first_deal_on",
+            "首次合作日期",
+            FieldKind::Date,
+            vec![],
+            false,
+        )?,
+    ];
+    let mut ids = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let id = Uuid::now_v7();
+        let options = serde_json::to_string(&spec.options).unwrap_or_else(|_| "[]".into());
+        store::insert(
+            tx,
+            id,
+            crate::custom_fields::CUSTOMER,
+            &spec.code,
+            spec.kind.as_str(),
+            &FieldFields {
+                label: &spec.label,
+                options_json: &options,
+                required: false,
+                position: (i as i64 + 1) * 10,
+                active: true,
+            },
+            now,
+        )
+        .await?;
+        record(
+            tx,
+            By::System("demo"),
+            meta,
+            "custom_field.created",
+            "custom_field",
+            id,
+            None::<&()>,
+            Some(&spec.code),
+        )
+        .await?;
+        ids.push(id);
+    }
+    let text = |s: &str| StoredValue {
+        text: s.to_owned(),
+        num: None,
+    };
+    let mut values = Vec::new();
+    for r in rows {
+        if rng.below(5) == 0 {
+            continue;
+        }
+        let big = matches!(r.fields.level_code.as_deref(), Some("A" | "B"));
+        let budget = if big {
+            200 + rng.below(4800)
+        } else {
+            5 + rng.below(300)
+        } as f64;
+        values.push((
+            r.id,
+            ids[0],
+            StoredValue {
+                text: budget.to_string(),
+                num: Some(budget),
+            },
+        ));
+        let scale = if big {
+            ["large", "medium"]
+        } else {
+            ["small", "micro"]
+        }[rng.below(2) as usize];
+        values.push((r.id, ids[1], text(scale)));
+        for line in ["pump", "valve", "motor", "control"] {
+            if rng.below(3) == 0 {
+                values.push((r.id, ids[2], text(line)));
+            }
+        }
+        if r.fields.status_code.as_deref() == Some("won") {
+            let (y, m, d) = salesdesk_domain::export::civil_from_days(r.created_at / DAY + 7);
+            values.push((r.id, ids[3], text(&format!("{y:04}-{m:02}-{d:02}"))));
+        }
+    }
+    store::insert_values_many(tx, &values).await?;
     Ok(())
 }

@@ -595,7 +595,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.len(), 2);
-        assert_eq!(many.display(&["small", "big"]), "大、小", "in the field's order");
+        assert_eq!(
+            many.display(&["small", "big"]),
+            "大、小",
+            "in the field's order"
+        );
     }
 
     #[test]

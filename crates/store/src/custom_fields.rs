@@ -149,6 +149,24 @@ pub async fn set_value(
     Ok(())
 }
 
+/// Stores many values at once (demo data, imports): (customer, field, value) rows.
+pub async fn insert_values_many(tx: &mut Tx, rows: &[(Uuid, Uuid, StoredValue)]) -> Result<()> {
+    const HEAD: &str =
+        "INSERT INTO customer_field_values (customer_id, field_id, value_text, value_num) VALUES ";
+    crate::customers::insert_chunked(tx, HEAD, rows, 4, |sql, (customer, field, v)| {
+        crate::customers::tuple(
+            sql,
+            vec![
+                Arg::Uuid(*customer),
+                Arg::Uuid(*field),
+                Arg::Text(v.text.clone()),
+                Arg::OptF64(v.num),
+            ],
+        )
+    })
+    .await
+}
+
 /// A merge: the duplicate's values of fields the kept record has no value for move over.
 pub async fn fill_from(tx: &mut Tx, keep: Uuid, duplicate: Uuid) -> Result<u64> {
     const SQL: &str = "UPDATE customer_field_values SET customer_id = $1 WHERE customer_id = $2 AND field_id NOT IN \

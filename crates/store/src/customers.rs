@@ -1439,7 +1439,7 @@ pub struct BulkCustomer {
 
 /// Runs one multi-row INSERT per chunk: `head` is `INSERT INTO t (cols) VALUES `, and `row`
 /// appends one row's `columns` placeholders.
-async fn insert_chunked<T>(
+pub(crate) async fn insert_chunked<T>(
     tx: &mut Tx,
     head: &'static str,
     rows: &[T],
@@ -1467,7 +1467,7 @@ async fn insert_chunked<T>(
     Ok(())
 }
 
-fn tuple(sql: &mut Sql, args: Vec<Arg>) {
+pub(crate) fn tuple(sql: &mut Sql, args: Vec<Arg>) {
     sql.push("(");
     for (i, a) in args.into_iter().enumerate() {
         if i > 0 {

@@ -1,11 +1,13 @@
 // The customer form (new and edit) with 查重 as you type: after the name, credit code or a
 // mobile is entered, matches across the company are shown, masked outside your scope.
 import { useState } from 'react';
-import { Alert, Col, Form, Input, List, Row, Select, Tag, Typography, type FormInstance } from 'antd';
+import { Alert, Col, DatePicker, Form, Input, InputNumber, List, Row, Select, Tag, Typography, type FormInstance } from 'antd';
+import dayjs from 'dayjs';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client';
 import { t } from '../i18n';
 import { selectOptions, useCustomerOptions } from '../lib/customers';
+import { activeFields, useCustomFields, valuesBody, type CustomField, type FieldValue } from '../lib/customFields';
 
 export interface CustomerFormValues {
   name: string;
@@ -25,12 +27,14 @@ export interface CustomerFormValues {
   contactName?: string;
   contactTitle?: string;
   contactMobile?: string;
+  /** Custom field values by code. */
+  customFields?: Record<string, FieldValue>;
 }
 
 type Match = Schemas['DuplicateMatchView'];
 
 /** Empty strings become null, so clearing a field clears it on the server. */
-export function customerBody(v: CustomerFormValues): Schemas['CustomerBody'] {
+export function customerBody(v: CustomerFormValues, fields: CustomField[] = []): Schemas['CustomerBody'] {
   const s = (x?: string) => (x && x.trim() ? x.trim() : null);
   return {
     name: v.name.trim(),
@@ -47,11 +51,30 @@ export function customerBody(v: CustomerFormValues): Schemas['CustomerBody'] {
     address: s(v.address),
     notes: s(v.notes),
     tags: v.tags ?? [],
+    customFields: valuesBody(fields, v.customFields),
   };
+}
+
+/** One custom field's input, by its kind. Dates travel as YYYY-MM-DD text. */
+function CustomFieldInput({ field, id, value, onChange }: { field: CustomField; id?: string; value?: FieldValue; onChange?: (v: FieldValue) => void }) {
+  const options = field.options.filter((o) => o.active || (Array.isArray(value) ? value.includes(o.code) : value === o.code)).map((o) => ({ value: o.code, label: o.label }));
+  switch (field.kind) {
+    case 'number':
+      return <InputNumber id={id} style={{ width: '100%' }} value={typeof value === 'number' ? value : value ? Number(value) : null} onChange={(n) => onChange?.(n ?? '')} maxLength={22} />;
+    case 'date':
+      return <DatePicker id={id} style={{ width: '100%' }} value={typeof value === 'string' && value ? dayjs(value) : null} onChange={(d) => onChange?.(d ? d.format('YYYY-MM-DD') : '')} />;
+    case 'select':
+      return <Select allowClear id={id} options={options} value={(value as string) || undefined} onChange={(v) => onChange?.(v ?? '')} />;
+    case 'multi_select':
+      return <Select mode="multiple" id={id} allowClear options={options} value={Array.isArray(value) ? value : []} onChange={(v) => onChange?.(v)} />;
+    default:
+      return <Input maxLength={200} id={id} value={(value as string) ?? ''} onChange={(e) => onChange?.(e.target.value)} />;
+  }
 }
 
 export function CustomerForm({ form, excludeId, withContact }: { form: FormInstance<CustomerFormValues>; excludeId?: string; withContact?: boolean }) {
   const options = useCustomerOptions();
+  const custom = activeFields(useCustomFields().data);
   const [matches, setMatches] = useState<Match[] | null>(null);
 
   const check = async () => {
@@ -175,6 +198,13 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
             <Select mode="tags" maxCount={20} tokenSeparators={[',', '，']} />
           </Form.Item>
         </Col>
+        {custom.map((f) => (
+          <Col key={f.code} xs={24} md={f.kind === 'text' || f.kind === 'multi_select' ? 24 : 12}>
+            <Form.Item name={['customFields', f.code]} label={f.label} rules={f.required ? [{ required: true }] : undefined} data-testid={`custom-${f.code}`}>
+              <CustomFieldInput field={f} />
+            </Form.Item>
+          </Col>
+        ))}
         <Col span={24}>
           <Form.Item name="notes" label={t('customers.notes')}>
             <Input.TextArea maxLength={2000} autoSize={{ minRows: 2, maxRows: 6 }} />

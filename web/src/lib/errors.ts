@@ -10,7 +10,9 @@ export function applyFieldErrors(form: FormInstance, err: unknown): boolean {
   if (!(err instanceof ApiError)) return false;
   const names = Object.keys(err.fields);
   const known = names.filter((n) => form.getFieldInstance?.(n) !== undefined || form.getFieldValue(n) !== undefined);
-  form.setFields(names.map((name) => ({ name, errors: [err.fields[name].message] })));
+  // `customFields.scale` is the form's nested field ['customFields', 'scale'].
+  const path = (name: string) => (/^[A-Za-z]+\.[a-z0-9_]+$/.test(name) ? name.split('.') : name);
+  form.setFields(names.map((name) => ({ name: path(name), errors: [err.fields[name].message] })));
   return known.length > 0 || names.length > 0;
 }
 

@@ -11,6 +11,7 @@ import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
 import { SearchSelect } from '../components/SearchSelect';
 import { LEVEL_COLOURS, optionLabel, useCustomerOptions } from '../lib/customers';
+import { activeFields, useCustomFields, valueText, type FieldValue } from '../lib/customFields';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
 import { AttachmentList, AttachmentUploader, deleteAttachment, type Attachment } from '../components/Attachments';
 import { formatTime } from './Customers';
@@ -39,6 +40,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const options = useCustomerOptions();
+  const customFields = useCustomFields();
   const [editForm] = Form.useForm<CustomerFormValues>();
   const [contactForm] = Form.useForm<Schemas['ContactBody']>();
   const [followForm] = Form.useForm<FollowupForm>();
@@ -68,7 +70,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
   const saveEdit = async () => {
     const v = await editForm.validateFields();
     try {
-      await unwrap(api.PUT('/api/v1/customers/{id}', { params: { path: { id }, header: ifMatch(c.version) }, body: customerBody(v) }));
+      await unwrap(api.PUT('/api/v1/customers/{id}', { params: { path: { id }, header: ifMatch(c.version) }, body: customerBody(v, customFields.data) }));
       message.success(t('common.saved'));
       setEditing(false);
       refresh();
@@ -159,6 +161,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
       address: c.address ?? undefined,
       notes: c.notes ?? undefined,
       tags: c.tags,
+      customFields: c.customFields as CustomerFormValues['customFields'],
     });
     setEditing(true);
   };
@@ -218,6 +221,11 @@ export default function CustomerDetail({ me }: { me: Me }) {
           <Descriptions.Item label={t('customers.nextFollowup')}>{formatTime(c.nextFollowupAt)}</Descriptions.Item>
           <Descriptions.Item label={t('customers.tags')}>{c.tags.length ? c.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.team')}>{d.collaborators.map((m) => `${m.displayName}（${m.canEdit ? t('customers.canEdit') : t('customers.readOnly')}）`).join('、') || '—'}</Descriptions.Item>
+          {activeFields(customFields.data).map((f) => (
+            <Descriptions.Item key={f.code} label={f.label}>
+              {valueText(f, c.customFields[f.code] as FieldValue) || '—'}
+            </Descriptions.Item>
+          ))}
           {c.notes && <Descriptions.Item label={t('customers.notes')} span={3}>{c.notes}</Descriptions.Item>}
         </Descriptions>
       </Card>
@@ -294,7 +302,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
           </Card>
         </Col>
       </Row>
-      <Drawer title={t('common.edit')} open={editing} onClose={() => setEditing(false)} width={Math.min(720, window.innerWidth)} destroyOnHidden extra={<Button type="primary" onClick={saveEdit}>{t('common.save')}</Button>}>
+      <Drawer title={t('common.edit')} open={editing} onClose={() => setEditing(false)} width={Math.min(720, window.innerWidth)} destroyOnHidden extra={<Button type="primary" onClick={saveEdit} data-testid="customer-edit-save">{t('common.save')}</Button>}>
         <CustomerForm form={editForm} excludeId={id} />
       </Drawer>
       <Modal title={contact === 'new' ? t('customers.addContact') : t('common.edit')} open={contact !== null} onOk={saveContact} onCancel={() => setContact(null)} destroyOnHidden>

@@ -16,6 +16,7 @@ import { CustomerForm, customerBody, type CustomerFormValues } from '../componen
 import { SearchSelect } from '../components/SearchSelect';
 import { SavedViews, type SavedView } from '../components/SavedViews';
 import { columnsOf, columnsStateOf, queryOf, stateOf, type ColumnsState, type ListState } from '../lib/views';
+import { activeFields, columnKey, filterOf, paramsOf, useCustomFields, valueText, type FieldValue } from '../lib/customFields';
 
 type Customer = Schemas['CustomerView'];
 
@@ -50,6 +51,7 @@ export default function Customers({ me }: { me: Me }) {
   const [selected, setSelected] = useState<string[]>([]);
   const [transferring, setTransferring] = useState(false);
   const options = useCustomerOptions();
+  const customFields = activeFields(useCustomFields().data);
   const canTransfer = can(me, 'customers.transfer');
   // The filters of the list as last loaded: an export takes exactly these.
   const lastFilters = useRef<Record<string, unknown>>({});
@@ -76,7 +78,7 @@ export default function Customers({ me }: { me: Me }) {
     const v = await form.validateFields();
     try {
       const contacts = v.contactName?.trim() ? [{ name: v.contactName.trim(), title: v.contactTitle || null, mobile: v.contactMobile || null, isPrimary: true }] : [];
-      const d = await unwrap(api.POST('/api/v1/customers', { body: { ...customerBody(v), contacts } }));
+      const d = await unwrap(api.POST('/api/v1/customers', { body: { ...customerBody(v, customFields), contacts } }));
       message.success(t('common.saved'));
       setCreating(false);
       navigate(`/customers/${d.customer.id}`);
@@ -166,6 +168,18 @@ export default function Customers({ me }: { me: Me }) {
       responsive: ['md'],
       render: (_, c) => (c.nextFollowupAt ? <span style={{ color: c.nextFollowupAt < Date.now() ? '#cf1322' : undefined }}>{formatTime(c.nextFollowupAt)}</span> : '—'),
     },
+    // The company's custom fields: a column each, and a search entry by kind.
+    ...customFields.map((f): ProColumns<Customer> => {
+      const picks = f.kind === 'select' || f.kind === 'multi_select';
+      return {
+        title: f.label,
+        dataIndex: columnKey(f.code),
+        responsive: ['xl'],
+        valueType: picks ? 'select' : f.kind === 'number' ? 'digitRange' : f.kind === 'date' ? 'dateRange' : 'text',
+        fieldProps: picks ? { options: f.options.map((o) => ({ value: o.code, label: o.label })), mode: f.kind === 'multi_select' ? 'multiple' : undefined } : { maxLength: 60 },
+        render: (_, c) => valueText(f, c.customFields[f.code] as FieldValue) || '—',
+      };
+    }),
     {
       title: t('customers.filterDue'),
       dataIndex: 'due',
@@ -181,9 +195,34 @@ export default function Customers({ me }: { me: Me }) {
     viewSort.current = s.sort;
     setColumnsState(columnsStateOf(v?.columns ?? [], tableKeys));
     formRef.current?.resetFields();
-    formRef.current?.setFieldsValue(s.filters);
+    const { cf, ...plain } = s.filters;
+    formRef.current?.setFieldsValue({ ...plain, ...paramsOf(customFields, cf) });
     formRef.current?.submit();
   };
+
+  const toolbarActions = () => [
+    <SavedViews key="views" kind="customers" current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
+    canTransfer && selected.length > 0 && (
+      <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
+        {t('customers.transferSelected', { n: selected.length })}
+      </Button>
+    ),
+    can(me, 'customers.import') && (
+      <Button key="import" onClick={() => navigate('/customers/import')} data-testid="customers-import">
+        {t('imports.open')}
+      </Button>
+    ),
+    can(me, 'customers.export') && (
+      <Dropdown key="export" menu={{ items: [{ key: 'xlsx', label: 'Excel (XLSX)' }, { key: 'csv', label: 'CSV' }], onClick: ({ key }) => exportAs(key as 'csv' | 'xlsx') }}>
+        <Button data-testid="customers-export">{t('customers.export')}</Button>
+      </Dropdown>
+    ),
+    can(me, 'customers.create') && (
+      <Button key="add" type="primary" onClick={() => { form.resetFields(); setCreating(true); }} data-testid="customers-add">
+        {t('customers.add')}
+      </Button>
+    ),
+  ];
 
   return (
     <>
@@ -214,11 +253,15 @@ export default function Customers({ me }: { me: Me }) {
             typeCode: params.typeCode || undefined,
             industryCode: params.industryCode || undefined,
             due: params.due === 'true' ? true : undefined,
+            cf: filterOf(customFields, params),
           };
           // An export takes exactly these filters; a saved view keeps them with the sort.
           lastFilters.current = filters;
           lastState.current = {
-            filters: Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'current' && k !== 'pageSize' && typeof v === 'string')) as Record<string, string>,
+            filters: {
+              ...(Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'current' && k !== 'pageSize' && !k.startsWith('cf_') && typeof v === 'string')) as Record<string, string>),
+              ...(filters.cf ? { cf: filters.cf } : {}),
+            },
             sort: sortField ? { field: sortField, order: sortOrder ?? 'desc' } : undefined,
           };
           const page = await unwrap(
@@ -228,28 +271,12 @@ export default function Customers({ me }: { me: Me }) {
           );
           return { data: page.items, total: page.total, success: true };
         }}
+        // One wrapping group: on a phone the actions flow onto a second line instead of
+        // pushing the page wider than the screen.
         toolBarRender={() => [
-          <SavedViews key="views" kind="customers" current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
-          canTransfer && selected.length > 0 && (
-            <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
-              {t('customers.transferSelected', { n: selected.length })}
-            </Button>
-          ),
-          can(me, 'customers.import') && (
-            <Button key="import" onClick={() => navigate('/customers/import')} data-testid="customers-import">
-              {t('imports.open')}
-            </Button>
-          ),
-          can(me, 'customers.export') && (
-            <Dropdown key="export" menu={{ items: [{ key: 'xlsx', label: 'Excel (XLSX)' }, { key: 'csv', label: 'CSV' }], onClick: ({ key }) => exportAs(key as 'csv' | 'xlsx') }}>
-              <Button data-testid="customers-export">{t('customers.export')}</Button>
-            </Dropdown>
-          ),
-          can(me, 'customers.create') && (
-            <Button key="add" type="primary" onClick={() => { form.resetFields(); setCreating(true); }} data-testid="customers-add">
-              {t('customers.add')}
-            </Button>
-          ),
+          <Space key="actions" wrap style={{ justifyContent: 'flex-end' }}>
+            {toolbarActions()}
+          </Space>,
         ]}
       />
       <Drawer
