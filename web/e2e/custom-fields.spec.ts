@@ -8,7 +8,7 @@ test('define a custom field, fill it on a customer, see it and change it', async
   const label = `合作模式${n}`;
   await signIn(page, 'admin');
 
-  await page.goto('/settings/custom-fields');
+  await page.goto('/settings/customers');
   await page.getByTestId('custom-field-add').click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('字段名称').fill(label);

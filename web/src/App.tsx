@@ -16,7 +16,7 @@ const Customers = lazy(() => import('./pages/Customers'));
 const CustomerDetail = lazy(() => import('./pages/CustomerDetail'));
 const CustomerImport = lazy(() => import('./pages/CustomerImport'));
 const Pools = lazy(() => import('./pages/Pools'));
-const CustomFields = lazy(() => import('./pages/CustomFields'));
+const CustomerSettings = lazy(() => import('./pages/CustomerSettings'));
 const Org = lazy(() => import('./pages/Org'));
 const People = lazy(() => import('./pages/People'));
 const Roles = lazy(() => import('./pages/Roles'));
@@ -54,7 +54,7 @@ function Gate() {
           <Route path="/customers/import" element={<CustomerImport />} />
           <Route path="/customers/:id" element={<CustomerDetail me={me.data} />} />
           <Route path="/pools" element={<Pools me={me.data} />} />
-          <Route path="/settings/custom-fields" element={<CustomFields me={me.data} />} />
+          <Route path="/settings/customers" element={<CustomerSettings me={me.data} />} />
           <Route path="/org" element={<Org me={me.data} />} />
           <Route path="/people" element={<People me={me.data} />} />
           <Route path="/roles" element={<Roles me={me.data} />} />

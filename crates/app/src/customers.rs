@@ -342,6 +342,8 @@ pub struct ListQuery {
     pub due: bool,
     /// Conditions on custom fields: `code:op:value;...` (see `custom_field::parse_filter`).
     pub cf: Option<String>,
+    /// Only customers forgotten under the 遗忘提醒 rules of their level.
+    pub forgotten: bool,
 }
 
 /// Turns the list query into the store's filter (shared with the pool list).
@@ -365,6 +367,10 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
         None => Vec::new(),
     };
     let now = now_ms();
+    let forgotten = match q.forgotten {
+        true => Some(crate::notifications::rules_at(tx, now).await?),
+        false => None,
+    };
     Ok(CustomerFilter {
         q: search,
         type_code: blank(&q.type_code).map(str::to_owned),
@@ -382,6 +388,7 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
         next_followup_before: q.due.then_some(now),
         seq_after: None,
         custom,
+        forgotten,
     })
 }
 
@@ -1370,6 +1377,7 @@ pub async fn transfer(
     let mut tx = app.db.begin_write().await?;
     let (to, to_unit) = recipient(&mut tx, actor, to_user, "toUserId").await?;
     let mut moved = Vec::new();
+    let mut names = Vec::new();
     for id in ids {
         if moved.contains(&id) {
             continue;
@@ -1393,7 +1401,21 @@ pub async fn transfer(
         )
         .await?;
         moved.push(id);
+        names.push(cust.name);
     }
+    let received: Vec<(Uuid, &str)> = moved
+        .iter()
+        .copied()
+        .zip(names.iter().map(String::as_str))
+        .collect();
+    crate::notifications::customers_received(
+        &mut tx,
+        to,
+        actor,
+        OwnerChange::Transferred,
+        &received,
+    )
+    .await?;
     tx.commit().await?;
     Ok(TransferResult { moved })
 }
@@ -1547,6 +1569,15 @@ pub async fn handover(
             from,
             Some(&serde_json::json!({"ownerId": from})),
             Some(&serde_json::json!({"ownerId": to, "customerIds": ids, "reason": reason})),
+        )
+        .await?;
+        let received: Vec<(Uuid, &str)> = mine.iter().map(|c| (c.id, c.name.as_str())).collect();
+        crate::notifications::customers_received(
+            &mut tx,
+            to,
+            actor,
+            OwnerChange::HandedOver,
+            &received,
         )
         .await?;
         tx.commit().await?;
@@ -1795,7 +1826,7 @@ pub async fn export(
         "q": q.q, "typeCode": q.type_code, "levelCode": q.level_code, "statusCode": q.status_code,
         "industryCode": q.industry_code, "sourceCode": q.source_code, "province": q.province, "city": q.city,
         "tag": q.tag, "ownerId": q.owner_id, "unitId": q.unit_id, "locked": q.locked, "idleDays": q.idle_days, "due": q.due,
-        "cf": q.cf,
+        "cf": q.cf, "forgotten": q.forgotten,
     });
     record(
         &mut tx,

@@ -13,6 +13,7 @@ pub mod demo;
 mod demo_customers;
 pub mod error;
 pub mod imports;
+pub mod notifications;
 pub mod org;
 pub mod passwords;
 pub mod people;

@@ -340,6 +340,14 @@ pub async fn assign(
         meta,
     )
     .await?;
+    crate::notifications::customers_received(
+        &mut tx,
+        to,
+        actor,
+        OwnerChange::Assigned,
+        &[(cust.id, cust.name.as_str())],
+    )
+    .await?;
     let after = customers::get_any(&mut tx, customer_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -591,6 +599,16 @@ pub async fn my_reclaim_warnings(app: &App, actor: &Actor) -> AppResult<Vec<Recl
     Ok(items)
 }
 
+/// Every owner's customers the rules will take back within the pools' reminder periods (for
+/// the daily reminders).
+pub(crate) async fn warnings_of_all(tx: &mut Tx, now: i64) -> AppResult<Vec<ReclaimItem>> {
+    Ok(plan(tx, now, None, true, 50_000)
+        .await?
+        .into_iter()
+        .filter(|i| i.due_at > now)
+        .collect())
+}
+
 /// Runs the reclaim to the end: the daily schedule with the day as `run_key` (a second
 /// instance asking for the same day gets `job.already_ran`), and tests. Each customer moves
 /// only if still held by the owner the plan saw, so concurrent runs and concurrent transfers
@@ -827,5 +845,7 @@ pub async fn run_daily_reclaim(app: App, minute_of_day: i64) {
             Err(AppError::Conflict(_)) => tracing::info!("daily reclaim already ran today"),
             Err(e) => tracing::error!(error = %e, "daily reclaim failed"),
         }
+        // After the reclaim, so the warnings speak of what is left.
+        crate::notifications::remind_today(&app).await;
     }
 }

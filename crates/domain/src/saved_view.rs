@@ -37,6 +37,7 @@ impl ViewKind {
                 "idleDays",
                 "due",
                 "cf",
+                "forgotten",
                 "sort",
                 "order",
                 "pageSize",

@@ -229,7 +229,17 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         | "setLocale"
         | "listMySessions"
         | "endMySession"
-        | "getPermissionCatalogue" => need_signed_in(who),
+        | "getPermissionCatalogue"
+        | "listMyNotifications"
+        | "countMyUnreadNotifications"
+        | "readAllNotifications" => need_signed_in(who),
+        // The notification belongs to repa2: anyone else is told it does not exist.
+        "readNotification" => match need_signed_in(who) {
+            Allow if who != "repa2" => Deny(404),
+            e => e,
+        },
+        "getForgottenRules" => need("customers.view"),
+        "setForgottenRules" => need("customers.settings"),
         "listMyApiTokens" | "createApiToken" | "revokeApiToken" => need("api_tokens.manage"),
         "listUnits" => need("org.view"),
         "createUnit" | "updateUnit" | "deleteUnit" | "previewUnitMove" | "moveUnit"
@@ -800,6 +810,73 @@ async fn attempt(
             None,
         ),
         "listCustomFields" => call(Method::GET, "/api/v1/custom-fields".into(), None, None),
+        "listMyNotifications" => call(
+            Method::GET,
+            "/api/v1/me/notifications?unread=true".into(),
+            None,
+            None,
+        ),
+        "countMyUnreadNotifications" => call(
+            Method::GET,
+            "/api/v1/me/notifications/unread-count".into(),
+            None,
+            None,
+        ),
+        "readAllNotifications" => call(
+            Method::POST,
+            "/api/v1/me/notifications/read-all".into(),
+            None,
+            None,
+        ),
+        "readNotification" => {
+            let mut tx = fx.app.db.begin_write().await.unwrap();
+            let n = salesdesk_store::notifications::NewNotification {
+                user_id: fx.user["repa2"],
+                kind: "forgotten",
+                entity_type: None,
+                entity_id: None,
+                data_json: "{\"count\":1}".into(),
+                dedupe_key: None,
+                now: 0,
+            };
+            salesdesk_store::notifications::insert(&mut tx, &n)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let mut tx = fx.app.db.begin_read().await.unwrap();
+            let (rows, _) = salesdesk_store::notifications::of_user(
+                &mut tx,
+                fx.user["repa2"],
+                false,
+                salesdesk_store::Page {
+                    limit: 1,
+                    offset: 0,
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            call(
+                Method::POST,
+                format!("/api/v1/me/notifications/{}/read", rows[0].id),
+                None,
+                None,
+            )
+        }
+        "getForgottenRules" => call(
+            Method::GET,
+            "/api/v1/customer-settings/forgotten-rules".into(),
+            None,
+            None,
+        ),
+        "setForgottenRules" => call(
+            Method::PUT,
+            "/api/v1/customer-settings/forgotten-rules".into(),
+            Some(
+                json!({"rules": [{"levelCode": "A", "days": 10 + n as i64}, {"levelCode": "*", "days": 60}]}),
+            ),
+            None,
+        ),
         "createCustomField" => call(
             Method::POST,
             "/api/v1/custom-fields".into(),

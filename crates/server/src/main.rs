@@ -279,6 +279,9 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> Result<()> {
     let router = salesdesk_http::router(state);
     if let Some(minute) = config::parse_time_of_day(&cfg.reclaim_at)? {
         tokio::spawn(salesdesk_app::pools::run_daily_reclaim(app.clone(), minute));
+        // Today's reminders if this is the day's first start (the schedule makes the rest).
+        let first = app.clone();
+        tokio::spawn(async move { salesdesk_app::notifications::remind_today(&first).await });
     }
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await

@@ -465,6 +465,8 @@ pub struct CustomerFilter {
     pub seq_after: Option<i64>,
     /// Conditions on custom fields (自定义字段), all of which must hold.
     pub custom: Vec<salesdesk_domain::custom_field::FieldCondition>,
+    /// Only customers forgotten under the 遗忘提醒 rules (per level).
+    pub forgotten: Option<Vec<crate::notifications::ForgottenRule>>,
 }
 
 impl CustomerFilter {
@@ -486,6 +488,7 @@ impl CustomerFilter {
             && self.next_followup_before.is_none()
             && self.seq_after.is_none()
             && self.custom.is_empty()
+            && self.forgotten.is_none()
     }
 }
 
@@ -547,6 +550,9 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
         sql.push(" AND c.seq > ").bind(Arg::I64(n));
     }
     crate::custom_fields::push_conditions(sql, &f.custom);
+    if let Some(rules) = &f.forgotten {
+        crate::notifications::push_forgotten(sql, rules);
+    }
 }
 
 pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {

@@ -13,6 +13,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod imports;
 pub mod jobs;
+pub mod notifications;
 pub mod org;
 pub mod pools;
 pub mod roles;

@@ -9,12 +9,13 @@ import { t, setLocale, useLocale } from '../i18n';
 import { api } from '../api/client';
 import { visibleMenu, type Me } from '../lib/permissions';
 import { useSignOut } from '../auth/session';
+import { NotificationBell } from '../components/NotificationBell';
 
 const ICONS: Record<string, ReactNode> = {
   '/': <HomeOutlined />,
   '/customers': <ContactsOutlined />,
   '/pools': <InboxOutlined />,
-  '/settings/custom-fields': <FormOutlined />,
+  '/settings/customers': <FormOutlined />,
   '/org': <ApartmentOutlined />,
   '/people': <TeamOutlined />,
   '/roles': <SafetyOutlined />,
@@ -42,6 +43,7 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
       route={{ path: '/', routes: visibleMenu(me).map((m) => ({ path: m.path, name: t(m.key), icon: ICONS[m.path] })) }}
       menuItemRender={(item, dom) => <Link to={item.path ?? '/'}>{dom}</Link>}
       actionsRender={() => [
+        <NotificationBell key="bell" />,
         <Button key="lang" type="text" onClick={switchLanguage} data-testid="lang-switch">
           {t('lang.switch')}
         </Button>,

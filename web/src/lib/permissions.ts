@@ -17,7 +17,7 @@ export const MENU: MenuEntry[] = [
   { path: '/', key: 'nav.home', anyOf: [] },
   { path: '/customers', key: 'nav.customers', anyOf: ['customers.view'] },
   { path: '/pools', key: 'nav.pools', anyOf: ['pools.use', 'pools.manage'] },
-  { path: '/settings/custom-fields', key: 'nav.customFields', anyOf: ['customers.settings'] },
+  { path: '/settings/customers', key: 'nav.customerSettings', anyOf: ['customers.settings'] },
   { path: '/org', key: 'nav.org', anyOf: ['org.view'] },
   { path: '/people', key: 'nav.people', anyOf: ['people.view'] },
   { path: '/roles', key: 'nav.roles', anyOf: ['roles.view'] },

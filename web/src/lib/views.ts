@@ -2,7 +2,7 @@
 // the server stores, and back.
 
 /** The list's filters a view keeps (the search form's fields). */
-export const VIEW_FILTERS = ['q', 'levelCode', 'statusCode', 'typeCode', 'industryCode', 'due', 'cf'] as const;
+export const VIEW_FILTERS = ['q', 'levelCode', 'statusCode', 'typeCode', 'industryCode', 'due', 'forgotten', 'cf'] as const;
 
 export type SortField = 'lastFollowupAt' | 'nextFollowupAt';
 export interface ListState {

@@ -4,7 +4,7 @@ import { useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns, type ProFormInstance } from '@ant-design/pro-components';
 import { App, Button, Drawer, Dropdown, Form, Input, Modal, Space, Tag, Tooltip } from 'antd';
 import { LockOutlined } from '@ant-design/icons';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import dayjs from 'dayjs';
 import { api, ApiError, unwrap, type Schemas } from '../api/client';
 import { currentLocale, t, useLocale } from '../i18n';
@@ -44,6 +44,7 @@ export default function Customers({ me }: { me: Me }) {
   useLocale();
   const { message } = App.useApp();
   const navigate = useNavigate();
+  const [searchParams] = useSearchParams();
   const table = useRef<ActionType>(null);
   const [form] = Form.useForm<CustomerFormValues>();
   const [transferForm] = Form.useForm<{ toUserId: string; reason: string }>();
@@ -187,6 +188,15 @@ export default function Customers({ me }: { me: Me }) {
       valueType: 'select',
       fieldProps: { options: [{ value: 'true', label: t('customers.due') }] },
     },
+    {
+      title: t('customers.filterForgotten'),
+      dataIndex: 'forgotten',
+      hideInTable: true,
+      valueType: 'select',
+      // A notification of forgotten customers opens the list with this filter set.
+      initialValue: searchParams.get('forgotten') === 'true' ? 'true' : undefined,
+      fieldProps: { options: [{ value: 'true', label: t('customers.forgotten') }] },
+    },
   ];
 
   const tableKeys = columns.filter((c) => !c.hideInTable).map((c) => String(c.dataIndex));
@@ -253,6 +263,7 @@ export default function Customers({ me }: { me: Me }) {
             typeCode: params.typeCode || undefined,
             industryCode: params.industryCode || undefined,
             due: params.due === 'true' ? true : undefined,
+            forgotten: params.forgotten === 'true' ? true : undefined,
             cf: filterOf(customFields, params),
           };
           // An export takes exactly these filters; a saved view keeps them with the sort.

@@ -18,7 +18,7 @@ export default function Home({ me }: { me: Me }) {
   const myCustomers = useQuery({ queryKey: ['customers', 'count'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { pageSize: 1 } } })), enabled: customers });
   const due = useQuery({ queryKey: ['customers', 'due'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { due: true, sort: 'nextFollowupAt', order: 'asc', pageSize: 8 } } })), enabled: customers });
   const reclaim = useQuery({ queryKey: ['reclaim-warnings'], queryFn: () => unwrap(api.GET('/api/v1/me/reclaim-warnings')), enabled: customers });
-  const idle = useQuery({ queryKey: ['customers', 'idle'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { idleDays: 30, pageSize: 8 } } })), enabled: customers });
+  const idle = useQuery({ queryKey: ['customers', 'idle'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { forgotten: true, pageSize: 8 } } })), enabled: customers });
   return (
     <div>
       <Typography.Title level={3} data-testid="home-greeting">

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,6 +40,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(merge_customers))
         .routes(routes!(list_customer_options))
         .routes(routes!(get_customer_limits, set_customer_limits))
+        .routes(routes!(get_forgotten_rules, set_forgotten_rules))
 }
 
 #[derive(Deserialize, ToSchema, Clone, Copy)]
@@ -97,6 +98,9 @@ pub struct CustomerListQuery {
     /// dates), set, unset (no value). Example: `budget:gte:100000;scale:in:large,medium`.
     #[param(max_length = 500)]
     pub cf: Option<String>,
+    /// Only customers forgotten under the 遗忘提醒 rules of their level (see
+    /// getForgottenRules).
+    pub forgotten: Option<bool>,
     #[param(inline)]
     pub sort: Option<CustomerSortField>,
     #[param(inline)]
@@ -176,6 +180,7 @@ impl CustomerListQuery {
             idle_days: self.idle_days,
             due: self.due.unwrap_or(false),
             cf: self.cf,
+            forgotten: self.forgotten.unwrap_or(false),
         };
         Ok((q, sort, desc, page))
     }
@@ -763,6 +768,7 @@ pub struct ExportBody {
     /// Conditions on custom fields, as the list's `cf`.
     #[schema(max_length = 500)]
     pub cf: Option<String>,
+    pub forgotten: Option<bool>,
 }
 
 /// Export what the list shows for these filters (within my scope) as CSV or XLSX. Cells never
@@ -798,6 +804,7 @@ async fn export_customers(
         idle_days: b.idle_days,
         due: b.due,
         cf: b.cf,
+        forgotten: b.forgotten,
         sort: None,
         order: None,
         page: None,
@@ -830,4 +837,68 @@ async fn merge_customers(
 ) -> Result<Response, ApiError> {
     let d = customers::merge(&s.app, &actor, id, b.duplicate_id, &meta).await?;
     Ok(with_etag(d.customer.version, CustomerDetailView::from(d)))
+}
+
+/// One level's 遗忘提醒 days; `*` covers the levels without a rule of their own.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ForgottenRuleView {
+    #[schema(max_length = 40)]
+    pub level_code: String,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub days: i64,
+}
+
+/// 遗忘提醒: after how many days without a follow-up a customer of each level counts as
+/// forgotten (its owner is told once a day; the list filters on it with `forgotten=true`).
+#[utoipa::path(get, path = "/api/v1/customer-settings/forgotten-rules", tag = "customers", operation_id = "getForgottenRules",
+    responses((status = 200, body = Vec<ForgottenRuleView>)))]
+async fn get_forgotten_rules(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<Vec<ForgottenRuleView>>, ApiError> {
+    let r = salesdesk_app::notifications::forgotten_rules(&s.app, &actor).await?;
+    Ok(Json(
+        r.into_iter()
+            .map(|r| ForgottenRuleView {
+                level_code: r.level_code,
+                days: r.days,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ForgottenRulesBody {
+    #[schema(max_items = 20)]
+    pub rules: Vec<ForgottenRuleView>,
+}
+
+/// Replace the 遗忘提醒 rules.
+#[utoipa::path(put, path = "/api/v1/customer-settings/forgotten-rules", tag = "customers", operation_id = "setForgottenRules",
+    request_body = ForgottenRulesBody, responses((status = 200, body = Vec<ForgottenRuleView>)))]
+async fn set_forgotten_rules(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    Auth(actor): Auth,
+    ApiJson(b): ApiJson<ForgottenRulesBody>,
+) -> Result<Json<Vec<ForgottenRuleView>>, ApiError> {
+    let rules = b
+        .rules
+        .into_iter()
+        .map(|r| salesdesk_app::notifications::ForgottenDays {
+            level_code: r.level_code,
+            days: r.days,
+        })
+        .collect();
+    let r = salesdesk_app::notifications::set_forgotten_rules(&s.app, &actor, rules, &meta).await?;
+    Ok(Json(
+        r.into_iter()
+            .map(|r| ForgottenRuleView {
+                level_code: r.level_code,
+                days: r.days,
+            })
+            .collect(),
+    ))
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod custom_fields;
 pub mod customers;
 pub mod imports;
+pub mod notifications;
 pub mod org;
 pub mod people;
 pub mod pools;

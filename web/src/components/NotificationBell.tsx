@@ -1,0 +1,85 @@
+// The bell in the header: the unread count, and the latest notifications in a panel. Opening
+// one marks it read and goes to what it is about.
+import { useState } from 'react';
+import { Badge, Button, Empty, List, Popover, Space, Switch, Typography } from 'antd';
+import { BellOutlined } from '@ant-design/icons';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import dayjs from 'dayjs';
+import { api, unwrap } from '../api/client';
+import { t } from '../i18n';
+import { reportError } from '../lib/errors';
+import { notificationLink, notificationText, useUnreadCount, type Notification } from '../lib/notifications';
+
+export function NotificationBell() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const unread = useUnreadCount();
+  const list = useQuery({
+    queryKey: ['notifications', 'list', unreadOnly],
+    queryFn: () => unwrap(api.GET('/api/v1/me/notifications', { params: { query: { unread: unreadOnly || undefined, pageSize: 20 } } })),
+    enabled: open,
+  });
+  const refresh = () => qc.invalidateQueries({ queryKey: ['notifications'] });
+
+  const openOne = async (n: Notification) => {
+    try {
+      if (!n.readAt) await unwrap(api.POST('/api/v1/me/notifications/{id}/read', { params: { path: { id: n.id } } }));
+    } catch (e) {
+      reportError(e);
+    }
+    refresh();
+    setOpen(false);
+    navigate(notificationLink(n));
+  };
+  const readAll = async () => {
+    try {
+      await unwrap(api.POST('/api/v1/me/notifications/read-all'));
+      refresh();
+    } catch (e) {
+      reportError(e);
+    }
+  };
+
+  const panel = (
+    <div style={{ width: 'min(360px, calc(100vw - 32px))' }} data-testid="notifications">
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }}>
+        <Space size={4}>
+          <Switch size="small" checked={unreadOnly} onChange={setUnreadOnly} />
+          <Typography.Text type="secondary">{t('notifications.unreadOnly')}</Typography.Text>
+        </Space>
+        <Button size="small" type="link" onClick={readAll} disabled={!unread.data?.unread} data-testid="notifications-read-all">
+          {t('notifications.readAll')}
+        </Button>
+      </Space>
+      <List<Notification>
+        size="small"
+        loading={list.isLoading}
+        dataSource={list.data?.items ?? []}
+        style={{ maxHeight: 420, overflowY: 'auto' }}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notifications.empty')} /> }}
+        renderItem={(n) => (
+          <List.Item onClick={() => openOne(n)} style={{ cursor: 'pointer' }} data-testid="notification">
+            <List.Item.Meta
+              avatar={<Badge dot={!n.readAt} />}
+              title={<Typography.Text strong={!n.readAt}>{notificationText(n)}</Typography.Text>}
+              description={dayjs(n.createdAt).format('YYYY-MM-DD HH:mm')}
+            />
+          </List.Item>
+        )}
+      />
+    </div>
+  );
+
+  return (
+    <Popover content={panel} title={t('notifications.title')} trigger="click" open={open} onOpenChange={setOpen} placement="bottomRight">
+      <Button type="text" aria-label={t('notifications.title')} data-testid="notifications-bell">
+        <Badge count={unread.data?.unread ?? 0} size="small" overflowCount={99}>
+          <BellOutlined style={{ fontSize: 16 }} />
+        </Badge>
+      </Button>
+    </Popover>
+  );
+}
