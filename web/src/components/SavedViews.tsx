@@ -11,7 +11,18 @@ import { reportError } from '../lib/errors';
 
 export type SavedView = Schemas['SavedViewView'];
 
-export function SavedViews({ kind, current, onApply }: { kind: 'customers'; current: () => { query: Record<string, string>; columns: string[] }; onApply: (v: SavedView | null) => void }) {
+export function SavedViews({
+  kind,
+  current,
+  onApply,
+  skipDefault,
+}: {
+  kind: 'customers';
+  current: () => { query: Record<string, string>; columns: string[] };
+  onApply: (v: SavedView | null) => void;
+  /** The page was opened with filters of its own (a link): they win over the default view. */
+  skipDefault?: boolean;
+}) {
   const { modal, message } = App.useApp();
   const qc = useQueryClient();
   const views = useQuery({ queryKey: ['views', kind], queryFn: () => unwrap(api.GET('/api/v1/me/views', { params: { query: { kind } } })) });
@@ -25,12 +36,13 @@ export function SavedViews({ kind, current, onApply }: { kind: 'customers'; curr
   useEffect(() => {
     if (openedDefault.current || !views.data) return;
     openedDefault.current = true;
+    if (skipDefault) return;
     const d = views.data.find((v) => v.isDefault);
     if (d) {
       setActive(d.id);
       apply.current(d);
     }
-  }, [views.data]);
+  }, [views.data, skipDefault]);
 
   const list = views.data ?? [];
   const activeView = list.find((v) => v.id === active);

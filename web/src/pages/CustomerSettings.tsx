@@ -22,7 +22,8 @@ function ForgottenRules() {
   const options = useCustomerOptions();
   const rules = useQuery({ queryKey: ['forgotten-rules'], queryFn: () => unwrap(api.GET('/api/v1/customer-settings/forgotten-rules')) });
   useEffect(() => {
-    if (rules.data) form.setFieldsValue({ rules: rules.data });
+    // The catch-all reads last, after the levels with rules of their own.
+    if (rules.data) form.setFieldsValue({ rules: [...rules.data].sort((a, b) => Number(a.levelCode === '*') - Number(b.levelCode === '*') || a.levelCode.localeCompare(b.levelCode)) });
   }, [rules.data, form]);
   const levels = [{ value: '*', label: t('forgotten.others') }, ...selectOptions(options.data, 'level')];
 
