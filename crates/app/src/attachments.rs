@@ -275,6 +275,48 @@ pub async fn integrity_problems(app: &App) -> AppResult<Vec<String>> {
     .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A file this young may be an upload whose record is about to commit: never removed.
+pub const ORPHAN_MIN_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes the files in the attachment folder that no record names and that are older than
+/// [`ORPHAN_MIN_AGE`] (`salesdesk check --remove-orphan-files`); returns what it removed.
+/// Records are read first, so a file whose record commits meanwhile is young and stays.
+pub async fn remove_orphan_files(app: &App) -> AppResult<Vec<String>> {
+    let mut tx = app.db.begin_read().await?;
+    let known: std::collections::HashSet<Uuid> =
+        store::all_ids(&mut tx).await?.into_iter().collect();
+    tx.commit().await?;
+    let root = app.files.root().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut removed = Vec::new();
+        for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(dir.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = file.file_name().to_string_lossy().into_owned();
+                let Ok(id) = Uuid::try_parse(&name) else {
+                    continue;
+                };
+                let old_enough = file
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= ORPHAN_MIN_AGE);
+                if !known.contains(&id) && old_enough && std::fs::remove_file(file.path()).is_ok() {
+                    removed.push(format!("removed attachment file {id} (no record)"));
+                }
+            }
+        }
+        removed.sort();
+        removed
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Gives a new follow-up the files its author uploaded for it. Each must be the author's own,
 /// of this customer and not yet with another follow-up.
 pub(crate) async fn link_to_followup(

@@ -387,6 +387,7 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
         no_followup_since: q.idle_days.map(|d| now - i64::from(d) * 86_400_000),
         next_followup_before: q.due.then_some(now),
         seq_after: None,
+        seq_through: None,
         custom,
         forgotten,
     })
@@ -1750,10 +1751,18 @@ pub async fn export(
         }
         ExportFormat::Xlsx => Sheet::xlsx(header)?,
     };
-    // Pages of 5,000 by customer number, within one snapshot: memory stays flat however
-    // many rows go out, and the blocking XLSX writing leaves the async workers free.
+    // Windows of 5,000 customer numbers, within one snapshot: memory stays flat however many
+    // rows go out, and each window costs the same whatever the scope and its plan (a page "the
+    // next 5,000 of the scope" let PostgreSQL read the whole region again for every page at
+    // 1M customers). The blocking XLSX writing leaves the async workers free.
+    const WINDOW: i64 = 5000;
+    let last_seq = customers::max_seq(&mut tx).await?;
     let mut n = 0usize;
-    loop {
+    let mut after = 0i64;
+    while after < last_seq {
+        filter.seq_after = Some(after);
+        filter.seq_through = Some(after + WINDOW);
+        after += WINDOW;
         let page = customers::list_rows(
             &mut tx,
             &v,
@@ -1761,13 +1770,14 @@ pub async fn export(
             CustomerSort::Seq,
             false,
             salesdesk_store::Page {
-                limit: 5000,
+                limit: WINDOW,
                 offset: 0,
             },
         )
         .await?;
-        let Some(last) = page.last() else { break };
-        filter.seq_after = Some(last.seq);
+        if page.is_empty() {
+            continue;
+        }
         let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
         let mut tags: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
         let mut custom: std::collections::HashMap<(Uuid, Uuid), Vec<String>> = Default::default();

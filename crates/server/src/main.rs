@@ -49,7 +49,12 @@ enum Command {
     /// Print the OpenAPI document.
     Openapi,
     /// Check database integrity and schema version; exits non-zero on any problem.
-    Check,
+    Check {
+        /// First delete attachment files that no record names and that are over an hour old
+        /// (left by a crash between a file and its record, or by restoring an older database).
+        #[arg(long)]
+        remove_orphan_files: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -134,8 +139,18 @@ async fn run(cmd: Command, cfg: Config) -> Result<()> {
             );
             Ok(())
         }
-        Command::Check => {
+        Command::Check {
+            remove_orphan_files,
+        } => {
             let app = open(&cfg).await?;
+            if remove_orphan_files {
+                for line in salesdesk_app::attachments::remove_orphan_files(&app)
+                    .await
+                    .map_err(app_err)?
+                {
+                    println!("{line}");
+                }
+            }
             let (have, want) = (
                 app.db.schema_version().await?.unwrap_or(0),
                 app.db.expected_schema_version(),

@@ -167,5 +167,32 @@ fn demo_seeds_once_and_prints_a_login_per_role() {
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
+    // A file no record names (a crash between the file and its row): reported; removed by
+    // --remove-orphan-files once it is old enough not to be an upload in flight.
+    let folder = dir.join("data").join("attachments").join("ab");
+    std::fs::create_dir_all(&folder).unwrap();
+    let orphan = folder.join("0190f0b8-7a3c-7000-8000-0000000000ab");
+    std::fs::write(&orphan, b"bytes").unwrap();
+    let check = salesdesk(&dir, &["check"]);
+    assert!(!check.status.success());
+    assert!(String::from_utf8_lossy(&check.stdout).contains("has no record"));
+    let young = salesdesk(&dir, &["check", "--remove-orphan-files"]);
+    assert!(!young.status.success(), "a young file stays");
+    assert!(orphan.exists());
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&orphan)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let fixed = salesdesk(&dir, &["check", "--remove-orphan-files"]);
+    assert!(
+        fixed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fixed.stdout)
+    );
+    assert!(String::from_utf8_lossy(&fixed.stdout).contains("removed attachment file"));
+    assert!(!orphan.exists());
     std::fs::remove_dir_all(dir).ok();
 }

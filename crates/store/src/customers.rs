@@ -463,6 +463,8 @@ pub struct CustomerFilter {
     pub next_followup_before: Option<i64>,
     /// Only customers numbered after this (keyset paging through a long export).
     pub seq_after: Option<i64>,
+    /// Only customers numbered up to this (with `seq_after`, one window of numbers).
+    pub seq_through: Option<i64>,
     /// Conditions on custom fields (自定义字段), all of which must hold.
     pub custom: Vec<salesdesk_domain::custom_field::FieldCondition>,
     /// Only customers forgotten under the 遗忘提醒 rules (per level).
@@ -487,6 +489,7 @@ impl CustomerFilter {
             && self.no_followup_since.is_none()
             && self.next_followup_before.is_none()
             && self.seq_after.is_none()
+            && self.seq_through.is_none()
             && self.custom.is_empty()
             && self.forgotten.is_none()
     }
@@ -549,6 +552,9 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
     if let Some(n) = f.seq_after {
         sql.push(" AND c.seq > ").bind(Arg::I64(n));
     }
+    if let Some(n) = f.seq_through {
+        sql.push(" AND c.seq <= ").bind(Arg::I64(n));
+    }
     crate::custom_fields::push_conditions(sql, &f.custom);
     if let Some(rules) = &f.forgotten {
         crate::notifications::push_forgotten(sql, rules);
@@ -604,8 +610,15 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// A page of the viewer's customers, without the total (exports page through with
-/// [`CustomerFilter::seq_after`]).
+/// The highest customer number given so far (0 before the first customer).
+pub async fn max_seq(tx: &mut Tx) -> Result<i64> {
+    Sql::new("SELECT COALESCE(MAX(seq), 0) FROM customers")
+        .fetch_count(tx)
+        .await
+}
+
+/// A page of the viewer's customers, without the total (exports walk windows of customer
+/// numbers with [`CustomerFilter::seq_after`] and [`CustomerFilter::seq_through`]).
 pub async fn list_rows(
     tx: &mut Tx,
     v: &Viewer,
