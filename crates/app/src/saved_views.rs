@@ -1,6 +1,9 @@
 //! Saved views (保存的视图): a user keeps named filters, sort and columns of a list and opens
-//! the list with one of them. Views are personal; nobody else can read, change or delete them
-//! (another user's view is "not found").
+//! the list with one of them. Views are personal: nobody else can read, change or delete them
+//! (another user's view is "not found") — except 公共视图, which an administrator
+//! (customers.settings) shares with everyone who uses the list. Those are listed to all and
+//! changed only by their owner. Every view is replayed within its reader's own data scope,
+//! so sharing one shares filters, never records.
 
 use std::collections::BTreeMap;
 
@@ -18,11 +21,13 @@ use crate::{Actor, App, AppError, AppResult, RequestMeta, now_ms};
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SavedView {
     pub id: Uuid,
+    pub owner_id: Uuid,
     pub kind: String,
     pub name: String,
     pub query: BTreeMap<String, String>,
     pub columns: Vec<String>,
     pub is_default: bool,
+    pub shared: bool,
     pub updated_at: i64,
     pub version: i64,
 }
@@ -31,6 +36,8 @@ impl From<SavedViewRow> for SavedView {
     fn from(r: SavedViewRow) -> Self {
         SavedView {
             id: r.id,
+            owner_id: r.user_id,
+            shared: r.shared,
             kind: r.kind,
             name: r.name,
             query: serde_json::from_str(&r.query_json).unwrap_or_default(),
@@ -49,6 +56,7 @@ pub struct ViewInput {
     pub query: BTreeMap<String, String>,
     pub columns: Vec<String>,
     pub is_default: bool,
+    pub shared: bool,
 }
 
 /// The list a view belongs to, and the right to use that list at all.
@@ -62,6 +70,9 @@ fn kind_of(actor: &Actor, kind: &str) -> AppResult<ViewKind> {
 
 fn checked(actor: &Actor, input: ViewInput) -> AppResult<(ViewKind, ViewSpec, bool)> {
     let kind = kind_of(actor, &input.kind)?;
+    if input.shared {
+        actor.require(Permission::CustomersSettings)?;
+    }
     let spec = check_view(kind, &input.name, input.query, input.columns)?;
     Ok((kind, spec, input.is_default))
 }
@@ -75,7 +86,15 @@ pub async fn mine(app: &App, actor: &Actor, kind: &str) -> AppResult<Vec<SavedVi
     let mut tx = app.db.begin_read().await?;
     let rows = store::of_user(&mut tx, actor.user_id, kind.as_str()).await?;
     tx.commit().await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    // "Default" is the owner's choice: another's shared view is never the reader's default.
+    Ok(rows
+        .into_iter()
+        .map(SavedView::from)
+        .map(|v| SavedView {
+            is_default: v.is_default && v.owner_id == actor.user_id,
+            ..v
+        })
+        .collect())
 }
 
 pub async fn create(
@@ -84,6 +103,7 @@ pub async fn create(
     input: ViewInput,
     meta: &RequestMeta,
 ) -> AppResult<SavedView> {
+    let shared = input.shared;
     let (kind, spec, is_default) = checked(actor, input)?;
     let mut tx = app.db.begin_write().await?;
     // The count is per user: lock the user so two saves at once cannot both pass it.
@@ -101,6 +121,7 @@ pub async fn create(
         query_json: &query,
         columns_json: &columns,
         is_default,
+        shared,
     };
     store::insert(&mut tx, id, actor.user_id, kind.as_str(), &fields, now_ms()).await?;
     let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -119,12 +140,14 @@ pub async fn create(
     Ok(row.into())
 }
 
-/// The caller's own view; anyone else's does not exist for them.
+/// The caller's own view. Another's shared view is theirs to change (forbidden); any other
+/// view does not exist for the caller.
 async fn own(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<SavedViewRow> {
-    store::get(tx, id)
-        .await?
-        .filter(|v| v.user_id == actor.user_id)
-        .ok_or(AppError::NotFound)
+    match store::get(tx, id).await? {
+        Some(v) if v.user_id == actor.user_id => Ok(v),
+        Some(v) if v.shared => Err(AppError::Forbidden),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 pub async fn update(
@@ -135,6 +158,7 @@ pub async fn update(
     input: ViewInput,
     meta: &RequestMeta,
 ) -> AppResult<SavedView> {
+    let shared = input.shared;
     let (kind, spec, is_default) = checked(actor, input)?;
     let mut tx = app.db.begin_write().await?;
     let before = own(&mut tx, actor, id).await?;
@@ -153,6 +177,7 @@ pub async fn update(
         query_json: &query,
         columns_json: &columns,
         is_default,
+        shared,
     };
     store::update(&mut tx, id, version, &fields, now_ms()).await?;
     let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;

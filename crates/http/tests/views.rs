@@ -121,4 +121,40 @@ api_test! {
         assert_eq!(r.body["fields"]["name"]["code"], "view.too_many");
         assert_eq!(views(&fx, "repa1").await.len(), 30);
     }
+
+    async fn an_administrator_shares_a_view_that_each_reader_opens_within_their_scope(fx) {
+        for (who, name) in [("repa1", "上海共享甲有限公司"), ("repb1", "北京共享乙有限公司")] {
+            let r = fx.call(who, Method::POST, "/api/v1/customers", Some(json!({"name": name, "levelCode": "A"})), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        }
+        // Only administrators share; a rep's attempt changes nothing.
+        let r = save(&fx, "repa1", json!({"kind": "customers", "name": "A级客户", "query": {"levelCode": "A"}, "shared": true})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(views(&fx, "repa1").await.is_empty());
+        let r = save(&fx, "admin", json!({"kind": "customers", "name": "A级客户", "query": {"levelCode": "A"}, "shared": true, "isDefault": true})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let shared = r.body.clone();
+
+        // Everyone sees it, not as their default, and it finds only what each may see.
+        let seen = views(&fx, "repa1").await;
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0]["shared"], true);
+        assert_eq!(seen[0]["isDefault"], false, "the administrator's default is theirs alone");
+        assert_eq!(open(&fx, "repa1", &seen[0]).await, 1);
+        assert_eq!(open(&fx, "repb1", &seen[0]).await, 1);
+        assert_eq!(open(&fx, "admin", &shared).await, 2);
+
+        // Only its owner changes or deletes it; a rep's own view of the same name is theirs.
+        let path = format!("/api/v1/me/views/{}", shared["id"].as_str().unwrap());
+        let r = fx.call("repa1", Method::PUT, &path, Some(json!({"kind": "customers", "name": "改"})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(fx.call("repa1", Method::DELETE, &path, None, None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(save(&fx, "repa1", json!({"kind": "customers", "name": "A级客户"})).await.status, StatusCode::CREATED);
+        assert_eq!(views(&fx, "repa1").await.len(), 2);
+        // Unshared, it is the administrator's alone again.
+        let r = fx.call("admin", Method::PUT, &path, Some(json!({"kind": "customers", "name": "A级客户", "query": {"levelCode": "A"}})), Some(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(views(&fx, "repa1").await.len(), 1);
+        assert_eq!(fx.call("repa1", Method::DELETE, &path, None, None).await.status, StatusCode::NOT_FOUND);
+    }
 }

@@ -15,13 +15,15 @@ pub struct SavedViewRow {
     pub query_json: String,
     pub columns_json: String,
     pub is_default: bool,
+    /// 公共视图: listed to everyone who uses the list.
+    pub shared: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
 }
 
-const ROW: &str = "SELECT id, user_id, kind, name, query_json, columns_json, is_default, created_at, updated_at, version \
-     FROM saved_views WHERE ";
+const ROW: &str = "SELECT id, user_id, kind, name, query_json, columns_json, is_default, shared, created_at, updated_at, \
+     version FROM saved_views WHERE ";
 
 /// What a view holds besides its owner and list.
 pub struct ViewFields<'a> {
@@ -29,16 +31,17 @@ pub struct ViewFields<'a> {
     pub query_json: &'a str,
     pub columns_json: &'a str,
     pub is_default: bool,
+    pub shared: bool,
 }
 
-/// A user's views of one list, by name.
+/// A user's views of one list and the shared ones, their own first, by name.
 pub async fn of_user(tx: &mut Tx, user_id: Uuid, kind: &str) -> Result<Vec<SavedViewRow>> {
     let mut sql = Sql::new(ROW);
-    sql.push("user_id = ")
+    sql.push("(user_id = ")
         .bind(Arg::Uuid(user_id))
-        .push(" AND kind = ")
+        .push(" OR shared) AND kind = ")
         .bind(Arg::Text(kind.to_owned()))
-        .push(" ORDER BY name");
+        .push(" ORDER BY shared, name");
     sql.fetch_all(tx).await
 }
 
@@ -75,8 +78,8 @@ pub async fn insert(
     f: &ViewFields<'_>,
     now: i64,
 ) -> Result<()> {
-    const SQL: &str = "INSERT INTO saved_views (id, user_id, kind, name, query_json, columns_json, is_default, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+    const SQL: &str = "INSERT INTO saved_views (id, user_id, kind, name, query_json, columns_json, is_default, shared, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)";
     on_tx!(tx, |x| sqlx::query(SQL)
         .bind(id)
         .bind(user_id)
@@ -85,6 +88,7 @@ pub async fn insert(
         .bind(f.query_json)
         .bind(f.columns_json)
         .bind(f.is_default)
+        .bind(f.shared)
         .bind(now)
         .execute(x)
         .await?
@@ -101,7 +105,7 @@ pub async fn update(
     now: i64,
 ) -> Result<()> {
     const SQL: &str = "UPDATE saved_views SET name = $1, query_json = $2, columns_json = $3, is_default = $4, \
-         updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7";
+         shared = $8, updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7";
     let n = on_tx!(tx, |x| sqlx::query(SQL)
         .bind(f.name)
         .bind(f.query_json)
@@ -110,6 +114,7 @@ pub async fn update(
         .bind(now)
         .bind(id)
         .bind(version)
+        .bind(f.shared)
         .execute(x)
         .await?
         .rows_affected());

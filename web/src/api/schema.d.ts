@@ -2264,6 +2264,11 @@ export interface components {
             query?: {
                 [key: string]: string;
             };
+            /**
+             * @description 公共视图: list it to everyone who uses the list (administrators only). Each reader
+             *     still sees only their own scope through it.
+             */
+            shared?: boolean;
         };
         /** @description A saved view. `query` holds the list's own query parameters (as its URL carries them). */
         SavedViewView: {
@@ -2275,9 +2280,16 @@ export interface components {
             /** @description customers */
             kind: string;
             name: string;
+            /**
+             * Format: uuid
+             * @description Who saved it (only they may change it).
+             */
+            ownerId: string;
             query: {
                 [key: string]: string;
             };
+            /** @description 公共视图: listed to everyone who uses the list. */
+            shared: boolean;
             /** Format: int64 */
             updatedAt: number;
             /** Format: int64 */

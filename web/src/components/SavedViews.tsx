@@ -16,19 +16,25 @@ export function SavedViews({
   current,
   onApply,
   skipDefault,
+  meId,
+  canShare,
 }: {
   kind: 'customers';
   current: () => { query: Record<string, string>; columns: string[] };
   onApply: (v: SavedView | null) => void;
   /** The page was opened with filters of its own (a link): they win over the default view. */
   skipDefault?: boolean;
+  /** Who is reading: only a view's owner changes or deletes it. */
+  meId: string;
+  /** Administrators may share a view with everyone (公共视图). */
+  canShare?: boolean;
 }) {
   const { modal, message } = App.useApp();
   const qc = useQueryClient();
   const views = useQuery({ queryKey: ['views', kind], queryFn: () => unwrap(api.GET('/api/v1/me/views', { params: { query: { kind } } })) });
   const [active, setActive] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
-  const [form] = Form.useForm<{ name: string; isDefault?: boolean }>();
+  const [form] = Form.useForm<{ name: string; isDefault?: boolean; shared?: boolean }>();
   // The default view opens once, when the list first loads.
   const apply = useRef(onApply);
   apply.current = onApply;
@@ -46,12 +52,13 @@ export function SavedViews({
 
   const list = views.data ?? [];
   const activeView = list.find((v) => v.id === active);
+  const mine = (v?: SavedView) => !!v && v.ownerId === meId;
   const refresh = () => qc.invalidateQueries({ queryKey: ['views', kind] });
 
   const save = async () => {
     const v = await form.validateFields();
-    const body = { kind, name: v.name.trim(), isDefault: !!v.isDefault, ...current() };
-    const same = list.find((x) => x.name === body.name);
+    const body = { kind, name: v.name.trim(), isDefault: !!v.isDefault, shared: !!canShare && !!v.shared, ...current() };
+    const same = list.find((x) => x.name === body.name && mine(x));
     try {
       const saved = same
         ? await unwrap(api.PUT('/api/v1/me/views/{id}', { params: { path: { id: same.id }, header: ifMatch(same.version) }, body }))
@@ -87,7 +94,7 @@ export function SavedViews({
         value={active}
         allowClear
         style={{ minWidth: 150 }}
-        options={list.map((v) => ({ value: v.id, label: v.isDefault ? `${v.name}（${t('views.default')}）` : v.name }))}
+        options={list.map((v) => ({ value: v.id, label: `${v.name}${v.isDefault ? `（${t('views.default')}）` : ''}${v.shared ? `（${t('views.shared')}）` : ''}` }))}
         onChange={(id?: string) => {
           setActive(id);
           onApply(list.find((v) => v.id === id) ?? null);
@@ -98,11 +105,12 @@ export function SavedViews({
         menu={{
           items: [
             { key: 'save', label: t('views.save') },
-            ...(activeView ? [{ key: 'delete', label: t('views.delete'), danger: true }] : []),
+            ...(mine(activeView) ? [{ key: 'delete', label: t('views.delete'), danger: true }] : []),
           ],
           onClick: ({ key }) => {
             if (key === 'save') {
-              form.setFieldsValue({ name: activeView?.name ?? '', isDefault: activeView?.isDefault ?? false });
+              const own = mine(activeView);
+              form.setFieldsValue({ name: own ? (activeView?.name ?? '') : '', isDefault: own && !!activeView?.isDefault, shared: own && !!activeView?.shared });
               setSaving(true);
             } else if (activeView) {
               remove(activeView);
@@ -121,6 +129,11 @@ export function SavedViews({
           <Form.Item name="isDefault" valuePropName="checked" noStyle>
             <Checkbox>{t('views.makeDefault')}</Checkbox>
           </Form.Item>
+          {canShare && (
+            <Form.Item name="shared" valuePropName="checked" style={{ marginTop: 8, marginBottom: 0 }}>
+              <Checkbox data-testid="view-shared">{t('views.share')}</Checkbox>
+            </Form.Item>
+          )}
         </Form>
       </Modal>
     </>

@@ -405,4 +405,6 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'forgotten.days': "Days",
   'forgotten.add': "Add level",
   'nav.customerSettings': "Customer settings",
+  'views.shared': "shared",
+  'views.share': "Share with everyone: each person sees only the customers in their own scope",
 };

@@ -403,4 +403,6 @@ export const zhCN = {
   'forgotten.days': "天数",
   'forgotten.add': "添加级别",
   'nav.customerSettings': "客户设置",
+  'views.shared': "公共",
+  'views.share': "设为公共视图：所有人可用，每人只看到自己范围内的客户",
 };

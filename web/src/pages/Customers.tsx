@@ -211,7 +211,7 @@ export default function Customers({ me }: { me: Me }) {
   };
 
   const toolbarActions = () => [
-    <SavedViews key="views" kind="customers" skipDefault={searchParams.has('forgotten')} current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
+    <SavedViews key="views" kind="customers" meId={me.id} canShare={can(me, 'customers.settings')} skipDefault={searchParams.has('forgotten')} current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
     canTransfer && selected.length > 0 && (
       <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
         {t('customers.transferSelected', { n: selected.length })}

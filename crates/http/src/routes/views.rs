@@ -42,6 +42,10 @@ pub struct SavedViewBody {
     pub columns: Vec<String>,
     #[serde(default)]
     pub is_default: bool,
+    /// 公共视图: list it to everyone who uses the list (administrators only). Each reader
+    /// still sees only their own scope through it.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 impl From<SavedViewBody> for ViewInput {
@@ -52,6 +56,7 @@ impl From<SavedViewBody> for ViewInput {
             query: b.query,
             columns: b.columns,
             is_default: b.is_default,
+            shared: b.shared,
         }
     }
 }

@@ -12,6 +12,8 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase")]
 pub struct SavedViewView {
     pub id: Uuid,
+    /// Who saved it (only they may change it).
+    pub owner_id: Uuid,
     /// customers
     pub kind: String,
     pub name: String,
@@ -19,6 +21,8 @@ pub struct SavedViewView {
     /// The columns shown, in order; empty for the list's default.
     pub columns: Vec<String>,
     pub is_default: bool,
+    /// 公共视图: listed to everyone who uses the list.
+    pub shared: bool,
     pub updated_at: i64,
     pub version: i64,
 }
@@ -27,6 +31,8 @@ impl From<SavedView> for SavedViewView {
     fn from(v: SavedView) -> Self {
         SavedViewView {
             id: v.id,
+            owner_id: v.owner_id,
+            shared: v.shared,
             kind: v.kind,
             name: v.name,
             query: v.query,
