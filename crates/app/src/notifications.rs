@@ -27,6 +27,10 @@ const DAY_MS: i64 = 86_400_000;
 /// How far back a due contact still gets its reminder (a server that was down a few days).
 const DUE_LOOKBACK_DAYS: i64 = 7;
 
+/// Notifications are kept this long, then the daily run deletes them (read or not): they
+/// point at records that keep their own history.
+pub const KEEP_DAYS: i64 = 180;
+
 /// The kinds of notification; the UI writes each one's message from its data.
 pub mod kind {
     /// 今日待联系: a promised next contact falls today. Data: customerName, dueAt.
@@ -265,6 +269,8 @@ pub struct ReminderRun {
     pub followups_due: usize,
     pub reclaim_warnings: usize,
     pub forgotten: usize,
+    /// Notifications older than [`KEEP_DAYS`] deleted.
+    pub removed: u64,
 }
 
 /// The run key of a day's reminders: the day in China (UTC+8).
@@ -347,6 +353,8 @@ pub async fn run_reminders(app: &App, now: i64) -> AppResult<ReminderRun> {
         .await?;
         run.forgotten += usize::from(added);
     }
+
+    run.removed = store::delete_before(&mut tx, now - KEEP_DAYS * DAY_MS).await?;
 
     let result = serde_json::to_string(&run).map_err(|e| AppError::Internal(e.to_string()))?;
     jobs::finish(&mut tx, REMINDER_JOB, &key, &result, now).await?;

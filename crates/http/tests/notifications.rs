@@ -140,6 +140,12 @@ api_test! {
         assert_eq!(warn["data"]["poolName"], "华东公海");
         assert_eq!(warn["data"]["reason"], "no_followup");
 
+        // Half a year on, the day's run clears what is older than 180 days, read or not.
+        let run = salesdesk_app::notifications::run_reminders(&fx.app, now + 200 * DAY).await.unwrap();
+        assert_eq!(run.removed, 2, "the first day's two: {run:?}");
+        let kept = notes(&fx, "repa1").await;
+        assert!(kept["items"].as_array().unwrap().iter().all(|n| n["createdAt"].as_i64().unwrap() >= later), "{kept}");
+
         // The rules: readable by those who see customers, set by administrators, checked.
         let r = fx.call("repa1", Method::GET, "/api/v1/customer-settings/forgotten-rules", None, None).await;
         assert_eq!(r.body, json!([{"levelCode": "*", "days": 90}, {"levelCode": "A", "days": 15}, {"levelCode": "B", "days": 30}, {"levelCode": "C", "days": 60}]));

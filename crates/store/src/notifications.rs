@@ -104,6 +104,16 @@ pub async fn mark_all_read(tx: &mut Tx, user_id: Uuid, now: i64) -> Result<u64> 
         .rows_affected()))
 }
 
+/// Deletes notifications written before `before` (read or not); returns how many.
+pub async fn delete_before(tx: &mut Tx, before: i64) -> Result<u64> {
+    const SQL: &str = "DELETE FROM notifications WHERE created_at < $1";
+    Ok(on_tx!(tx, |x| sqlx::query(SQL)
+        .bind(before)
+        .execute(x)
+        .await?
+        .rows_affected()))
+}
+
 /// An owned customer whose next contact falls in a window: (customer, owner, name, next at).
 pub type DueRow = (Uuid, Uuid, String, i64);
 
