@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use salesdesk_domain::Invalid;
 use salesdesk_domain::access::Permission;
 use salesdesk_domain::custom_field::{
-    FieldDef, FieldInput, FieldKind, FieldOption, MAX_FIELDS, StoredValue, check_change,
+    FieldDef, FieldInput, FieldKind, FieldOption, FieldSpec, MAX_FIELDS, StoredValue, check_change,
     check_field, parse_value,
 };
 use salesdesk_domain::validation::Checker;
@@ -140,24 +140,7 @@ pub async fn create(
     let position = input
         .position
         .unwrap_or_else(|| existing.iter().map(|f| f.position).max().unwrap_or(0) + 10);
-    let id = Uuid::now_v7();
-    let options = options_json(&spec.options);
-    store::insert(
-        &mut tx,
-        id,
-        entity,
-        &spec.code,
-        spec.kind.as_str(),
-        &FieldFields {
-            label: &spec.label,
-            options_json: &options,
-            required: spec.required,
-            position,
-            active: input.active,
-        },
-        now_ms(),
-    )
-    .await?;
+    let id = insert(&mut tx, entity, &spec, position, input.active, now_ms()).await?;
     let row = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let field = field_of(row)?;
     record(
@@ -173,6 +156,28 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(field)
+}
+
+/// Stores a checked definition (a new field, or one of the demo company's).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    entity: &str,
+    spec: &FieldSpec,
+    position: i64,
+    active: bool,
+    now: i64,
+) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    let options = options_json(&spec.options);
+    let fields = FieldFields {
+        label: &spec.label,
+        options_json: &options,
+        required: spec.required,
+        position,
+        active,
+    };
+    store::insert(tx, id, entity, &spec.code, spec.kind.as_str(), &fields, now).await?;
+    Ok(id)
 }
 
 pub async fn update(

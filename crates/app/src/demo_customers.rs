@@ -461,7 +461,7 @@ async fn seed_custom_fields(
     meta: &RequestMeta,
 ) -> AppResult<()> {
     use salesdesk_domain::custom_field::{FieldKind, FieldOption, StoredValue, check_field};
-    use salesdesk_store::custom_fields::{self as store, FieldFields};
+    use salesdesk_store::custom_fields as store;
     let opts = |list: &[(&str, &str)]| -> Vec<FieldOption> {
         list.iter()
             .map(|(code, label)| FieldOption {
@@ -513,21 +513,13 @@ async fn seed_custom_fields(
     ];
     let mut ids = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        let id = Uuid::now_v7();
-        let options = serde_json::to_string(&spec.options).unwrap_or_else(|_| "[]".into());
-        store::insert(
+        let position = (i as i64 + 1) * 10;
+        let id = crate::custom_fields::insert(
             tx,
-            id,
             crate::custom_fields::CUSTOMER,
-            &spec.code,
-            spec.kind.as_str(),
-            &FieldFields {
-                label: &spec.label,
-                options_json: &options,
-                required: false,
-                position: (i as i64 + 1) * 10,
-                active: true,
-            },
+            spec,
+            position,
+            true,
             now,
         )
         .await?;

@@ -7,7 +7,7 @@
 //! running it twice, or on two instances at once, tells nobody anything twice.
 
 use salesdesk_domain::access::Permission;
-use salesdesk_domain::customer::OwnerChange;
+use salesdesk_domain::customer::{ANY_LEVEL, ForgottenDays, OwnerChange, check_forgotten_rules};
 use salesdesk_store::notifications::{
     self as store, ForgottenRule, NewNotification, NotificationRow,
 };
@@ -177,13 +177,6 @@ pub(crate) async fn customers_received(
 
 // ---- 遗忘提醒 rules ---------------------------------------------------------------------------
 
-/// One level's days (`*`: every level without its own rule).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ForgottenDays {
-    pub level_code: String,
-    pub days: i64,
-}
-
 pub async fn forgotten_rules(app: &App, actor: &Actor) -> AppResult<Vec<ForgottenDays>> {
     actor.require(Permission::CustomersView)?;
     let mut tx = app.db.begin_read().await?;
@@ -195,8 +188,7 @@ pub async fn forgotten_rules(app: &App, actor: &Actor) -> AppResult<Vec<Forgotte
         .collect())
 }
 
-/// Replaces the 遗忘提醒 rules: one per level (which must exist) and at most one `*`,
-/// 1 to 3650 days each.
+/// Replaces the 遗忘提醒 rules (checked by `check_forgotten_rules`).
 pub async fn set_forgotten_rules(
     app: &App,
     actor: &Actor,
@@ -211,22 +203,7 @@ pub async fn set_forgotten_rules(
         .filter(|o| o.kind == "level")
         .map(|o| o.code)
         .collect();
-    let mut c = salesdesk_domain::validation::Checker::new();
-    if rules.len() > 20 {
-        c.fail("rules", "too_many");
-    }
-    for (i, r) in rules.iter().enumerate() {
-        if r.level_code != "*" && !levels.contains(&r.level_code) {
-            c.fail(&format!("rules[{i}].levelCode"), "option.unknown");
-        }
-        if rules[..i].iter().any(|p| p.level_code == r.level_code) {
-            c.fail(&format!("rules[{i}].levelCode"), "duplicate");
-        }
-        if !(1..=3650).contains(&r.days) {
-            c.fail(&format!("rules[{i}].days"), "out_of_range");
-        }
-    }
-    c.finish()?;
+    check_forgotten_rules(&rules, &levels)?;
     let before = store::forgotten_rules(&mut tx).await?;
     let rows: Vec<(String, i64)> = rules
         .iter()
@@ -254,7 +231,7 @@ pub(crate) async fn rules_at(tx: &mut Tx, now: i64) -> AppResult<Vec<ForgottenRu
         .await?
         .into_iter()
         .map(|(level, days)| ForgottenRule {
-            level: (level != "*").then_some(level),
+            level: (level != ANY_LEVEL).then_some(level),
             before: now - days * DAY_MS,
         })
         .collect())

@@ -308,3 +308,65 @@ pub struct PoolLevelRule {
 
 /// At most this many level rules per pool.
 pub const MAX_LEVEL_RULES: usize = 20;
+
+/// The 遗忘提醒 rule for every level without a rule of its own.
+pub const ANY_LEVEL: &str = "*";
+
+/// 遗忘提醒: a customer of `level_code` (or [`ANY_LEVEL`]) not followed up for `days` counts
+/// as forgotten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForgottenDays {
+    pub level_code: String,
+    pub days: i64,
+}
+
+/// Checks a set of 遗忘提醒 rules against the company's levels: each level (or `*`) once,
+/// 1 to 3650 days, at most 20 rules; every problem named by its rule.
+pub fn check_forgotten_rules(
+    rules: &[ForgottenDays],
+    levels: &[String],
+) -> Result<(), crate::Invalid> {
+    let mut c = crate::validation::Checker::new();
+    if rules.len() > 20 {
+        c.fail("rules", "too_many");
+    }
+    for (i, r) in rules.iter().enumerate() {
+        if r.level_code != ANY_LEVEL && !levels.contains(&r.level_code) {
+            c.fail(&format!("rules[{i}].levelCode"), "option.unknown");
+        }
+        if rules[..i].iter().any(|p| p.level_code == r.level_code) {
+            c.fail(&format!("rules[{i}].levelCode"), "duplicate");
+        }
+        if !(1..=3650).contains(&r.days) {
+            c.fail(&format!("rules[{i}].days"), "out_of_range");
+        }
+    }
+    c.finish()
+}
+
+#[cfg(test)]
+mod forgotten_tests {
+    use super::*;
+
+    #[test]
+    fn forgotten_rules_name_each_problem() {
+        let rule = |level: &str, days| ForgottenDays {
+            level_code: level.into(),
+            days,
+        };
+        let levels = vec!["A".to_string(), "B".to_string()];
+        assert!(check_forgotten_rules(&[rule("A", 15), rule(ANY_LEVEL, 90)], &levels).is_ok());
+        let e = check_forgotten_rules(&[rule("Z", 5), rule("B", 0), rule("B", 10)], &levels)
+            .unwrap_err();
+        let got: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("rules[0].levelCode", "option.unknown"),
+                ("rules[1].days", "out_of_range"),
+                ("rules[2].levelCode", "duplicate"),
+            ]
+        );
+    }
+}

@@ -1917,6 +1917,11 @@ export interface components {
             login: string;
             password: string;
         };
+        /** @description How many notifications a "mark all read" marked. */
+        MarkedView: {
+            /** Format: int64 */
+            marked: number;
+        };
         /**
          * @description How a row finds the existing customer it is about.
          * @enum {string}
@@ -9338,7 +9343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnreadView"];
+                    "application/json": components["schemas"]["MarkedView"];
                 };
             };
             /** @description Malformed request */

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,7 +17,8 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, Meta};
 use crate::views::customers::{
     CollaboratorView, ContactView, CustomerDetailView, CustomerPage, DuplicateMatchView,
-    FollowupPage, FollowupView, HandoverView, LimitView, OptionView, TransferResultView,
+    FollowupPage, FollowupView, ForgottenRuleView, HandoverView, LimitView, OptionView,
+    TransferResultView,
 };
 use salesdesk_app::records::CustomerSort;
 use salesdesk_app::{PageRequest, customers};
@@ -839,16 +840,6 @@ async fn merge_customers(
     Ok(with_etag(d.customer.version, CustomerDetailView::from(d)))
 }
 
-/// One level's 遗忘提醒 days; `*` covers the levels without a rule of their own.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ForgottenRuleView {
-    #[schema(max_length = 40)]
-    pub level_code: String,
-    #[schema(minimum = 1, maximum = 3650)]
-    pub days: i64,
-}
-
 /// 遗忘提醒: after how many days without a follow-up a customer of each level counts as
 /// forgotten (its owner is told once a day; the list filters on it with `forgotten=true`).
 #[utoipa::path(get, path = "/api/v1/customer-settings/forgotten-rules", tag = "customers", operation_id = "getForgottenRules",
@@ -858,14 +849,7 @@ async fn get_forgotten_rules(
     Auth(actor): Auth,
 ) -> Result<Json<Vec<ForgottenRuleView>>, ApiError> {
     let r = salesdesk_app::notifications::forgotten_rules(&s.app, &actor).await?;
-    Ok(Json(
-        r.into_iter()
-            .map(|r| ForgottenRuleView {
-                level_code: r.level_code,
-                days: r.days,
-            })
-            .collect(),
-    ))
+    Ok(Json(r.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -884,21 +868,7 @@ async fn set_forgotten_rules(
     Auth(actor): Auth,
     ApiJson(b): ApiJson<ForgottenRulesBody>,
 ) -> Result<Json<Vec<ForgottenRuleView>>, ApiError> {
-    let rules = b
-        .rules
-        .into_iter()
-        .map(|r| salesdesk_app::notifications::ForgottenDays {
-            level_code: r.level_code,
-            days: r.days,
-        })
-        .collect();
+    let rules = b.rules.into_iter().map(Into::into).collect();
     let r = salesdesk_app::notifications::set_forgotten_rules(&s.app, &actor, rules, &meta).await?;
-    Ok(Json(
-        r.into_iter()
-            .map(|r| ForgottenRuleView {
-                level_code: r.level_code,
-                days: r.days,
-            })
-            .collect(),
-    ))
+    Ok(Json(r.into_iter().map(Into::into).collect()))
 }

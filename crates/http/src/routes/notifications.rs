@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use salesdesk_app::notifications;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -15,61 +15,13 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery, Auth, Meta};
+use crate::views::notifications::{MarkedView, NotificationPage, UnreadView};
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_my_notifications))
         .routes(routes!(count_my_unread_notifications))
         .routes(routes!(read_notification))
         .routes(routes!(read_all_notifications))
-}
-
-/// A notification. The UI writes its message from `kind` and `data`, in the reader's language.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationView {
-    pub id: Uuid,
-    /// followup_due | reclaim_warning | forgotten | customers_received
-    pub kind: String,
-    /// customer, when it is about one record.
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    /// followup_due: customerName, dueAt. reclaim_warning: customerName, poolName, dueAt,
-    /// reason (no_followup | no_deal). forgotten: count. customers_received: count,
-    /// customerName (the first), byName, change (transferred | assigned | handed_over).
-    pub data: serde_json::Value,
-    pub created_at: i64,
-    pub read_at: Option<i64>,
-}
-
-impl From<notifications::Notification> for NotificationView {
-    fn from(n: notifications::Notification) -> Self {
-        NotificationView {
-            id: n.id,
-            kind: n.kind,
-            entity_type: n.entity_type,
-            entity_id: n.entity_id,
-            data: n.data,
-            created_at: n.created_at,
-            read_at: n.read_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationPage {
-    pub items: Vec<NotificationView>,
-    pub total: i64,
-    pub page: u32,
-    pub page_size: u32,
-    /// How many of all my notifications are unread.
-    pub unread: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UnreadView {
-    pub unread: i64,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -129,12 +81,12 @@ async fn read_notification(
 
 /// Mark all my notifications read.
 #[utoipa::path(post, path = "/api/v1/me/notifications/read-all", tag = "me", operation_id = "readAllNotifications",
-    responses((status = 200, body = UnreadView)))]
+    responses((status = 200, body = MarkedView)))]
 async fn read_all_notifications(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-) -> Result<Json<UnreadView>, ApiError> {
-    notifications::mark_all_read(&s.app, &actor, &meta).await?;
-    Ok(Json(UnreadView { unread: 0 }))
+) -> Result<Json<MarkedView>, ApiError> {
+    let marked = notifications::mark_all_read(&s.app, &actor, &meta).await?;
+    Ok(Json(MarkedView { marked }))
 }

@@ -8,7 +8,7 @@ use salesdesk_app::records::{
     AttachmentRow, CollaboratorRow, ContactRow, CustomerRow, FollowupRow, LimitRow, OptionRow,
     OwnerHistoryRow,
 };
-use salesdesk_domain::customer::PoolLevelRule;
+use salesdesk_domain::customer::{ForgottenDays, PoolLevelRule};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -603,6 +603,34 @@ impl From<salesdesk_app::pools::ReclaimReport> for ReclaimReportView {
             candidates: r.candidates.into_iter().map(Into::into).collect(),
             reclaimed: r.reclaimed,
             skipped: r.skipped,
+        }
+    }
+}
+
+/// One level's 遗忘提醒 days; `*` covers the levels without a rule of their own.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ForgottenRuleView {
+    #[schema(max_length = 40)]
+    pub level_code: String,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub days: i64,
+}
+
+impl From<ForgottenDays> for ForgottenRuleView {
+    fn from(r: ForgottenDays) -> Self {
+        ForgottenRuleView {
+            level_code: r.level_code,
+            days: r.days,
+        }
+    }
+}
+
+impl From<ForgottenRuleView> for ForgottenDays {
+    fn from(r: ForgottenRuleView) -> Self {
+        ForgottenDays {
+            level_code: r.level_code,
+            days: r.days,
         }
     }
 }

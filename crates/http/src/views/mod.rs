@@ -418,4 +418,5 @@ pub struct MovePreviewView {
 pub mod custom_fields;
 pub mod customers;
 pub mod imports;
+pub mod notifications;
 pub mod saved_views;
