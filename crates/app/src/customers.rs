@@ -15,7 +15,8 @@ use salesdesk_domain::customer::{
     parse_location, parse_tags, within_limit,
 };
 use salesdesk_domain::dedupe::{
-    mask_company_name, mask_person_name, name_grams, name_similarity, normalise_company_name,
+    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, mask_company_name, mask_person_name, name_grams,
+    name_similarity, normalise_company_name, shared_grams_needed,
 };
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::user::{Mobile, parse_email};
@@ -34,12 +35,6 @@ use uuid::Uuid;
 use crate::audit::{By, record};
 use crate::custom_fields::{self, CUSTOMER, Values};
 use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
-
-/// Names at least this alike are reported as similar by the duplicate check.
-pub const SIMILAR_NAME_THRESHOLD: f64 = 0.6;
-
-/// A name gram held by this many customers is common (see `find_duplicates`).
-const COMMON_GRAM: i64 = 2000;
 
 pub(crate) fn viewer(actor: &Actor) -> Viewer {
     Viewer {
@@ -476,13 +471,8 @@ async fn find_duplicates(
         for cand in customers::by_name_key(tx, &key).await? {
             add(cand, "same_name", 1.0);
         }
-        // Dice >= 0.6 needs at least 40 % of the name's grams shared. Common grams (held by
-        // thousands of names: 科技, 机械…) are left out of the look-up, and the share asked of
-        // the rare ones lowered by as many: every similar name that shares a rare gram is
-        // still found, and no check reads 100,000 postings. (A name made only of common
-        // words is matched exactly, by its normalised form.)
+        // Only rare grams are looked up (see `dedupe::shared_grams_needed`).
         let grams = name_grams(&key);
-        let min_shared = ((grams.len() as f64) * 0.4).ceil().max(1.0) as i64;
         let freq = customers::gram_frequencies(tx, &grams, COMMON_GRAM).await?;
         let rare: Vec<String> = grams
             .iter()
@@ -490,7 +480,7 @@ async fn find_duplicates(
             .filter(|(_, n)| **n < COMMON_GRAM)
             .map(|(g, _)| g.clone())
             .collect();
-        let need = (min_shared - (grams.len() - rare.len()) as i64).max(1);
+        let need = shared_grams_needed(grams.len(), rare.len()) as i64;
         for cand in customers::by_grams(tx, &rare, need, 50).await? {
             let s = name_similarity(&name, &cand.name);
             if s >= SIMILAR_NAME_THRESHOLD {

@@ -233,6 +233,24 @@ fn bigrams(s: &str) -> Vec<(char, char)> {
     v
 }
 
+/// Names at least this alike (see `name_similarity`) are reported as similar by 查重.
+pub const SIMILAR_NAME_THRESHOLD: f64 = 0.6;
+
+/// A name gram held by this many customers is common (科技, 机械…): it says little about
+/// which customer a name means, and its postings are too many to read on every check.
+pub const COMMON_GRAM: i64 = 2000;
+
+/// How many of a name's rare grams another name must share to be worth scoring, for a name
+/// of `grams` distinct grams of which `rare` are rare. A Dice similarity of 0.6 needs at
+/// least 40 % of the name's grams shared; the common ones are not looked up, and the share
+/// asked of the rare ones is lowered by as many. So every similar name that shares a rare
+/// gram is still found, and no check reads 100,000 postings. (A name made only of common
+/// words is matched exactly, by its normalised form.)
+pub fn shared_grams_needed(grams: usize, rare: usize) -> usize {
+    let min_shared = ((grams as f64) * 0.4).ceil().max(1.0) as usize;
+    min_shared.saturating_sub(grams - rare.min(grams)).max(1)
+}
+
 /// The distinct character bigrams of a normalised name, as strings: the keys of the
 /// similar-name index (a one-character name indexes itself).
 pub fn name_grams(normalised: &str) -> Vec<String> {
@@ -320,6 +338,17 @@ pub fn mask_person_name(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rare_grams_carry_the_whole_share_when_common_ones_are_skipped() {
+        // 10 grams: 4 shared are needed; with 3 common left out, 1 rare one must be shared.
+        assert_eq!(shared_grams_needed(10, 10), 4);
+        assert_eq!(shared_grams_needed(10, 7), 1);
+        assert_eq!(shared_grams_needed(10, 8), 2);
+        // Never fewer than one, however few grams a name has.
+        assert_eq!(shared_grams_needed(1, 1), 1);
+        assert_eq!(shared_grams_needed(5, 0), 1);
+    }
     use proptest::prelude::*;
 
     #[test]

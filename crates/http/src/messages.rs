@@ -567,6 +567,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Another customer has a contact with this mobile",
     ),
     (
+        "import.similar_name",
+        "与已有客户名称相似，请确认不是同一客户",
+        "Like an existing customer's name; make sure it is not the same customer",
+    ),
+    (
         "import.field_mapped_twice",
         "同一字段对应了多列",
         "The same field is mapped to several columns",
@@ -784,6 +789,7 @@ mod tests {
             "import.owner_ambiguous",
             "import.owner_change",
             "import.mobile_elsewhere",
+            "import.similar_name",
             "import.field_mapped_twice",
             "import.match_column_missing",
             "import.name_column_missing",

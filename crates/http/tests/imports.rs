@@ -465,6 +465,44 @@ api_test! {
         assert_eq!(count(&fx).await, 2);
     }
 
+    async fn new_names_like_existing_customers_are_warned_and_masked_outside_the_scope(fx) {
+        for (who, name) in [("repb1", "北京华远精密仪器有限公司"), ("repa1", "上海星辰腾飞科技有限公司")] {
+            let r = fx.call(who, Method::POST, "/api/v1/customers", Some(json!({"name": name})), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        }
+        let mine = customers(&fx, "repa1", "").await["items"][0]["id"].clone();
+        // Row 2 is like repb1's customer (outside mgra's scope), row 3 like repa1's; 500 rows
+        // later, row 504 is like row 2, which this import itself creates: not a warning, so
+        // the validation and the import report the same.
+        let mut text = String::from("客户名称\r\n华远精密仪器制造有限公司\r\n星辰腾飞科技发展有限公司\r\n");
+        for i in 0..500 {
+            text.push_str(&format!("填充第{i}号有限公司\r\n"));
+        }
+        text.push_str("精密仪器制造集成有限公司\r\n");
+        let job = upload(&fx, "mgra", "similar.csv", text.into_bytes()).await;
+        for run in [false, true] {
+            let v = go(&fx, "mgra", &job, "insert", "name", run).await;
+            assert_eq!(v["status"], if run { "imported" } else { "validated" }, "{:?}", v["result"]);
+            let warnings = v["result"]["warnings"].as_array().unwrap();
+            let similar: Vec<(u64, &Value)> = warnings
+                .iter()
+                .filter(|w| w["code"] == "import.similar_name")
+                .map(|w| (w["row"].as_u64().unwrap(), &w["similar"]))
+                .collect();
+            assert_eq!(similar.len(), 2, "run {run}: {warnings:?}");
+            assert_eq!(similar[0].0, 2);
+            assert_eq!(similar[0].1["name"], "北京**精密仪器有限公司", "masked outside the scope");
+            assert_eq!(similar[0].1["customerId"], Value::Null);
+            assert!(similar[0].1["score"].as_f64().unwrap() >= 0.6);
+            assert_eq!(similar[1].0, 3);
+            assert_eq!(similar[1].1["name"], "上海星辰腾飞科技有限公司");
+            assert_eq!(similar[1].1["customerId"], mine);
+            assert_eq!(warnings[0]["field"], "name");
+            assert!(warnings[0]["message"].as_str().unwrap().contains("相似"));
+        }
+        assert_eq!(customers(&fx, "mgra", "").await["total"], 504);
+    }
+
     async fn update_by_external_id_changes_only_the_cells_given(fx) {
         let text = "外部编号,客户名称,客户级别,城市\r\nE-001,杭州甲公司,B,杭州\r\nE-002,杭州乙公司,C,杭州\r\n";
         let job = upload(&fx, "director", "a.csv", bom(text)).await;

@@ -1313,16 +1313,51 @@ pub async fn by_name_key(tx: &mut Tx, key: &str) -> Result<Vec<DuplicateCandidat
 
 /// How many customers' names hold each gram, counted up to `cap` (a gram held by more is
 /// common: it says little about which customer a name means, and is costly to look through).
+/// One statement per 100 grams, each gram's count stopping at `cap`.
 pub async fn gram_frequencies(tx: &mut Tx, grams: &[String], cap: i64) -> Result<Vec<i64>> {
-    let mut out = Vec::with_capacity(grams.len());
-    for g in grams {
-        let mut sql =
-            Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_name_grams WHERE gram = ");
-        sql.bind(Arg::Text(g.clone()))
-            .push(" LIMIT ")
-            .bind(Arg::I64(cap))
-            .push(") AS g");
-        out.push(sql.fetch_count(tx).await?);
+    let mut out = vec![0; grams.len()];
+    for (batch, part) in grams.chunks(100).enumerate() {
+        let mut sql = Sql::new("");
+        for (i, g) in part.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT ")
+                .bind(Arg::I64((batch * 100 + i) as i64))
+                .push(" AS i, COUNT(*) AS n FROM (SELECT 1 FROM customer_name_grams WHERE gram = ")
+                .bind(Arg::Text(g.clone()))
+                .push(" LIMIT ")
+                .bind(Arg::I64(cap))
+                .push(") AS g");
+        }
+        let counts: Vec<(i64, i64)> = sql.fetch_all(tx).await?;
+        for (i, n) in counts {
+            out[i as usize] = n;
+        }
+    }
+    Ok(out)
+}
+
+/// Which customers' names hold each of `grams` (the postings of the similar-name index):
+/// (gram, customer). Meant for grams known to be rare.
+pub async fn gram_postings(tx: &mut Tx, grams: &[String]) -> Result<Vec<(String, Uuid)>> {
+    let mut out = Vec::new();
+    for part in grams.chunks(1000) {
+        let mut sql = Sql::new("SELECT gram, customer_id FROM customer_name_grams WHERE gram IN ");
+        sql.bind_texts(part);
+        out.extend(sql.fetch_all::<(String, Uuid)>(tx).await?);
+    }
+    Ok(out)
+}
+
+/// The duplicate-check view of the given customers.
+pub async fn duplicate_candidates(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<DuplicateCandidate>> {
+    let mut out = Vec::new();
+    for part in ids.chunks(1000) {
+        let mut sql = Sql::new(CANDIDATE);
+        sql.push(" AND c.id IN ");
+        sql.bind_uuids(part);
+        out.extend(sql.fetch_all::<DuplicateCandidate>(tx).await?);
     }
     Ok(out)
 }

@@ -1878,6 +1878,21 @@ export interface components {
             otherRow?: number | null;
             /** Format: int32 */
             row: number;
+            similar?: components["schemas"]["ImportSimilarNameView"] | null;
+        };
+        /**
+         * @description An existing customer whose name is like a new row's; outside the importer's scope the
+         *     name is masked (北京**科技有限公司) and the id is null.
+         */
+        ImportSimilarNameView: {
+            /** Format: uuid */
+            customerId?: string | null;
+            name: string;
+            /**
+             * Format: double
+             * @description 0.6 to 1: the Dice similarity of the normalised names.
+             */
+            score: number;
         };
         /** @description A pool's reclaim rule for one customer level. */
         LevelRuleView: {

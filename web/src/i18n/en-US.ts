@@ -356,6 +356,8 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'imports.toCustomers': 'Show customers',
   'imports.row': 'Row',
   'imports.problem': 'Problem',
+  'imports.similarTo': 'Similar existing customer',
+  'imports.warningsHint': 'Notes do not stop the import; make sure a similar name is not the same customer.',
   'imports.otherRow': ' (repeats row {n})',
   'imports.allOrNothing': 'An import is one transaction: if any row has an error nothing is imported; rows that change nothing are left alone',
   'customers.merge': 'Merge a duplicate',

@@ -354,6 +354,8 @@ export const zhCN = {
   'imports.toCustomers': '查看客户',
   'imports.row': '行',
   'imports.problem': '问题',
+  'imports.similarTo': '相似的已有客户',
+  'imports.warningsHint': '提醒不阻止导入；请确认相似名称不是同一客户。',
   'imports.otherRow': '（与第 {n} 行重复）',
   'imports.allOrNothing': '导入在一个事务中完成：任何一行有错，整个文件都不会导入；没有变化的行不会被改动',
   'customers.merge': '合并重复客户',

@@ -195,11 +195,33 @@ export default function CustomerImport() {
                 />
               )}
               {result.warningCount > 0 && (
-                <Alert
-                  type="warning"
-                  message={`${t('imports.warnings')}: ${result.warningCount}`}
-                  description={result.warnings.slice(0, 5).map((w) => `${t('imports.row')} ${w.row}: ${w.message}`).join('；')}
-                />
+                <>
+                  <Alert type="warning" message={`${t('imports.warnings')}: ${result.warningCount}`} description={t('imports.warningsHint')} />
+                  <Table
+                    size="small"
+                    rowKey={(w) => `${w.row}-${w.column}-${w.code}`}
+                    dataSource={result.warnings}
+                    pagination={{ pageSize: 10, size: 'small' }}
+                    data-testid="import-warnings"
+                    columns={[
+                      { title: t('imports.row'), dataIndex: 'row', width: 70 },
+                      { title: t('imports.column'), render: (_, w) => (w.column != null ? `${columnLetter(w.column)} · ${j.headers[w.column]?.text ?? ''}` : '—') },
+                      { title: t('imports.problem'), dataIndex: 'message' },
+                      {
+                        title: t('imports.similarTo'),
+                        render: (_, w) =>
+                          w.similar ? (
+                            <Space size={4}>
+                              {w.similar.customerId ? <Link to={`/customers/${w.similar.customerId}`}>{w.similar.name}</Link> : <span>{w.similar.name}</span>}
+                              <Typography.Text type="secondary">{Math.round(w.similar.score * 100)}%</Typography.Text>
+                            </Space>
+                          ) : (
+                            '—'
+                          ),
+                      },
+                    ]}
+                  />
+                </>
               )}
             </>
           )}

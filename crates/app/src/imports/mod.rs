@@ -24,7 +24,10 @@ use salesdesk_domain::Invalid;
 use salesdesk_domain::access::{Permission, ScopeModule};
 use salesdesk_domain::credit_code::CreditCode;
 use salesdesk_domain::customer::{OptionKind, OwnerChange};
-use salesdesk_domain::dedupe::normalise_company_name;
+use salesdesk_domain::dedupe::{
+    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, mask_company_name, name_grams, name_similarity,
+    normalise_company_name, shared_grams_needed,
+};
 use salesdesk_domain::import::{
     ImportField, ImportMode, MatchBy, clean_cell, contact_role_code, looks_like_formula,
     loose_date, match_header, normalise_header, split_tags,
@@ -43,7 +46,7 @@ use uuid::Uuid;
 
 use crate::audit::{By, record};
 use crate::customers::{
-    ContactInput, CustomerInput, charge, parse_contact, parse_fields, recipient,
+    ContactInput, CustomerInput, charge, parse_contact, parse_fields, recipient, viewer,
 };
 use crate::{Actor, App, AppError, AppResult, RequestMeta, now_ms};
 
@@ -124,6 +127,20 @@ pub struct RowError {
     pub code: String,
     /// Another row of the file this one conflicts with.
     pub other_row: Option<u32>,
+    /// The existing customer whose name this row's is like (a warning of 查重).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similar: Option<SimilarName>,
+}
+
+/// An existing customer whose name is like a new row's, as the importer may see it: outside
+/// their data scope the name is masked and the id left out, as in the duplicate check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SimilarName {
+    pub customer_id: Option<Uuid>,
+    pub name: String,
+    /// Dice similarity of the normalised names, 0.6 to 1.
+    pub score: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -782,8 +799,21 @@ struct Run<'a> {
     /// new customers per owner so far: (all levels, per level)
     new_per_owner: HashMap<Uuid, (i64, HashMap<String, i64>)>,
     owned_before: HashMap<(Uuid, Option<String>), i64>,
+    /// name gram (fingerprinted) -> customers holding it before the import (counted up to
+    /// `COMMON_GRAM`) plus the file's new names holding it so far: which grams are rare
+    gram_counts: HashMap<u64, i64>,
+    /// customers this run creates, which are no similar names of the file's later rows
+    created: HashSet<Uuid>,
     now: i64,
     out: ImportResult,
+}
+
+/// A new customer's name to look up among similar names.
+struct NameProbe {
+    row: u32,
+    column: Option<usize>,
+    name: String,
+    key: String,
 }
 
 /// The cells of one row by field, cleaned, empty ones left out.
@@ -948,6 +978,8 @@ impl<'a> Run<'a> {
             has_primary: HashSet::new(),
             new_per_owner: HashMap::new(),
             owned_before: HashMap::new(),
+            gram_counts: HashMap::new(),
+            created: HashSet::new(),
             now: now_ms(),
             out: ImportResult::default(),
         })
@@ -968,11 +1000,23 @@ impl<'a> Run<'a> {
                 field: f.map(|f| f.key().to_owned()),
                 code: code.to_owned(),
                 other_row: other,
+                similar: None,
             });
         }
     }
 
     fn warn(&mut self, row: u32, column: Option<usize>, f: ImportField, code: &str) {
+        self.warn_similar(row, column, f, code, None);
+    }
+
+    fn warn_similar(
+        &mut self,
+        row: u32,
+        column: Option<usize>,
+        f: ImportField,
+        code: &str,
+        similar: Option<SimilarName>,
+    ) {
         self.out.warning_count += 1;
         if self.out.warnings.len() < MAX_KEPT_WARNINGS {
             self.out.warnings.push(RowError {
@@ -981,6 +1025,7 @@ impl<'a> Run<'a> {
                 field: Some(f.key().to_owned()),
                 code: code.to_owned(),
                 other_row: None,
+                similar,
             });
         }
     }
@@ -1200,6 +1245,7 @@ impl<'a> Run<'a> {
 
         // 4. Each row.
         let mut actions: Vec<Action> = Vec::new();
+        let mut probes: Vec<NameProbe> = Vec::new();
         for ((n, cells, bad), (cc, nk, ex)) in parsed.into_iter().zip(row_keys) {
             let mut row_failed = bad;
             macro_rules! fail {
@@ -1499,6 +1545,15 @@ impl<'a> Run<'a> {
                         *e.1.entry(l.clone()).or_default() += 1;
                     }
                     self.out.created += 1;
+                    if self.apply {
+                        self.created.insert(customer_id);
+                    }
+                    probes.push(NameProbe {
+                        row: n,
+                        column: column_of(&cells, fields, ImportField::Name),
+                        name: new_fields.name.clone(),
+                        key: new_fields.name_key.clone(),
+                    });
                     let contact = contact.map(|ch| match ch {
                         ContactChange::Add(k) | ContactChange::Update(_, _, k) => k,
                     });
@@ -1562,8 +1617,134 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        self.warn_similar_names(tx, probes).await?;
         if self.apply && self.out.error_rows == 0 {
             self.write(tx, actions).await?;
+        }
+        Ok(())
+    }
+
+    /// 查重 of new customers' names against similar names of the customers there were
+    /// before the import (the same names are refused above): a warning per row naming the
+    /// most alike, masked outside the importer's scope. One chunk's names are looked up
+    /// together: the counts of grams not met before, then the postings of the rare ones,
+    /// then the candidates' names. A gram's count includes the file's earlier names, so a
+    /// word every row of the file repeats soon stops being looked up.
+    async fn warn_similar_names(&mut self, tx: &mut Tx, probes: Vec<NameProbe>) -> AppResult<()> {
+        if probes.is_empty() {
+            return Ok(());
+        }
+        let grams: Vec<Vec<String>> = probes.iter().map(|p| name_grams(&p.key)).collect();
+        let mut unknown: Vec<String> = grams
+            .iter()
+            .flatten()
+            .filter(|g| !self.gram_counts.contains_key(&fingerprint(g.as_str())))
+            .cloned()
+            .collect();
+        unknown.sort();
+        unknown.dedup();
+        let counts = customers::gram_frequencies(tx, &unknown, COMMON_GRAM).await?;
+        for (g, n) in unknown.iter().zip(counts) {
+            self.gram_counts.insert(fingerprint(g.as_str()), n);
+        }
+        // Each name's rare grams, and how many of them a candidate must share.
+        let mut asks: Vec<(usize, Vec<&str>, usize)> = Vec::new();
+        for (i, gs) in grams.iter().enumerate() {
+            let rare: Vec<&str> = gs
+                .iter()
+                .filter(|g| {
+                    self.gram_counts
+                        .get(&fingerprint(g.as_str()))
+                        .is_some_and(|n| *n < COMMON_GRAM)
+                })
+                .map(String::as_str)
+                .collect();
+            for g in gs {
+                *self.gram_counts.entry(fingerprint(g.as_str())).or_default() += 1;
+            }
+            if !rare.is_empty() {
+                let need = shared_grams_needed(gs.len(), rare.len());
+                asks.push((i, rare, need));
+            }
+        }
+        let mut wanted: Vec<String> = asks
+            .iter()
+            .flat_map(|(_, r, _)| r.iter().map(|g| (*g).to_owned()))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut postings: HashMap<String, Vec<Uuid>> = HashMap::new();
+        for (g, id) in customers::gram_postings(tx, &wanted).await? {
+            if !self.created.contains(&id) {
+                postings.entry(g).or_default().push(id);
+            }
+        }
+        let mut candidates: Vec<(usize, Uuid)> = Vec::new();
+        for (i, rare, need) in &asks {
+            let mut shared: HashMap<Uuid, usize> = HashMap::new();
+            for g in rare {
+                for id in postings.get(*g).into_iter().flatten() {
+                    *shared.entry(*id).or_default() += 1;
+                }
+            }
+            let mut hits: Vec<(Uuid, usize)> =
+                shared.into_iter().filter(|(_, n)| n >= need).collect();
+            hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            hits.truncate(20);
+            candidates.extend(hits.into_iter().map(|(id, _)| (*i, id)));
+        }
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<Uuid> = candidates.iter().map(|(_, id)| *id).collect();
+        ids.sort();
+        ids.dedup();
+        let names: HashMap<Uuid, String> = customers::duplicate_candidates(tx, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let visible: HashSet<Uuid> = customers::visible_ids(tx, &viewer(self.w.actor), &ids)
+            .await?
+            .into_iter()
+            .collect();
+        let mut best: HashMap<usize, (f64, Uuid)> = HashMap::new();
+        for (i, id) in candidates {
+            let Some(other) = names.get(&id) else {
+                continue;
+            };
+            let score = name_similarity(&probes[i].name, other);
+            // The same normalised name is an error of its own, not a warning.
+            if !(SIMILAR_NAME_THRESHOLD..1.0).contains(&score) {
+                continue;
+            }
+            let e = best.entry(i).or_insert((score, id));
+            if score > e.0 {
+                *e = (score, id);
+            }
+        }
+        let mut found: Vec<(usize, f64, Uuid)> =
+            best.into_iter().map(|(i, (s, id))| (i, s, id)).collect();
+        found.sort_by_key(|f| f.0);
+        for (i, score, id) in found {
+            let seen = visible.contains(&id);
+            let similar = SimilarName {
+                customer_id: seen.then_some(id),
+                name: if seen {
+                    names[&id].clone()
+                } else {
+                    mask_company_name(&names[&id])
+                },
+                score: (score * 100.0).round() / 100.0,
+            };
+            let p = &probes[i];
+            self.warn_similar(
+                p.row,
+                p.column,
+                ImportField::Name,
+                "import.similar_name",
+                Some(similar),
+            );
         }
         Ok(())
     }

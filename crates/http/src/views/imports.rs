@@ -42,6 +42,19 @@ pub struct ImportRowErrorView {
     pub message: String,
     /// The earlier row of the file this one repeats.
     pub other_row: Option<u32>,
+    /// With `import.similar_name`: the existing customer whose name is alike.
+    pub similar: Option<ImportSimilarNameView>,
+}
+
+/// An existing customer whose name is like a new row's; outside the importer's scope the
+/// name is masked (北京**科技有限公司) and the id is null.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSimilarNameView {
+    pub customer_id: Option<Uuid>,
+    pub name: String,
+    /// 0.6 to 1: the Dice similarity of the normalised names.
+    pub score: f64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,6 +137,11 @@ fn row_error(e: RowError, message: &dyn Fn(&str) -> String) -> ImportRowErrorVie
         field: e.field,
         code: e.code,
         other_row: e.other_row,
+        similar: e.similar.map(|m| ImportSimilarNameView {
+            customer_id: m.customer_id,
+            name: m.name,
+            score: m.score,
+        }),
     }
 }
 
