@@ -3,6 +3,7 @@
 //! in practice: numbers stored as text or as floats, full-width digits, Excel serial dates.
 //! No I/O: the app reads the file and hands rows of text here.
 
+use crate::custom_field::{FieldDef, FieldInput, FieldKind};
 use crate::export::civil_from_days;
 use crate::text::to_half_width;
 
@@ -520,6 +521,50 @@ pub fn split_tags(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// The mapping key of a company-defined field's column: `cf.<code>` (built-in fields are
+/// plain keys, see [`ImportField::key`]).
+pub fn custom_field_key(code: &str) -> String {
+    format!("{CUSTOM_FIELD_PREFIX}{code}")
+}
+
+pub const CUSTOM_FIELD_PREFIX: &str = "cf.";
+
+/// The active company-defined field a header names, by its label or its code (after the
+/// built-in fields: a header both could mean is the built-in one).
+pub fn match_custom_header<'a>(defs: &'a [FieldDef], own: &str) -> Option<&'a FieldDef> {
+    let own_n = normalise_header(own);
+    if own_n.is_empty() {
+        return None;
+    }
+    defs.iter()
+        .filter(|d| d.active)
+        .find(|d| normalise_header(&d.label) == own_n || d.code.to_lowercase() == own_n)
+}
+
+/// What a spreadsheet cell says for a company-defined field: options written by label or by
+/// code (a multi select's separated like tags), dates as people type them or as Excel
+/// serials, numbers and text as they are. The field's own rules (`parse_value`) then check
+/// it; an option nobody defined is passed on as written, for them to refuse.
+pub fn custom_field_input(def: &FieldDef, raw: &str) -> FieldInput {
+    let t = raw.trim();
+    let option = |v: &str| {
+        let n = normalise_header(v);
+        def.options
+            .iter()
+            .find(|o| o.code == v)
+            .or_else(|| def.options.iter().find(|o| normalise_header(&o.label) == n))
+            .map_or_else(|| v.to_owned(), |o| o.code.clone())
+    };
+    match def.kind {
+        FieldKind::Select => FieldInput::Text(option(t)),
+        FieldKind::MultiSelect => {
+            FieldInput::List(split_tags(t).iter().map(|v| option(v)).collect())
+        }
+        FieldKind::Date => FieldInput::Text(loose_date(t)),
+        FieldKind::Number | FieldKind::Text => FieldInput::Text(t.to_owned()),
+    }
+}
+
 /// A purchase-role cell as people write it (决策人, Decision maker, decision_maker) as the
 /// role's code; anything else is returned as typed, for validation to refuse.
 pub fn contact_role_code(raw: &str) -> String {
@@ -546,6 +591,60 @@ pub fn looks_like_formula(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_field_cells_read_labels_codes_and_dates() {
+        use crate::custom_field::FieldOption;
+        let opt = |code: &str, label: &str, active| FieldOption {
+            code: code.into(),
+            label: label.into(),
+            active,
+        };
+        let def = |kind| FieldDef {
+            id: uuid::Uuid::nil(),
+            code: "lines".into(),
+            label: "关注产品线".into(),
+            kind,
+            options: vec![
+                opt("pump", "泵", true),
+                opt("motor", "电机", true),
+                opt("old", "旧线", false),
+            ],
+            required: false,
+            active: true,
+        };
+        let multi = def(FieldKind::MultiSelect);
+        assert_eq!(
+            custom_field_input(&multi, "泵、 电机，old"),
+            FieldInput::List(vec!["pump".into(), "motor".into(), "old".into()])
+        );
+        assert_eq!(
+            custom_field_input(&def(FieldKind::Select), "电机"),
+            FieldInput::Text("motor".into())
+        );
+        assert_eq!(
+            custom_field_input(&def(FieldKind::Select), "阀门"),
+            FieldInput::Text("阀门".into())
+        );
+        assert_eq!(
+            custom_field_input(&def(FieldKind::Date), "2025/3/7"),
+            FieldInput::Text("2025-03-07".into())
+        );
+        assert_eq!(
+            custom_field_input(&def(FieldKind::Date), "45000"),
+            FieldInput::Text("2023-03-15".into())
+        );
+        let defs = [multi];
+        assert_eq!(
+            match_custom_header(&defs, " 关注产品线（选填）").map(|d| d.code.as_str()),
+            Some("lines")
+        );
+        assert_eq!(
+            match_custom_header(&defs, "LINES").map(|d| d.code.as_str()),
+            Some("lines")
+        );
+        assert!(match_custom_header(&defs, "产品").is_none());
+    }
 
     #[test]
     fn headers_match_in_chinese_english_and_with_notes() {

@@ -230,4 +230,63 @@ api_test! {
         let r = fx.call("mgra", Method::POST, "/api/v1/customers/export", Some(json!({"format": "csv"})), None).await;
         assert!(!r.body.as_str().unwrap().contains("备注说明"));
     }
+
+    async fn imports_fill_company_fields_by_label_and_keep_what_a_cell_leaves_empty(fx) {
+        define_all(&fx).await;
+        // The headers are the fields' labels; options are written by label.
+        let text = "客户名称,企业规模,年采购额,产品线,合作起始\r\n\
+            杭州导入一号有限公司,大型,\"1,200\",泵、电机,2024/3/5\r\n\
+            杭州导入二号有限公司,巨型,abc,泵,\r\n\
+            杭州导入三号有限公司,,,,\r\n";
+        let job = fx.upload_import("mgra", "cf.csv", text.as_bytes().to_vec()).await;
+        let keys: Vec<Value> = common::import_mapping(&job);
+        assert_eq!(keys, vec![json!("name"), json!("cf.scale"), json!("cf.budget"), json!("cf.lines"), json!("cf.since")]);
+        let v = fx.import("mgra", &job, "insert", "name", true).await;
+        assert_eq!(v["status"], "invalid");
+        assert_eq!(
+            common::import_errors(&v),
+            vec![
+                (3, "customFields.budget".into(), "number.invalid".into()),
+                (3, "customFields.scale".into(), "option.unknown".into()),
+                (4, "customFields.scale".into(), "required".into()),
+            ]
+        );
+        let bad = v["result"]["errors"].as_array().unwrap().iter().find(|e| e["row"] == 3 && e["field"] == "customFields.budget").unwrap();
+        assert_eq!(bad["column"], 2, "the error names the column");
+        assert!(filtered(&fx, "mgra", "scale:set").await.is_empty(), "nothing was written");
+        // Fixed, it lands with the values.
+        let text = "客户名称,企业规模,年采购额,产品线,合作起始\r\n\
+            杭州导入一号有限公司,大型,\"1,200\",泵、电机,2024/3/5\r\n\
+            杭州导入二号有限公司,small,80,泵,\r\n";
+        let job = fx.upload_import("mgra", "cf2.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("mgra", &job, "insert", "name", true).await;
+        assert_eq!(v["status"], "imported", "{:?}", v["result"]);
+        assert_eq!(filtered(&fx, "mgra", "budget:gte:1000").await, vec!["杭州导入一号有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "lines:eq:motor").await, vec!["杭州导入一号有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "since:lte:2024-03-05").await, vec!["杭州导入一号有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "scale:eq:small").await, vec!["杭州导入二号有限公司"]);
+        // An update: an empty cell keeps the value, a filled one changes it; again, nothing.
+        let text = "客户名称,企业规模,年采购额\r\n杭州导入一号有限公司,中型,\r\n杭州导入二号有限公司,小型,80\r\n";
+        for (file, updated, unchanged) in [("cf3.csv", 1, 1), ("cf4.csv", 0, 2)] {
+            let job = fx.upload_import("mgra", file, text.as_bytes().to_vec()).await;
+            let v = fx.import("mgra", &job, "update", "name", true).await;
+            assert_eq!(v["status"], "imported", "{:?}", v["result"]);
+            assert_eq!((v["result"]["updated"].as_u64(), v["result"]["unchanged"].as_u64()), (Some(updated), Some(unchanged)), "{file}");
+        }
+        assert_eq!(filtered(&fx, "mgra", "scale:eq:medium").await, vec!["杭州导入一号有限公司"]);
+        assert_eq!(filtered(&fx, "mgra", "budget:eq:1200").await, vec!["杭州导入一号有限公司"]);
+        // The template has a column per field, and its example row is valid.
+        let (status, _, bytes) = fx.download("mgra", "/api/v1/customer-imports/template?format=csv").await;
+        assert_eq!(status, StatusCode::OK);
+        let csv = String::from_utf8(bytes.clone()).unwrap();
+        assert!(csv.lines().next().unwrap().ends_with("年采购额,企业规模,产品线,合作起始,备注说明"), "{csv}");
+        let job = fx.upload_import("mgra", "template.csv", bytes).await;
+        assert!(common::import_mapping(&job).iter().all(|f| !f.is_null()), "{:?}", job["headers"]);
+        let v = fx.import("mgra", &job, "insert", "creditCode", false).await;
+        assert_eq!(v["result"]["errorRows"], 0, "{:?}", v["result"]);
+        // The fields an import can fill include the company's, required ones marked.
+        let r = fx.call("mgra", Method::GET, "/api/v1/customer-imports/fields", None, None).await;
+        let scale = r.body.as_array().unwrap().iter().find(|f| f["key"] == "cf.scale").unwrap();
+        assert_eq!((scale["labelZh"].as_str(), scale["required"].as_bool()), (Some("企业规模"), Some(true)));
+    }
 }

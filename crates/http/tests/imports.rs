@@ -8,7 +8,6 @@
 mod common;
 
 use std::io::{Cursor, Read, Write};
-use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use common::Fx;
@@ -40,58 +39,19 @@ fn bom(text: &str) -> Vec<u8> {
 }
 
 async fn upload(fx: &Fx, who: &str, name: &str, bytes: Vec<u8>) -> Value {
-    let r = fx
-        .upload(
-            who,
-            &format!("/api/v1/customer-imports?fileName={name}"),
-            bytes,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{who}: {:?}", r.body);
-    r.body
+    fx.upload_import(who, name, bytes).await
 }
 
-/// The suggested mapping of an upload, as the options body wants it.
 fn mapping(job: &Value) -> Vec<Value> {
-    job["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["field"].clone())
-        .collect()
+    common::import_mapping(job)
 }
 
 async fn wait(fx: &Fx, who: &str, id: &str) -> Value {
-    for _ in 0..3000 {
-        let r = fx
-            .call(
-                who,
-                Method::GET,
-                &format!("/api/v1/customer-imports/{id}"),
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        if !matches!(r.body["status"].as_str(), Some("validating" | "importing")) {
-            return r.body;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the import did not finish");
+    fx.finished_import(who, id).await
 }
 
-/// Validates (or with `run`, imports) an upload with its suggested mapping and waits.
 async fn go(fx: &Fx, who: &str, job: &Value, mode: &str, match_by: &str, run: bool) -> Value {
-    let id = job["id"].as_str().unwrap();
-    let path = format!(
-        "/api/v1/customer-imports/{id}/{}",
-        if run { "run" } else { "validate" }
-    );
-    let body = json!({"mapping": mapping(job), "mode": mode, "matchBy": match_by});
-    let r = fx.call(who, Method::POST, &path, Some(body), None).await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
-    wait(fx, who, id).await
+    fx.import(who, job, mode, match_by, run).await
 }
 
 async fn customers(fx: &Fx, who: &str, query: &str) -> Value {
@@ -135,20 +95,7 @@ async fn detail_by_name(fx: &Fx, who: &str, name: &str) -> Value {
 }
 
 fn errors(job: &Value) -> Vec<(u64, String, String)> {
-    let mut v: Vec<(u64, String, String)> = job["result"]["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_u64().unwrap(),
-                e["field"].as_str().unwrap_or_default().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
+    common::import_errors(job)
 }
 
 /// A sheet as people make them: a merged title row, a two-level header (联系人 over 姓名 |

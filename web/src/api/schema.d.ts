@@ -1761,13 +1761,15 @@ export interface components {
              */
             outsideScope: number;
         };
-        /** @description A field an import can fill. */
+        /** @description A field an import can fill: built in, or company-defined (`cf.<code>`). */
         ImportFieldView: {
             /** @description A contact's field (one contact per row). */
             contact: boolean;
             key: string;
             labelEn: string;
             labelZh: string;
+            /** @description New customers need it (the name, and required company-defined fields). */
+            required: boolean;
         };
         ImportHeaderView: {
             /** @description The field the column fills (see `GET /customer-imports/fields`); null: not imported. */

@@ -78,7 +78,7 @@ export default function CustomerImport() {
   const running = j && isRunning(j.status);
   const fieldOptions = [
     { value: '', label: t('imports.skip') },
-    ...(fields.data ?? []).map((f) => ({ value: f.key, label: zh ? f.labelZh : f.labelEn })),
+    ...(fields.data ?? []).map((f) => ({ value: f.key, label: `${zh ? f.labelZh : f.labelEn}${f.required ? ' *' : ''}` })),
   ];
 
   return (

@@ -23,14 +23,16 @@ use std::time::Instant;
 use salesdesk_domain::Invalid;
 use salesdesk_domain::access::{Permission, ScopeModule};
 use salesdesk_domain::credit_code::CreditCode;
+use salesdesk_domain::custom_field::{FieldDef, StoredValue, parse_value};
 use salesdesk_domain::customer::{OptionKind, OwnerChange};
 use salesdesk_domain::dedupe::{
     COMMON_GRAM, SIMILAR_NAME_THRESHOLD, mask_company_name, name_grams, name_similarity,
     normalise_company_name, shared_grams_needed,
 };
 use salesdesk_domain::import::{
-    ImportField, ImportMode, MatchBy, clean_cell, contact_role_code, looks_like_formula,
-    loose_date, match_header, normalise_header, split_tags,
+    CUSTOM_FIELD_PREFIX, ImportField, ImportMode, MatchBy, clean_cell, contact_role_code,
+    custom_field_input, custom_field_key, looks_like_formula, loose_date, match_custom_header,
+    match_header, normalise_header, split_tags,
 };
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::validation::Checker;
@@ -45,6 +47,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit::{By, record};
+use crate::custom_fields::{self, CUSTOMER};
 use crate::customers::{
     ContactInput, CustomerInput, charge, parse_contact, parse_fields, recipient, viewer,
 };
@@ -230,6 +233,7 @@ async fn view(
     app: &App,
     row: ImportJobRow,
     saved: &[(String, String)],
+    defs: &[FieldDef],
 ) -> AppResult<ImportJob> {
     let stored: StoredHeaders = serde_json::from_str(&row.headers_json).map_err(internal)?;
     let options: Option<ImportOptions> = row
@@ -247,7 +251,9 @@ async fn view(
                 .iter()
                 .find(|(k, _)| *k == header_key(h.parent.as_deref(), &h.text))
                 .map(|(_, f)| f.clone());
-            let named = match_header(h.parent.as_deref(), &h.text).map(|f| f.key().to_owned());
+            let named = match_header(h.parent.as_deref(), &h.text)
+                .map(|f| f.key().to_owned())
+                .or_else(|| match_custom_header(defs, &h.text).map(|d| custom_field_key(&d.code)));
             MappedHeader {
                 index: h.index,
                 text: h.text.clone(),
@@ -405,7 +411,8 @@ pub async fn upload(
     )
     .await?;
     let saved = imports::mappings(&mut tx, actor.user_id, KIND).await?;
-    let v = view(&mut tx, app, row, &saved).await?;
+    let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
+    let v = view(&mut tx, app, row, &saved, &defs).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -423,24 +430,53 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<ImportJob> {
     let mut tx = app.db.begin_read().await?;
     let row = own_job(&mut tx, actor, id).await?;
     let saved = imports::mappings(&mut tx, actor.user_id, KIND).await?;
-    let v = view(&mut tx, app, row, &saved).await?;
+    let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
+    let v = view(&mut tx, app, row, &saved, &defs).await?;
     tx.commit().await?;
     Ok(v)
 }
 
-/// The fields a column can be mapped to.
-pub fn fields(actor: &Actor) -> AppResult<Vec<ImportField>> {
+/// A field a column can be mapped to: built in, or company-defined (`cf.<code>`).
+#[derive(Debug, Clone)]
+pub struct ImportTarget {
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub contact: bool,
+    pub required: bool,
+}
+
+/// The fields a column can be mapped to: the built-in ones, then the active custom fields.
+pub async fn fields(app: &App, actor: &Actor) -> AppResult<Vec<ImportTarget>> {
     require_import(actor)?;
-    Ok(ImportField::all().collect())
+    let mut tx = app.db.begin_read().await?;
+    let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
+    tx.commit().await?;
+    let builtin = ImportField::all().map(|f| ImportTarget {
+        key: f.key().to_owned(),
+        label_zh: f.label_zh().to_owned(),
+        label_en: f.label_en().to_owned(),
+        contact: f.is_contact(),
+        required: f == ImportField::Name,
+    });
+    let custom = defs.into_iter().filter(|d| d.active).map(|d| ImportTarget {
+        key: custom_field_key(&d.code),
+        label_zh: d.label.clone(),
+        label_en: d.label,
+        contact: false,
+        required: d.required,
+    });
+    Ok(builtin.chain(custom).collect())
 }
 
 pub async fn recent(app: &App, actor: &Actor) -> AppResult<Vec<ImportJob>> {
     require_import(actor)?;
     let mut tx = app.db.begin_read().await?;
     let saved = imports::mappings(&mut tx, actor.user_id, KIND).await?;
+    let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
     let mut out = Vec::new();
     for row in imports::recent_jobs(&mut tx, actor.user_id, 20).await? {
-        out.push(view(&mut tx, app, row, &saved).await?);
+        out.push(view(&mut tx, app, row, &saved, &defs).await?);
     }
     tx.commit().await?;
     Ok(out)
@@ -448,14 +484,34 @@ pub async fn recent(app: &App, actor: &Actor) -> AppResult<Vec<ImportJob>> {
 
 // ---- validate and import -------------------------------------------------------------------
 
-fn parse_options(opts: &ImportOptions, columns: usize) -> AppResult<Vec<Option<ImportField>>> {
+/// Which column fills which field: built-in fields by column, and the company-defined
+/// ones as (column, index into the definitions).
+struct Mapping {
+    fields: Vec<Option<ImportField>>,
+    custom: Vec<(usize, usize)>,
+}
+
+fn parse_options(opts: &ImportOptions, columns: usize, defs: &[FieldDef]) -> AppResult<Mapping> {
     let mut c = Checker::new();
     if opts.mapping.len() > MAX_COLUMNS {
         c.fail("mapping", "too_many");
     }
     let mut fields: Vec<Option<ImportField>> = Vec::new();
+    let mut custom: Vec<(usize, usize)> = Vec::new();
     for (i, m) in opts.mapping.iter().enumerate() {
-        let f = match m.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let key = m.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if let Some(code) = key.and_then(|k| k.strip_prefix(CUSTOM_FIELD_PREFIX)) {
+            match defs.iter().position(|d| d.code == code && d.active) {
+                Some(d) if custom.iter().any(|(_, e)| *e == d) => {
+                    c.fail(&format!("mapping[{i}]"), "import.field_mapped_twice");
+                }
+                Some(d) => custom.push((i, d)),
+                None => c.fail(&format!("mapping[{i}]"), "invalid_choice"),
+            }
+            fields.push(None);
+            continue;
+        }
+        let f = match key {
             None => None,
             Some(key) => match ImportField::parse(key) {
                 Some(f) => Some(f),
@@ -490,7 +546,7 @@ fn parse_options(opts: &ImportOptions, columns: usize) -> AppResult<Vec<Option<I
         c.fail("mapping", "import.name_column_missing");
     }
     c.finish()?;
-    Ok(fields)
+    Ok(Mapping { fields, custom })
 }
 
 /// Starts validating (`apply` false) or importing a kept upload in the background.
@@ -505,7 +561,8 @@ pub async fn start(
     let mut tx = app.db.begin_write().await?;
     let job = own_job(&mut tx, actor, id).await?;
     let stored: StoredHeaders = serde_json::from_str(&job.headers_json).map_err(internal)?;
-    let fields = parse_options(&opts, stored.headers.len())?;
+    let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
+    let Mapping { fields, custom } = parse_options(&opts, stored.headers.len(), &defs)?;
     match opts.mode {
         ImportMode::Insert => actor.require(Permission::CustomersCreate)?,
         ImportMode::Update => actor.require(Permission::CustomersEdit)?,
@@ -548,12 +605,15 @@ pub async fn start(
         .map(|h| {
             (
                 header_key(h.parent.as_deref(), &h.text),
-                fields
-                    .get(h.index)
-                    .copied()
-                    .flatten()
-                    .map_or("-", |f| f.key())
-                    .to_owned(),
+                match custom.iter().find(|(col, _)| *col == h.index) {
+                    Some((_, d)) => custom_field_key(&defs[*d].code),
+                    None => fields
+                        .get(h.index)
+                        .copied()
+                        .flatten()
+                        .map_or("-", |f| f.key())
+                        .to_owned(),
+                },
             )
         })
         .filter(|(k, _)| !k.is_empty())
@@ -572,6 +632,8 @@ pub async fn start(
             actor: &actor2,
             opts: &opts,
             fields: &fields,
+            defs: &defs,
+            custom: &custom,
             header_row,
             progress: &progress,
         };
@@ -616,6 +678,10 @@ struct Work<'a> {
     actor: &'a Actor,
     opts: &'a ImportOptions,
     fields: &'a [Option<ImportField>],
+    /// The customer fields the company defined, as they were when the run started.
+    defs: &'a [FieldDef],
+    /// (column, index into `defs`) of the columns filling company-defined fields.
+    custom: &'a [(usize, usize)],
     header_row: u32,
     progress: &'a Progress,
 }
@@ -766,14 +832,18 @@ fn fingerprint<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
     h.finish().max(1)
 }
 
+/// Company-defined values to store: (field, values).
+type ValueChanges = Vec<(Uuid, Vec<StoredValue>)>;
+
 /// What one row will do.
 enum Action {
-    Create(Box<BulkCustomer>, Option<ContactFields>),
+    Create(ValueChanges, Box<BulkCustomer>, Option<ContactFields>),
     Update {
         id: Uuid,
         version: i64,
         fields: Option<Box<CustomerFields>>,
         external_id: Option<String>,
+        values: ValueChanges,
         contact: Option<ContactChange>,
     },
 }
@@ -819,6 +889,10 @@ struct NameProbe {
 /// The cells of one row by field, cleaned, empty ones left out.
 type Cells = Vec<(ImportField, usize, String)>;
 
+/// The company-defined fields' cells of one row: (index into the definitions, column,
+/// text), empty ones left out.
+type CustomCells = Vec<(usize, usize, String)>;
+
 fn cell(cells: &Cells, f: ImportField) -> Option<&str> {
     cells
         .iter()
@@ -836,7 +910,7 @@ fn column_of(cells: &Cells, fields: &[Option<ImportField>], f: ImportField) -> O
 
 /// The customer part of a row (not its keys, owner or contact), to compare repeated rows:
 /// its fingerprint, 0 when the row has none.
-fn customer_cells(cells: &Cells) -> u64 {
+fn customer_cells(cells: &Cells, custom: &CustomCells) -> u64 {
     let part: Vec<(ImportField, &str)> = cells
         .iter()
         .filter(|(f, _, _)| {
@@ -851,10 +925,10 @@ fn customer_cells(cells: &Cells) -> u64 {
         })
         .map(|(f, _, v)| (*f, v.as_str()))
         .collect();
-    if part.is_empty() {
+    if part.is_empty() && custom.is_empty() {
         0
     } else {
-        fingerprint(&part)
+        fingerprint(&(part, custom))
     }
 }
 
@@ -993,11 +1067,23 @@ impl<'a> Run<'a> {
         code: &str,
         other: Option<u32>,
     ) {
+        self.fail_field(row, column, f.map(|f| f.key().to_owned()), code, other);
+    }
+
+    /// An error of a field by its validation name (`customFields.<code>` for the company's).
+    fn fail_field(
+        &mut self,
+        row: u32,
+        column: Option<usize>,
+        field: Option<String>,
+        code: &str,
+        other: Option<u32>,
+    ) {
         if self.out.errors.len() < MAX_KEPT_ERRORS {
             self.out.errors.push(RowError {
                 row,
                 column,
-                field: f.map(|f| f.key().to_owned()),
+                field,
                 code: code.to_owned(),
                 other_row: other,
                 similar: None,
@@ -1099,9 +1185,30 @@ impl<'a> Run<'a> {
         let mode = self.w.opts.mode;
         // 1. Cells by field; formula and error cells are refused.
         let mut parsed: Vec<(u32, Cells, bool)> = Vec::with_capacity(rows.len());
+        let mut customs: Vec<CustomCells> = Vec::with_capacity(rows.len());
+        let w = self.w;
         for (n, raw) in rows {
             let mut cells: Cells = Vec::new();
+            let mut custom: CustomCells = Vec::new();
             let mut bad = false;
+            for (col, d) in w.custom {
+                let Some(v) = raw.get(*col).map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                if v == reader::ERROR_CELL || looks_like_formula(v) {
+                    let code = if v == reader::ERROR_CELL {
+                        "import.cell_error"
+                    } else {
+                        "import.formula"
+                    };
+                    let field = format!("customFields.{}", w.defs[*d].code);
+                    self.fail_field(n, Some(*col), Some(field), code, None);
+                    bad = true;
+                } else {
+                    custom.push((*d, *col, v.to_owned()));
+                }
+            }
+            customs.push(custom);
             for (i, v) in raw.into_iter().enumerate() {
                 let Some(Some(f)) = fields.get(i).copied() else {
                     continue;
@@ -1235,6 +1342,20 @@ impl<'a> Run<'a> {
         for (id, t) in customers::tags_of(tx, &charged).await? {
             tags.entry(id).or_default().push(t);
         }
+        // Their company-defined values, when the file fills any: customer -> field -> texts.
+        let mut values: HashMap<Uuid, HashMap<Uuid, Vec<String>>> = HashMap::new();
+        if !w.custom.is_empty() {
+            for (customer, field, text, _) in
+                salesdesk_store::custom_fields::values_of(tx, &charged).await?
+            {
+                values
+                    .entry(customer)
+                    .or_default()
+                    .entry(field)
+                    .or_default()
+                    .push(text);
+            }
+        }
         let mut contacts: HashMap<Uuid, Vec<ContactRow>> = HashMap::new();
         for k in customers::contacts_of_many(tx, &charged).await? {
             if k.is_primary {
@@ -1246,7 +1367,9 @@ impl<'a> Run<'a> {
         // 4. Each row.
         let mut actions: Vec<Action> = Vec::new();
         let mut probes: Vec<NameProbe> = Vec::new();
-        for ((n, cells, bad), (cc, nk, ex)) in parsed.into_iter().zip(row_keys) {
+        for (((n, cells, bad), (cc, nk, ex)), custom) in
+            parsed.into_iter().zip(row_keys).zip(customs)
+        {
             let mut row_failed = bad;
             macro_rules! fail {
                 ($f:expr, $code:expr, $other:expr) => {{
@@ -1269,7 +1392,7 @@ impl<'a> Run<'a> {
             let keyless = identity == "nk:";
             let identity_fp = fingerprint(&identity);
             if let Some(first) = self.seen.get(&identity_fp).filter(|_| !keyless) {
-                let same = customer_cells(&cells);
+                let same = customer_cells(&cells, &custom);
                 let first_row = first.row;
                 let first_id = first.customer_id;
                 if (same != 0 && same != first.customer_cells) || !has_contact(&cells) {
@@ -1288,6 +1411,7 @@ impl<'a> Run<'a> {
                             version: base.map_or(0, |b| b.version),
                             fields: None,
                             external_id: None,
+                            values: Vec::new(),
                             contact: Some(ch),
                         }),
                         Ok(None) => {}
@@ -1336,7 +1460,7 @@ impl<'a> Run<'a> {
                     Seen {
                         row: n,
                         customer_id,
-                        customer_cells: customer_cells(&cells),
+                        customer_cells: customer_cells(&cells, &custom),
                     },
                 );
             }
@@ -1476,6 +1600,48 @@ impl<'a> Run<'a> {
                     None
                 );
             }
+            // Company-defined fields: a filled cell sets the value, an empty one keeps it; a
+            // new customer needs every required one.
+            let current = base.and_then(|b| values.get(&b.id));
+            let mut value_changes: Vec<(Uuid, Vec<StoredValue>)> = Vec::new();
+            let mut filled: Vec<usize> = Vec::new();
+            for (d, col, v) in &custom {
+                let def = &w.defs[*d];
+                let now: &[String] = current
+                    .and_then(|c| c.get(&def.id))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                match parse_value(def, &custom_field_input(def, v), now) {
+                    Ok(vals) if vals.is_empty() => {}
+                    Ok(vals) => {
+                        filled.push(*d);
+                        let mut new: Vec<&str> = vals.iter().map(|x| x.text.as_str()).collect();
+                        let mut old: Vec<&str> = now.iter().map(String::as_str).collect();
+                        new.sort_unstable();
+                        old.sort_unstable();
+                        if new != old {
+                            value_changes.push((def.id, vals));
+                        }
+                    }
+                    Err(code) => {
+                        // Filled, wrongly: one error is enough.
+                        filled.push(*d);
+                        let field = format!("customFields.{}", def.code);
+                        self.fail_field(n, Some(*col), Some(field), code, None);
+                        row_failed = true;
+                    }
+                }
+            }
+            if base.is_none() {
+                for (d, def) in w.defs.iter().enumerate() {
+                    if def.active && def.required && !filled.contains(&d) {
+                        let col = w.custom.iter().find(|(_, e)| *e == d).map(|(c, _)| *c);
+                        let field = format!("customFields.{}", def.code);
+                        self.fail_field(n, col, Some(field), "required", None);
+                        row_failed = true;
+                    }
+                }
+            }
             // Owner: who gets a new customer; an existing one keeps theirs (transfer moves it).
             let owner = match cell(&cells, ImportField::Owner) {
                 Some(v) => match self.owner_named(v) {
@@ -1558,6 +1724,7 @@ impl<'a> Run<'a> {
                         ContactChange::Add(k) | ContactChange::Update(_, _, k) => k,
                     });
                     actions.push(Action::Create(
+                        value_changes,
                         Box::new(BulkCustomer {
                             id: customer_id,
                             seq: 0,
@@ -1596,7 +1763,10 @@ impl<'a> Run<'a> {
                         tags: Vec::new(),
                         ..new_fields.clone()
                     } && sorted(&old_fields) == sorted(&new_fields);
-                    let fields_changed = !same || c0.finish().is_err();
+                    let values_changed = !value_changes.is_empty();
+                    // A change of custom values alone still makes a new version of the
+                    // customer, so an edit made meanwhile from an older one is refused.
+                    let fields_changed = !same || c0.finish().is_err() || values_changed;
                     let ex_changed = ex
                         .as_ref()
                         .is_some_and(|e| b.external_id.as_ref() != Some(e));
@@ -1611,6 +1781,7 @@ impl<'a> Run<'a> {
                             version: b.version,
                             fields: fields_changed.then(|| Box::new(new_fields)),
                             external_id: if ex_changed { ex.clone() } else { None },
+                            values: value_changes,
                             contact,
                         });
                     }
@@ -1833,12 +2004,16 @@ impl<'a> Run<'a> {
         };
         let mut new_rows: Vec<BulkCustomer> = Vec::new();
         let mut new_contacts: Vec<(Uuid, Uuid, ContactFields)> = Vec::new();
+        let mut new_values: Vec<(Uuid, Uuid, StoredValue)> = Vec::new();
         let now = self.now;
         for a in actions {
             match a {
-                Action::Create(mut c, contact) => {
+                Action::Create(values, mut c, contact) => {
                     c.seq = seq;
                     seq += 1;
+                    for (field, vals) in values {
+                        new_values.extend(vals.into_iter().map(|v| (c.id, field, v)));
+                    }
                     if let Some(k) = contact {
                         new_contacts.push((Uuid::now_v7(), c.id, k));
                     }
@@ -1849,10 +2024,14 @@ impl<'a> Run<'a> {
                     version,
                     fields,
                     external_id,
+                    values,
                     contact,
                 } => {
                     if let Some(f) = fields {
                         customers::update(tx, id, version, &f, now).await?;
+                    }
+                    for (field, vals) in values {
+                        salesdesk_store::custom_fields::set_value(tx, id, field, &vals).await?;
                     }
                     if let Some(e) = external_id {
                         customers::set_external_id(tx, id, &e).await?;
@@ -1876,6 +2055,7 @@ impl<'a> Run<'a> {
         }
         customers::insert_many(tx, &new_rows).await?;
         customers::insert_contacts_many(tx, &new_contacts, now).await?;
+        salesdesk_store::custom_fields::insert_values_many(tx, &new_values).await?;
         let changes: Vec<NewOwnerChange> = new_rows
             .iter()
             .map(|r| NewOwnerChange {

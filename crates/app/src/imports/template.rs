@@ -2,10 +2,12 @@
 //! row, and a second sheet saying what each column takes (required, the pick lists' values).
 
 use salesdesk_domain::access::Permission;
+use salesdesk_domain::custom_field::{FieldDef, FieldKind};
 use salesdesk_domain::customer::OptionKind;
 use salesdesk_domain::import::ImportField;
 use salesdesk_store::customers;
 
+use crate::custom_fields::{self, CUSTOMER};
 use crate::{Actor, App, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +84,73 @@ fn option_kind(f: ImportField) -> Option<OptionKind> {
     })
 }
 
+/// One column of the template: its header, the example row's cell, what it takes, and the
+/// values a pick list offers.
+struct Column {
+    header: String,
+    example: String,
+    note: String,
+    values: String,
+}
+
+/// A company-defined field's column: its label, a valid example (the first options of a
+/// select), and its kind as the note.
+fn custom_column(d: &FieldDef, zh: bool) -> Column {
+    let active: Vec<&str> = d
+        .options
+        .iter()
+        .filter(|o| o.active)
+        .map(|o| o.label.as_str())
+        .collect();
+    let (example, kind) = match d.kind {
+        FieldKind::Text => (
+            if zh { "示例" } else { "Example" }.to_owned(),
+            if zh { "文本" } else { "Text" },
+        ),
+        FieldKind::Number => ("100".to_owned(), if zh { "数字" } else { "Number" }),
+        FieldKind::Date => (
+            "2026-01-01".to_owned(),
+            if zh {
+                "日期，如 2026-01-01"
+            } else {
+                "A date such as 2026-01-01"
+            },
+        ),
+        FieldKind::Select => (
+            active.first().copied().unwrap_or_default().to_owned(),
+            if zh {
+                "单选，填选项名称"
+            } else {
+                "One of the values"
+            },
+        ),
+        FieldKind::MultiSelect => (
+            active
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("、"),
+            if zh {
+                "多选，用顿号或逗号分隔"
+            } else {
+                "Values separated by commas"
+            },
+        ),
+    };
+    let note = match (d.required, zh) {
+        (true, true) => format!("必填；{kind}"),
+        (true, false) => format!("Required; {kind}"),
+        (false, _) => kind.to_owned(),
+    };
+    Column {
+        header: d.label.clone(),
+        example,
+        note,
+        values: active.join(if zh { "、" } else { ", " }),
+    }
+}
+
 /// The template file: (file name, content type, bytes).
 pub async fn template(
     app: &App,
@@ -92,9 +161,32 @@ pub async fn template(
     actor.require(Permission::CustomersImport)?;
     let mut tx = app.db.begin_read().await?;
     let options = customers::options(&mut tx).await?;
+    let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
     tx.commit().await?;
-    let fields: Vec<ImportField> = ImportField::all().collect();
-    let label = |f: ImportField| if zh { f.label_zh() } else { f.label_en() };
+    let builtin = ImportField::all().map(|f| Column {
+        header: if zh { f.label_zh() } else { f.label_en() }.to_owned(),
+        example: example(f).to_owned(),
+        note: note(f, zh).to_owned(),
+        values: option_kind(f).map_or_else(String::new, |kind| {
+            let values: Vec<&str> = options
+                .iter()
+                .filter(|o| o.kind == kind.as_str() && o.active)
+                .map(|o| {
+                    if zh {
+                        o.name.as_str()
+                    } else {
+                        o.name_en.as_str()
+                    }
+                })
+                .collect();
+            values.join(if zh { "、" } else { ", " })
+        }),
+    });
+    let custom = defs
+        .iter()
+        .filter(|d| d.active)
+        .map(|d| custom_column(d, zh));
+    let columns: Vec<Column> = builtin.chain(custom).collect();
     let base = if zh {
         "客户导入模板"
     } else {
@@ -103,9 +195,9 @@ pub async fn template(
     match format {
         TemplateFormat::Csv => {
             let mut s = String::from("\u{feff}");
-            let header: Vec<&str> = fields.iter().map(|f| label(*f)).collect();
+            let header: Vec<&str> = columns.iter().map(|c| c.header.as_str()).collect();
             salesdesk_domain::export::push_csv_line(&mut s, &header);
-            let row: Vec<&str> = fields.iter().map(|f| example(*f)).collect();
+            let row: Vec<&str> = columns.iter().map(|c| c.example.as_str()).collect();
             salesdesk_domain::export::push_csv_line(&mut s, &row);
             Ok((
                 format!("{base}.csv"),
@@ -122,14 +214,14 @@ pub async fn template(
             let ws = wb.add_worksheet();
             ws.set_name(if zh { "客户" } else { "Customers" })
                 .map_err(map)?;
-            for (c, f) in fields.iter().enumerate() {
+            for (c, col) in columns.iter().enumerate() {
                 let c = c as u16;
                 // Text columns, so Excel keeps leading zeros and long numbers as typed.
                 ws.set_column_format(c, &text).map_err(map)?;
                 ws.set_column_width(c, 16).map_err(map)?;
-                ws.write_string_with_format(0, c, label(*f), &bold)
+                ws.write_string_with_format(0, c, &col.header, &bold)
                     .map_err(map)?;
-                ws.write_string(1, c, example(*f)).map_err(map)?;
+                ws.write_string(1, c, &col.example).map_err(map)?;
             }
             let help = wb.add_worksheet();
             help.set_name(if zh { "说明" } else { "Notes" })
@@ -146,25 +238,11 @@ pub async fn template(
             help.set_column_width(0, 18).map_err(map)?;
             help.set_column_width(1, 60).map_err(map)?;
             help.set_column_width(2, 60).map_err(map)?;
-            for (r, f) in fields.iter().enumerate() {
+            for (r, col) in columns.iter().enumerate() {
                 let r = r as u32 + 1;
-                help.write_string(r, 0, label(*f)).map_err(map)?;
-                help.write_string(r, 1, note(*f, zh)).map_err(map)?;
-                if let Some(kind) = option_kind(*f) {
-                    let values: Vec<&str> = options
-                        .iter()
-                        .filter(|o| o.kind == kind.as_str() && o.active)
-                        .map(|o| {
-                            if zh {
-                                o.name.as_str()
-                            } else {
-                                o.name_en.as_str()
-                            }
-                        })
-                        .collect();
-                    help.write_string(r, 2, values.join(if zh { "、" } else { ", " }))
-                        .map_err(map)?;
-                }
+                help.write_string(r, 0, &col.header).map_err(map)?;
+                help.write_string(r, 1, &col.note).map_err(map)?;
+                help.write_string(r, 2, &col.values).map_err(map)?;
             }
             let bytes = wb.save_to_buffer().map_err(map)?;
             Ok((

@@ -86,15 +86,20 @@ async fn list_imports(
 /// The fields a column can be mapped to.
 #[utoipa::path(get, path = "/api/v1/customer-imports/fields", tag = "customers", operation_id = "listImportFields",
     responses((status = 200, body = Vec<ImportFieldView>)))]
-async fn list_import_fields(Auth(actor): Auth) -> Result<Json<Vec<ImportFieldView>>, ApiError> {
+async fn list_import_fields(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<Vec<ImportFieldView>>, ApiError> {
     Ok(Json(
-        imports::fields(&actor)?
+        imports::fields(&s.app, &actor)
+            .await?
             .into_iter()
             .map(|f| ImportFieldView {
-                key: f.key().to_owned(),
-                label_zh: f.label_zh().to_owned(),
-                label_en: f.label_en().to_owned(),
-                contact: f.is_contact(),
+                key: f.key,
+                label_zh: f.label_zh,
+                label_en: f.label_en,
+                contact: f.contact,
+                required: f.required,
             })
             .collect(),
     ))

@@ -118,7 +118,7 @@ pub struct ImportJobView {
     pub imported_at: Option<i64>,
 }
 
-/// A field an import can fill.
+/// A field an import can fill: built in, or company-defined (`cf.<code>`).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportFieldView {
@@ -127,6 +127,8 @@ pub struct ImportFieldView {
     pub label_en: String,
     /// A contact's field (one contact per row).
     pub contact: bool,
+    /// New customers need it (the name, and required company-defined fields).
+    pub required: bool,
 }
 
 fn row_error(e: RowError, message: &dyn Fn(&str) -> String) -> ImportRowErrorView {

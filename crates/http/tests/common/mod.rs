@@ -314,6 +314,60 @@ impl Fx {
         panic!("reclaim run {key} did not finish");
     }
 
+    /// Uploads a file to import; it must be kept.
+    pub async fn upload_import(&self, who: &str, name: &str, bytes: Vec<u8>) -> Value {
+        let r = self
+            .upload(
+                who,
+                &format!("/api/v1/customer-imports?fileName={name}"),
+                bytes,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{who}: {:?}", r.body);
+        r.body
+    }
+
+    /// An import job once its validation or import has finished.
+    pub async fn finished_import(&self, who: &str, id: &str) -> Value {
+        for _ in 0..3000 {
+            let r = self
+                .call(
+                    who,
+                    Method::GET,
+                    &format!("/api/v1/customer-imports/{id}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            if !matches!(r.body["status"].as_str(), Some("validating" | "importing")) {
+                return r.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the import did not finish");
+    }
+
+    /// Validates (or with `run`, imports) an upload with its suggested mapping and waits.
+    pub async fn import(
+        &self,
+        who: &str,
+        job: &Value,
+        mode: &str,
+        match_by: &str,
+        run: bool,
+    ) -> Value {
+        let id = job["id"].as_str().unwrap();
+        let path = format!(
+            "/api/v1/customer-imports/{id}/{}",
+            if run { "run" } else { "validate" }
+        );
+        let body = json!({"mapping": import_mapping(job), "mode": mode, "matchBy": match_by});
+        let r = self.call(who, Method::POST, &path, Some(body), None).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        self.finished_import(who, id).await
+    }
+
     /// The current version of a user, read as the administrator.
     pub async fn user_version(&self, who: &str) -> i64 {
         let r = self
@@ -346,6 +400,34 @@ fn build(
             .unwrap(),
         None => b.body(Body::empty()).unwrap(),
     }
+}
+
+/// The suggested mapping of an upload, as the import options want it.
+pub fn import_mapping(job: &Value) -> Vec<Value> {
+    job["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["field"].clone())
+        .collect()
+}
+
+/// An import's row errors as (row, field, code), sorted.
+pub fn import_errors(job: &Value) -> Vec<(u64, String, String)> {
+    let mut v: Vec<(u64, String, String)> = job["result"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap_or_default().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 /// Sends a request through a router (a clone of `fx.router`), for concurrent tests.
