@@ -15,8 +15,8 @@ use salesdesk_domain::customer::{
     parse_location, parse_tags, within_limit,
 };
 use salesdesk_domain::dedupe::{
-    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, mask_company_name, mask_person_name, name_grams,
-    name_similarity, normalise_company_name, shared_grams_needed,
+    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, grams_to_probe, mask_company_name, mask_person_name,
+    name_grams, name_similarity, normalise_company_name,
 };
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::user::{Mobile, parse_email};
@@ -471,17 +471,14 @@ async fn find_duplicates(
         for cand in customers::by_name_key(tx, &key).await? {
             add(cand, "same_name", 1.0);
         }
-        // Only rare grams are looked up (see `dedupe::shared_grams_needed`).
+        // The rarest grams are looked up (see `dedupe::grams_to_probe`).
         let grams = name_grams(&key);
-        let freq = customers::gram_frequencies(tx, &grams, COMMON_GRAM).await?;
-        let rare: Vec<String> = grams
-            .iter()
-            .zip(&freq)
-            .filter(|(_, n)| **n < COMMON_GRAM)
-            .map(|(g, _)| g.clone())
+        let freq = customers::gram_frequencies(tx, &grams, COMMON_GRAM, None).await?;
+        let probe: Vec<String> = grams_to_probe(&grams, &freq)
+            .into_iter()
+            .map(str::to_owned)
             .collect();
-        let need = shared_grams_needed(grams.len(), rare.len()) as i64;
-        for cand in customers::by_grams(tx, &rare, need, 50).await? {
+        for cand in customers::by_grams(tx, &probe, 1, 50).await? {
             let s = name_similarity(&name, &cand.name);
             if s >= SIMILAR_NAME_THRESHOLD {
                 add(

@@ -240,15 +240,29 @@ pub const SIMILAR_NAME_THRESHOLD: f64 = 0.6;
 /// which customer a name means, and its postings are too many to read on every check.
 pub const COMMON_GRAM: i64 = 2000;
 
-/// How many of a name's rare grams another name must share to be worth scoring, for a name
-/// of `grams` distinct grams of which `rare` are rare. A Dice similarity of 0.6 needs at
-/// least 40 % of the name's grams shared; the common ones are not looked up, and the share
-/// asked of the rare ones is lowered by as many. So every similar name that shares a rare
-/// gram is still found, and no check reads 100,000 postings. (A name made only of common
-/// words is matched exactly, by its normalised form.)
-pub fn shared_grams_needed(grams: usize, rare: usize) -> usize {
-    let min_shared = ((grams as f64) * 0.4).ceil().max(1.0) as usize;
-    min_shared.saturating_sub(grams - rare.min(grams)).max(1)
+/// The grams of a name to look up for similar names, given how many customers hold each.
+/// A name at least [`SIMILAR_NAME_THRESHOLD`] alike shares at least a minimum number of the
+/// name's n grams, so it holds at least one of *any* n − minimum + 1 of them (prefix
+/// filtering, as set-similarity joins do): the rarest are looked up, and every candidate
+/// holding one is scored. Common grams are never looked up: a name alike only in common
+/// words (科技, 机械…) is not found this way, only when it is the same after normalisation.
+pub fn grams_to_probe<'a>(grams: &'a [String], counts: &[i64]) -> Vec<&'a str> {
+    let n = grams.len().min(counts.len());
+    if n == 0 {
+        return Vec::new();
+    }
+    // Dice >= t with o shared of n and m grams: o >= t(n + m)/2 and m >= o, so o >= tn/(2 - t).
+    let t = SIMILAR_NAME_THRESHOLD;
+    let min_shared = ((t * n as f64) / (2.0 - t) - 1e-9).ceil().max(1.0) as usize;
+    let prefix = n - min_shared.min(n) + 1;
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|i| (counts[*i], *i));
+    order
+        .into_iter()
+        .take(prefix)
+        .filter(|i| counts[*i] < COMMON_GRAM)
+        .map(|i| grams[i].as_str())
+        .collect()
 }
 
 /// The distinct character bigrams of a normalised name, as strings: the keys of the
@@ -340,14 +354,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rare_grams_carry_the_whole_share_when_common_ones_are_skipped() {
-        // 10 grams: 4 shared are needed; with 3 common left out, 1 rare one must be shared.
-        assert_eq!(shared_grams_needed(10, 10), 4);
-        assert_eq!(shared_grams_needed(10, 7), 1);
-        assert_eq!(shared_grams_needed(10, 8), 2);
-        // Never fewer than one, however few grams a name has.
-        assert_eq!(shared_grams_needed(1, 1), 1);
-        assert_eq!(shared_grams_needed(5, 0), 1);
+    fn the_rarest_grams_are_probed_enough_to_find_every_similar_name() {
+        let g = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // 5 grams: a name 0.6 alike shares at least 3, so it holds one of any 3.
+        let grams = g(&["ab", "bc", "cd", "de", "ef"]);
+        assert_eq!(
+            grams_to_probe(&grams, &[50, 3, 900, 7, 1]),
+            vec!["ef", "bc", "de"]
+        );
+        // Common grams are left out even when among the rarest.
+        assert_eq!(
+            grams_to_probe(&grams, &[5000, 3000, 2500, 7, 2000]),
+            vec!["de"]
+        );
+        // One gram: itself.
+        assert_eq!(grams_to_probe(&g(&["ab"]), &[0]), vec!["ab"]);
+        assert!(grams_to_probe(&[], &[]).is_empty());
+        // Whatever the counts, any name the threshold calls similar holds a probed gram.
+        let name = "华远精密仪器制造";
+        let x = name_grams(name);
+        for other in ["华远精密仪器", "精密仪器制造集成", "华远精密仪器制造设备"]
+        {
+            assert!(
+                name_similarity(name, other) >= SIMILAR_NAME_THRESHOLD,
+                "{other}"
+            );
+            let y = name_grams(other);
+            for seed in 0..20i64 {
+                let counts: Vec<i64> = (0..x.len() as i64)
+                    .map(|i| (i * 7 + seed * 13) % 11)
+                    .collect();
+                let probe = grams_to_probe(&x, &counts);
+                assert!(
+                    probe.iter().any(|p| y.iter().any(|q| q == p)),
+                    "{other} {counts:?}"
+                );
+            }
+        }
     }
     use proptest::prelude::*;
 

@@ -448,6 +448,11 @@ api_test! {
             assert!(warnings[0]["message"].as_str().unwrap().contains("相似"));
         }
         assert_eq!(customers(&fx, "mgra", "").await["total"], 504);
+        // Once imported, the new names are found by the duplicate check like any other.
+        let r = fx.call("mgra", Method::POST, "/api/v1/customers/duplicate-check",
+            Some(json!({"name": "精密仪器制造集成科技有限公司"})), None).await;
+        let names: Vec<&str> = r.body.as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"精密仪器制造集成有限公司"), "{names:?}");
     }
 
     async fn update_by_external_id_changes_only_the_cells_given(fx) {

@@ -372,6 +372,10 @@ pub async fn merge_into(tx: &mut Tx, from: Uuid, from_version: i64, into: Uuid) 
         .bind(Arg::Uuid(into))
         .push(")");
     sql.execute(tx).await?;
+    // The similar-name index has no foreign key on PostgreSQL (migration 0014).
+    let mut sql = Sql::new("DELETE FROM customer_name_grams WHERE customer_id = ");
+    sql.bind(Arg::Uuid(from));
+    sql.execute(tx).await?;
     let mut sql = Sql::new("DELETE FROM customers WHERE id = ");
     sql.bind(Arg::Uuid(from))
         .push(" AND version = ")
@@ -806,13 +810,23 @@ pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {
          WHERE COALESCE(a.n, 0) <> COALESCE(k.owned, 0)",
     );
     let wrong = sql.fetch_count(tx).await?;
-    Ok(if wrong == 0 {
-        Vec::new()
-    } else {
-        vec![format!(
+    let mut out = Vec::new();
+    if wrong > 0 {
+        out.push(format!(
             "customer counts disagree with the customers in {wrong} units"
-        )]
-    })
+        ));
+    }
+    let orphans = Sql::new(
+        "SELECT COUNT(*) FROM customer_name_grams g WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = g.customer_id)",
+    )
+    .fetch_count(tx)
+    .await?;
+    if orphans > 0 {
+        out.push(format!(
+            "{orphans} name grams belong to no customer (the similar-name index)"
+        ));
+    }
+    Ok(out)
 }
 
 // ---- owner changes ------------------------------------------------------------------------
@@ -1313,8 +1327,14 @@ pub async fn by_name_key(tx: &mut Tx, key: &str) -> Result<Vec<DuplicateCandidat
 
 /// How many customers' names hold each gram, counted up to `cap` (a gram held by more is
 /// common: it says little about which customer a name means, and is costly to look through).
-/// One statement per 100 grams, each gram's count stopping at `cap`.
-pub async fn gram_frequencies(tx: &mut Tx, grams: &[String], cap: i64) -> Result<Vec<i64>> {
+/// One statement per 100 grams, each gram's count stopping at `cap`. With `before`, only
+/// customers whose (time-ordered) id is lower count: those there were before an import.
+pub async fn gram_frequencies(
+    tx: &mut Tx,
+    grams: &[String],
+    cap: i64,
+    before: Option<Uuid>,
+) -> Result<Vec<i64>> {
     let mut out = vec![0; grams.len()];
     for (batch, part) in grams.chunks(100).enumerate() {
         let mut sql = Sql::new("");
@@ -1325,10 +1345,11 @@ pub async fn gram_frequencies(tx: &mut Tx, grams: &[String], cap: i64) -> Result
             sql.push("SELECT ")
                 .bind(Arg::I64((batch * 100 + i) as i64))
                 .push(" AS i, COUNT(*) AS n FROM (SELECT 1 FROM customer_name_grams WHERE gram = ")
-                .bind(Arg::Text(g.clone()))
-                .push(" LIMIT ")
-                .bind(Arg::I64(cap))
-                .push(") AS g");
+                .bind(Arg::Text(g.clone()));
+            if let Some(b) = before {
+                sql.push(" AND customer_id < ").bind(Arg::Uuid(b));
+            }
+            sql.push(" LIMIT ").bind(Arg::I64(cap)).push(") AS g");
         }
         let counts: Vec<(i64, i64)> = sql.fetch_all(tx).await?;
         for (i, n) in counts {
@@ -1339,12 +1360,19 @@ pub async fn gram_frequencies(tx: &mut Tx, grams: &[String], cap: i64) -> Result
 }
 
 /// Which customers' names hold each of `grams` (the postings of the similar-name index):
-/// (gram, customer). Meant for grams known to be rare.
-pub async fn gram_postings(tx: &mut Tx, grams: &[String]) -> Result<Vec<(String, Uuid)>> {
+/// (gram, customer), of customers whose (time-ordered) id is below `before`. Meant for
+/// grams known to be rare.
+pub async fn gram_postings(
+    tx: &mut Tx,
+    grams: &[String],
+    before: Uuid,
+) -> Result<Vec<(String, Uuid)>> {
     let mut out = Vec::new();
     for part in grams.chunks(1000) {
         let mut sql = Sql::new("SELECT gram, customer_id FROM customer_name_grams WHERE gram IN ");
-        sql.bind_texts(part);
+        sql.bind_texts(part)
+            .push(" AND customer_id < ")
+            .bind(Arg::Uuid(before));
         out.extend(sql.fetch_all::<(String, Uuid)>(tx).await?);
     }
     Ok(out)

@@ -26,8 +26,8 @@ use salesdesk_domain::credit_code::CreditCode;
 use salesdesk_domain::custom_field::{FieldDef, StoredValue, parse_value};
 use salesdesk_domain::customer::{OptionKind, OwnerChange};
 use salesdesk_domain::dedupe::{
-    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, mask_company_name, name_grams, name_similarity,
-    normalise_company_name, shared_grams_needed,
+    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, grams_to_probe, mask_company_name, name_grams,
+    name_similarity, normalise_company_name,
 };
 use salesdesk_domain::import::{
     CUSTOM_FIELD_PREFIX, ImportField, ImportMode, MatchBy, clean_cell, contact_role_code,
@@ -748,6 +748,13 @@ async fn run_job(
         Ok(Err(code)) => return Err((run.out, Some(Invalid::field("file", code).into()))),
         Err(e) => return Err((run.out, Some(internal(e)))),
     }
+    let p = &run.phases;
+    tracing::info!(
+        job = %id, apply, rows = run.out.rows,
+        keys_ms = p.keys.as_millis() as u64, rows_ms = p.rows.as_millis() as u64,
+        similar_ms = p.similar.as_millis() as u64, write_ms = p.write.as_millis() as u64,
+        "import run read the whole file"
+    );
     let mut result = run.out;
     result.elapsed_ms = started.elapsed().as_millis() as u64;
     if result.error_rows > 0 {
@@ -869,13 +876,26 @@ struct Run<'a> {
     /// new customers per owner so far: (all levels, per level)
     new_per_owner: HashMap<Uuid, (i64, HashMap<String, i64>)>,
     owned_before: HashMap<(Uuid, Option<String>), i64>,
-    /// name gram (fingerprinted) -> customers holding it before the import (counted up to
-    /// `COMMON_GRAM`) plus the file's new names holding it so far: which grams are rare
+    /// name gram (fingerprinted) -> customers holding it before the run, counted up to
+    /// `COMMON_GRAM`: which grams to look up for similar names
     gram_counts: HashMap<u64, i64>,
-    /// customers this run creates, which are no similar names of the file's later rows
-    created: HashSet<Uuid>,
+    /// An id (time-ordered, UUID v7) made as the run started: the customers there were
+    /// before have lower ids. Similar names are looked for among those only, so the
+    /// import warns of what its validation did, not of its own earlier rows.
+    existing_before: Uuid,
+    phases: Phases,
     now: i64,
     out: ImportResult,
+}
+
+/// Where a run's time went, for the log: looking up the chunks' keys, checking rows,
+/// looking up similar names, writing.
+#[derive(Default)]
+struct Phases {
+    keys: std::time::Duration,
+    rows: std::time::Duration,
+    similar: std::time::Duration,
+    write: std::time::Duration,
 }
 
 /// A new customer's name to look up among similar names.
@@ -1053,7 +1073,8 @@ impl<'a> Run<'a> {
             new_per_owner: HashMap::new(),
             owned_before: HashMap::new(),
             gram_counts: HashMap::new(),
-            created: HashSet::new(),
+            existing_before: Uuid::now_v7(),
+            phases: Phases::default(),
             now: now_ms(),
             out: ImportResult::default(),
         })
@@ -1232,6 +1253,7 @@ impl<'a> Run<'a> {
             }
             parsed.push((n, cells, bad));
         }
+        let t0 = Instant::now();
         // 2. The chunk's keys, and the customers holding them.
         let mut ccs = Vec::new();
         let mut nks = Vec::new();
@@ -1364,6 +1386,8 @@ impl<'a> Run<'a> {
             contacts.entry(k.customer_id).or_default().push(k);
         }
 
+        self.phases.keys += t0.elapsed();
+        let t1 = Instant::now();
         // 4. Each row.
         let mut actions: Vec<Action> = Vec::new();
         let mut probes: Vec<NameProbe> = Vec::new();
@@ -1711,9 +1735,6 @@ impl<'a> Run<'a> {
                         *e.1.entry(l.clone()).or_default() += 1;
                     }
                     self.out.created += 1;
-                    if self.apply {
-                        self.created.insert(customer_id);
-                    }
                     probes.push(NameProbe {
                         row: n,
                         column: column_of(&cells, fields, ImportField::Name),
@@ -1788,19 +1809,23 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        self.phases.rows += t1.elapsed();
+        let t2 = Instant::now();
         self.warn_similar_names(tx, probes).await?;
+        self.phases.similar += t2.elapsed();
+        let t3 = Instant::now();
         if self.apply && self.out.error_rows == 0 {
             self.write(tx, actions).await?;
+            self.phases.write += t3.elapsed();
         }
         Ok(())
     }
 
     /// 查重 of new customers' names against similar names of the customers there were
     /// before the import (the same names are refused above): a warning per row naming the
-    /// most alike, masked outside the importer's scope. One chunk's names are looked up
-    /// together: the counts of grams not met before, then the postings of the rare ones,
-    /// then the candidates' names. A gram's count includes the file's earlier names, so a
-    /// word every row of the file repeats soon stops being looked up.
+    /// most alike, masked outside the importer's scope. A chunk's names are looked up
+    /// together: the counts of grams not met before, then the postings of each name's
+    /// rarest grams (`dedupe::grams_to_probe`), then the candidates' names.
     async fn warn_similar_names(&mut self, tx: &mut Tx, probes: Vec<NameProbe>) -> AppResult<()> {
         if probes.is_empty() {
             return Ok(());
@@ -1814,55 +1839,44 @@ impl<'a> Run<'a> {
             .collect();
         unknown.sort();
         unknown.dedup();
-        let counts = customers::gram_frequencies(tx, &unknown, COMMON_GRAM).await?;
+        let counts =
+            customers::gram_frequencies(tx, &unknown, COMMON_GRAM, Some(self.existing_before))
+                .await?;
         for (g, n) in unknown.iter().zip(counts) {
             self.gram_counts.insert(fingerprint(g.as_str()), n);
         }
-        // Each name's rare grams, and how many of them a candidate must share.
-        let mut asks: Vec<(usize, Vec<&str>, usize)> = Vec::new();
-        for (i, gs) in grams.iter().enumerate() {
-            let rare: Vec<&str> = gs
-                .iter()
-                .filter(|g| {
-                    self.gram_counts
-                        .get(&fingerprint(g.as_str()))
-                        .is_some_and(|n| *n < COMMON_GRAM)
-                })
-                .map(String::as_str)
-                .collect();
-            for g in gs {
-                *self.gram_counts.entry(fingerprint(g.as_str())).or_default() += 1;
-            }
-            if !rare.is_empty() {
-                let need = shared_grams_needed(gs.len(), rare.len());
-                asks.push((i, rare, need));
-            }
-        }
+        let asks: Vec<Vec<&str>> = grams
+            .iter()
+            .map(|gs| {
+                let counts: Vec<i64> = gs
+                    .iter()
+                    .map(|g| self.gram_counts[&fingerprint(g.as_str())])
+                    .collect();
+                grams_to_probe(gs, &counts)
+            })
+            .collect();
         let mut wanted: Vec<String> = asks
             .iter()
-            .flat_map(|(_, r, _)| r.iter().map(|g| (*g).to_owned()))
+            .flat_map(|a| a.iter().map(|g| (*g).to_owned()))
             .collect();
         wanted.sort();
         wanted.dedup();
         let mut postings: HashMap<String, Vec<Uuid>> = HashMap::new();
-        for (g, id) in customers::gram_postings(tx, &wanted).await? {
-            if !self.created.contains(&id) {
-                postings.entry(g).or_default().push(id);
-            }
+        for (g, id) in customers::gram_postings(tx, &wanted, self.existing_before).await? {
+            postings.entry(g).or_default().push(id);
         }
         let mut candidates: Vec<(usize, Uuid)> = Vec::new();
-        for (i, rare, need) in &asks {
+        for (i, probe) in asks.iter().enumerate() {
             let mut shared: HashMap<Uuid, usize> = HashMap::new();
-            for g in rare {
+            for g in probe {
                 for id in postings.get(*g).into_iter().flatten() {
                     *shared.entry(*id).or_default() += 1;
                 }
             }
-            let mut hits: Vec<(Uuid, usize)> =
-                shared.into_iter().filter(|(_, n)| n >= need).collect();
+            let mut hits: Vec<(Uuid, usize)> = shared.into_iter().collect();
             hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             hits.truncate(20);
-            candidates.extend(hits.into_iter().map(|(id, _)| (*i, id)));
+            candidates.extend(hits.into_iter().map(|(id, _)| (i, id)));
         }
         if candidates.is_empty() {
             return Ok(());
