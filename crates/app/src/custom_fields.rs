@@ -340,7 +340,7 @@ pub(crate) async fn check_values(
         }
     }
     if customer_id.is_none() {
-        for def in defs.iter().filter(|d| d.active && d.required) {
+        for def in defs.iter().filter(|d| d.required_on_create()) {
             if !inputs.contains_key(&def.code) {
                 c.fail(&format!("customFields.{}", def.code), "required");
             }

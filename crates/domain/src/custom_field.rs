@@ -83,6 +83,11 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
+    /// A new customer must have a value of this field (however it is created: form or import).
+    pub fn required_on_create(&self) -> bool {
+        self.active && self.required
+    }
+
     /// The label of a stored option code (the code itself if it is not an option).
     pub fn option_label<'a>(&'a self, code: &'a str) -> &'a str {
         self.options

@@ -38,22 +38,6 @@ fn bom(text: &str) -> Vec<u8> {
     v
 }
 
-async fn upload(fx: &Fx, who: &str, name: &str, bytes: Vec<u8>) -> Value {
-    fx.upload_import(who, name, bytes).await
-}
-
-fn mapping(job: &Value) -> Vec<Value> {
-    common::import_mapping(job)
-}
-
-async fn wait(fx: &Fx, who: &str, id: &str) -> Value {
-    fx.finished_import(who, id).await
-}
-
-async fn go(fx: &Fx, who: &str, job: &Value, mode: &str, match_by: &str, run: bool) -> Value {
-    fx.import(who, job, mode, match_by, run).await
-}
-
 async fn customers(fx: &Fx, who: &str, query: &str) -> Value {
     let r = fx
         .call(
@@ -92,10 +76,6 @@ async fn detail_by_name(fx: &Fx, who: &str, name: &str) -> Value {
     )
     .await
     .body
-}
-
-fn errors(job: &Value) -> Vec<(u64, String, String)> {
-    common::import_errors(job)
 }
 
 /// A sheet as people make them: a merged title row, a two-level header (联系人 over 姓名 |
@@ -150,24 +130,24 @@ api_test! {
         let before = count(&fx).await;
         // The same bytes each time (a workbook records when it was written).
         let file = people_sheet();
-        let job = upload(&fx, "mgra", "客户.xlsx", file.clone()).await;
+        let job = fx.upload_import("mgra", "客户.xlsx", file.clone()).await;
         assert_eq!(job["status"], "uploaded");
         assert_eq!(job["headerRow"], 3, "the header under the merged title and group row");
         assert_eq!(job["totalRows"], 4);
-        let fields: Vec<Value> = mapping(&job);
+        let fields: Vec<Value> = common::import_mapping(&job);
         assert_eq!(
             fields,
             vec![json!("name"), json!("creditCode"), json!("levelCode"), json!("contactName"),
                  json!("contactMobile"), json!("contactBirthday"), json!("contactTitle"), json!("tags")]
         );
-        let v = go(&fx, "mgra", &job, "upsert", "creditCode", false).await;
+        let v = fx.import("mgra", &job, "upsert", "creditCode", false).await;
         assert_eq!(v["status"], "validated", "{v:?}");
         assert_eq!(v["result"]["created"], 3);
         assert_eq!(v["result"]["contactsAdded"], 3);
         assert_eq!(v["result"]["errorRows"], 0);
         assert_eq!(count(&fx).await, before, "a validation changes nothing");
 
-        let done = go(&fx, "mgra", &job, "upsert", "creditCode", true).await;
+        let done = fx.import("mgra", &job, "upsert", "creditCode", true).await;
         assert_eq!(done["status"], "imported", "{done:?}");
         assert_eq!(count(&fx).await, before + 3);
         let hy = detail_by_name(&fx, "mgra", "上海华远精密机械有限公司").await;
@@ -195,14 +175,14 @@ api_test! {
         // The file cannot be imported twice as the same upload.
         let id = job["id"].as_str().unwrap();
         let r = fx.call("mgra", Method::POST, &format!("/api/v1/customer-imports/{id}/run"),
-            Some(json!({"mapping": mapping(&job), "mode": "upsert", "matchBy": "creditCode"})), None).await;
+            Some(json!({"mapping": common::import_mapping(&job), "mode": "upsert", "matchBy": "creditCode"})), None).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
 
         // The same file uploaded again: recognised, and an upsert changes nothing.
-        let again = upload(&fx, "mgra", "客户(1).xlsx", file.clone()).await;
+        let again = fx.upload_import("mgra", "客户(1).xlsx", file.clone()).await;
         assert_eq!(again["earlierImport"]["id"], job["id"]);
         let hy_version = hy["customer"]["version"].clone();
-        let second = go(&fx, "mgra", &again, "upsert", "creditCode", true).await;
+        let second = fx.import("mgra", &again, "upsert", "creditCode", true).await;
         assert_eq!(second["status"], "imported", "{second:?}");
         assert_eq!(second["result"]["unchanged"], 3, "{:?}", second["result"]);
         assert_eq!(second["result"]["created"], 0);
@@ -213,13 +193,13 @@ api_test! {
         assert_eq!(detail_by_name(&fx, "mgra", "上海华远精密机械有限公司").await["customer"]["version"], hy_version);
         assert_eq!(detail_by_name(&fx, "mgra", "北京新元科技有限公司").await["contacts"].as_array().unwrap().len(), 2);
         // Insert-only: every row already exists, so the file is refused whole.
-        let third = upload(&fx, "mgra", "客户(2).xlsx", file).await;
-        let refused = go(&fx, "mgra", &third, "insert", "creditCode", true).await;
+        let third = fx.upload_import("mgra", "客户(2).xlsx", file).await;
+        let refused = fx.import("mgra", &third, "insert", "creditCode", true).await;
         assert_eq!(refused["status"], "invalid");
         assert_eq!(refused["result"]["errorRows"], 3, "{:?}", refused["result"]);
         assert_eq!(count(&fx).await, before + 3);
         // The mapping was remembered for this user's next file.
-        assert_eq!(mapping(&third), mapping(&job));
+        assert_eq!(common::import_mapping(&third), common::import_mapping(&job));
     }
 
     async fn a_file_with_bad_rows_changes_nothing_and_reports_every_one(fx) {
@@ -232,13 +212,13 @@ api_test! {
             上海庚辛贸易有限公司,,C,戊,,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n\
             甲乙贸易（上海）有限公司,,C,己,13811114444,\r\n\
             ,,A,庚,13811115555,\r\n";
-        let job = upload(&fx, "mgra", "gbk.csv", gbk(text)).await;
+        let job = fx.upload_import("mgra", "gbk.csv", gbk(text)).await;
         assert_eq!(job["headers"][0]["text"], "客户名称", "GBK decoded");
-        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        let v = fx.import("mgra", &job, "insert", "name", true).await;
         assert_eq!(v["status"], "invalid", "{v:?}");
-        assert_eq!(v["result"]["errorRows"], 5, "{:?}", errors(&v));
+        assert_eq!(v["result"]["errorRows"], 5, "{:?}", common::import_errors(&v));
         assert_eq!(
-            errors(&v),
+            common::import_errors(&v),
             vec![
                 (2, "creditCode".into(), "credit_code.length".into()),
                 (4, "contactMobile".into(), "mobile.invalid".into()),
@@ -280,9 +260,9 @@ api_test! {
             上海庚辛贸易有限公司,,C,戊,,HYPERLINK\r\n\
             北京丙乙商贸有限公司,,C,己,13811114444,\r\n\
             上海壬癸贸易有限公司,,A,庚,13811115555,\r\n";
-        let job = upload(&fx, "mgra", "fixed.csv", bom(fixed)).await;
+        let job = fx.upload_import("mgra", "fixed.csv", bom(fixed)).await;
         assert_eq!(job["headers"][0]["field"], "name", "the BOM is not part of the first header");
-        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        let v = fx.import("mgra", &job, "insert", "name", true).await;
         assert_eq!(v["status"], "imported", "{:?}", v["result"]);
         assert_eq!(v["result"]["created"], 7);
         assert_eq!(count(&fx).await, before + 7);
@@ -351,11 +331,11 @@ api_test! {
         let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "北京乙一能源有限公司"})), None).await;
         assert_eq!(r.status, StatusCode::CREATED);
         let text = "客户名称,客户级别,负责人\r\n北京乙一能源有限公司,A,\r\n上海新客一号有限公司,B,repb1\r\n上海新客二号有限公司,B,repa1\r\n上海新客三号有限公司,B,无此人\r\n";
-        let job = upload(&fx, "mgra", "scope.csv", text.as_bytes().to_vec()).await;
-        let v = go(&fx, "mgra", &job, "upsert", "name", true).await;
+        let job = fx.upload_import("mgra", "scope.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("mgra", &job, "upsert", "name", true).await;
         assert_eq!(v["status"], "invalid");
         assert_eq!(
-            errors(&v),
+            common::import_errors(&v),
             vec![
                 (2, "name".into(), "import.customer_outside_scope".into()),
                 (3, "owner".into(), "customer.recipient_outside_scope".into()),
@@ -365,8 +345,8 @@ api_test! {
         let r = fx.call("repb1", Method::GET, "/api/v1/customers?pageSize=5", None, None).await;
         assert_eq!(r.body["items"][0]["levelCode"], Value::Null, "not changed");
         // Insert-only: the existing name is a duplicate (its owner and details stay hidden).
-        let v = go(&fx, "mgra", &job, "insert", "name", false).await;
-        assert!(errors(&v).contains(&(2, "name".into(), "customer.duplicate_name".into())));
+        let v = fx.import("mgra", &job, "insert", "name", false).await;
+        assert!(common::import_errors(&v).contains(&(2, "name".into(), "customer.duplicate_name".into())));
         // A rep may not import; nobody reads another's upload.
         let r = fx.upload("repa1", "/api/v1/customer-imports?fileName=a.csv", text.as_bytes().to_vec()).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -374,12 +354,12 @@ api_test! {
         let r = fx.call("director", Method::GET, &format!("/api/v1/customer-imports/{id}"), None, None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = fx.call("mgrb", Method::POST, &format!("/api/v1/customer-imports/{id}/validate"),
-            Some(json!({"mapping": mapping(&job), "mode": "insert", "matchBy": "name"})), None).await;
+            Some(json!({"mapping": common::import_mapping(&job), "mode": "insert", "matchBy": "name"})), None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         // Without the bad rows it lands, the named owner owning theirs.
         let text = "客户名称,客户级别,负责人\r\n上海新客二号有限公司,B,repa1\r\n上海新客四号有限公司,B,\r\n";
-        let job = upload(&fx, "mgra", "scope2.csv", text.as_bytes().to_vec()).await;
-        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
+        let job = fx.upload_import("mgra", "scope2.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("mgra", &job, "insert", "name", true).await;
         assert_eq!(v["status"], "imported", "{:?}", v["result"]);
         let mine = customers(&fx, "repa1", "").await;
         assert_eq!(mine["items"][0]["name"], "上海新客二号有限公司");
@@ -389,16 +369,16 @@ api_test! {
             Some(json!({"limits": [{"levelCode": "*", "maxOwned": 2}]})), None).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let text = "客户名称,负责人\r\n上海限额一号有限公司,repa1\r\n上海限额二号有限公司,repa1\r\n";
-        let job = upload(&fx, "mgra", "limit.csv", text.as_bytes().to_vec()).await;
-        let v = go(&fx, "mgra", &job, "insert", "name", true).await;
-        assert_eq!(errors(&v), vec![(3, "owner".into(), "customer.owner_limit_reached".into())]);
+        let job = fx.upload_import("mgra", "limit.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("mgra", &job, "insert", "name", true).await;
+        assert_eq!(common::import_errors(&v), vec![(3, "owner".into(), "customer.owner_limit_reached".into())]);
     }
 
     async fn two_runs_of_one_upload_at_once_import_it_once(fx) {
         let text = "客户名称\r\n并发一号有限公司\r\n并发二号有限公司\r\n";
-        let job = upload(&fx, "mgra", "race.csv", text.as_bytes().to_vec()).await;
+        let job = fx.upload_import("mgra", "race.csv", text.as_bytes().to_vec()).await;
         let id = job["id"].as_str().unwrap().to_owned();
-        let body = json!({"mapping": mapping(&job), "mode": "insert", "matchBy": "name"});
+        let body = json!({"mapping": common::import_mapping(&job), "mode": "insert", "matchBy": "name"});
         let path = format!("/api/v1/customer-imports/{id}/run");
         let (a, b) = tokio::join!(
             common::send(fx.router.clone(), fx.request("mgra", Method::POST, &path, Some(body.clone()), None)),
@@ -407,7 +387,7 @@ api_test! {
         let mut got = [a.as_u16(), b.as_u16()];
         got.sort();
         assert_eq!(got, [202, 409], "one starts, the other is told it is busy");
-        let done = wait(&fx, "mgra", &id).await;
+        let done = fx.finished_import("mgra", &id).await;
         assert_eq!(done["status"], "imported");
         assert_eq!(count(&fx).await, 2);
     }
@@ -426,9 +406,9 @@ api_test! {
             text.push_str(&format!("填充第{i}号有限公司\r\n"));
         }
         text.push_str("精密仪器制造集成有限公司\r\n");
-        let job = upload(&fx, "mgra", "similar.csv", text.into_bytes()).await;
+        let job = fx.upload_import("mgra", "similar.csv", text.into_bytes()).await;
         for run in [false, true] {
-            let v = go(&fx, "mgra", &job, "insert", "name", run).await;
+            let v = fx.import("mgra", &job, "insert", "name", run).await;
             assert_eq!(v["status"], if run { "imported" } else { "validated" }, "{:?}", v["result"]);
             let warnings = v["result"]["warnings"].as_array().unwrap();
             let similar: Vec<(u64, &Value)> = warnings
@@ -457,37 +437,37 @@ api_test! {
 
     async fn update_by_external_id_changes_only_the_cells_given(fx) {
         let text = "外部编号,客户名称,客户级别,城市\r\nE-001,杭州甲公司,B,杭州\r\nE-002,杭州乙公司,C,杭州\r\n";
-        let job = upload(&fx, "director", "a.csv", bom(text)).await;
-        let v = go(&fx, "director", &job, "insert", "externalId", true).await;
+        let job = fx.upload_import("director", "a.csv", bom(text)).await;
+        let v = fx.import("director", &job, "insert", "externalId", true).await;
         assert_eq!(v["status"], "imported", "{:?}", v["result"]);
         let jia = detail_by_name(&fx, "director", "杭州甲公司").await;
         assert_eq!(jia["customer"]["externalId"], "E-001");
         // Update mode: unknown ids are errors; empty cells keep what is there.
         let text = "外部编号,客户级别,城市\r\nE-001,A,\r\nE-404,A,\r\n";
-        let job = upload(&fx, "director", "b.csv", text.as_bytes().to_vec()).await;
-        let v = go(&fx, "director", &job, "update", "externalId", true).await;
-        assert_eq!(errors(&v), vec![(3, "externalId".into(), "import.customer_not_found".into())]);
+        let job = fx.upload_import("director", "b.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("director", &job, "update", "externalId", true).await;
+        assert_eq!(common::import_errors(&v), vec![(3, "externalId".into(), "import.customer_not_found".into())]);
         let text = "外部编号,客户级别,城市\r\nE-001,A,\r\n";
-        let job = upload(&fx, "director", "c.csv", text.as_bytes().to_vec()).await;
-        let v = go(&fx, "director", &job, "update", "externalId", true).await;
+        let job = fx.upload_import("director", "c.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("director", &job, "update", "externalId", true).await;
         assert_eq!(v["status"], "imported");
         assert_eq!(v["result"]["updated"], 1);
         let after = detail_by_name(&fx, "director", "杭州甲公司").await;
         assert_eq!(after["customer"]["levelCode"], "A");
         assert_eq!(after["customer"]["city"], "杭州", "an empty cell keeps the value");
         assert_eq!(detail_by_name(&fx, "director", "杭州乙公司").await["customer"]["levelCode"], "C");
-        let job = upload(&fx, "director", "c2.csv", text.as_bytes().to_vec()).await;
-        let v = go(&fx, "director", &job, "update", "externalId", true).await;
+        let job = fx.upload_import("director", "c2.csv", text.as_bytes().to_vec()).await;
+        let v = fx.import("director", &job, "update", "externalId", true).await;
         assert_eq!(v["result"]["unchanged"], 1);
         assert_eq!(v["result"]["updated"], 0);
         // The template downloads in both languages.
         let (status, h, bytes) = fx.download("director", "/api/v1/customer-imports/template").await;
         assert_eq!(status, StatusCode::OK);
         assert!(h["content-disposition"].to_str().unwrap().contains("attachment"));
-        let job = upload(&fx, "director", "template.xlsx", bytes).await;
+        let job = fx.upload_import("director", "template.xlsx", bytes).await;
         assert_eq!(job["totalRows"], 1, "the example row");
-        assert!(mapping(&job).iter().all(|f| !f.is_null()), "the template's headers all map: {:?}", job["headers"]);
-        let v = go(&fx, "director", &job, "insert", "creditCode", false).await;
+        assert!(common::import_mapping(&job).iter().all(|f| !f.is_null()), "the template's headers all map: {:?}", job["headers"]);
+        let v = fx.import("director", &job, "insert", "creditCode", false).await;
         assert_eq!(v["result"]["errorRows"], 0, "the example row is valid: {:?}", v["result"]);
     }
 }

@@ -2,7 +2,7 @@
 // dry run that reports every bad row), download the error file to fix it, then import it
 // all or nothing. Progress (rows done, rows per second) shows while the server works.
 import { useState } from 'react';
-import { Alert, Button, Card, Descriptions, Form, Progress, Radio, Result, Select, Space, Statistic, Steps, Table, Typography, Upload } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Progress, Radio, Result, Select, Space, Statistic, Steps, Table, Typography, Upload, type TableColumnsType } from 'antd';
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -19,6 +19,26 @@ type Options = { mapping: (string | null)[]; mode: 'insert' | 'update' | 'upsert
 
 async function download(path: string, fallback: string) {
   await saveResponse(await fetch(path, { headers: { 'accept-language': currentLocale() } }), fallback);
+}
+
+type RowIssue = Schemas['ImportRowErrorView'];
+
+/** A validation's errors or warnings: the row, the column (letter and header), then `extra`. */
+function RowIssues({ testId, issues, headers, extra }: { testId: string; issues: RowIssue[]; headers: Job['headers']; extra: TableColumnsType<RowIssue> }) {
+  return (
+    <Table
+      size="small"
+      rowKey={(e) => `${e.row}-${e.column}-${e.code}`}
+      dataSource={issues}
+      pagination={{ pageSize: 10, size: 'small' }}
+      data-testid={testId}
+      columns={[
+        { title: t('imports.row'), dataIndex: 'row', width: 70 },
+        { title: t('imports.column'), render: (_, e) => (e.column != null ? `${columnLetter(e.column)} · ${headers[e.column]?.text ?? ''}` : '—') },
+        ...extra,
+      ]}
+    />
+  );
 }
 
 export default function CustomerImport() {
@@ -181,31 +201,21 @@ export default function CustomerImport() {
                 <Statistic title={t('imports.errorRows')} value={result.errorRows} valueStyle={result.errorRows ? { color: '#cf1322' } : undefined} />
               </Space>
               {result.errors.length > 0 && (
-                <Table
-                  size="small"
-                  rowKey={(e) => `${e.row}-${e.column}-${e.code}`}
-                  dataSource={result.errors}
-                  pagination={{ pageSize: 10, size: 'small' }}
-                  data-testid="import-errors"
-                  columns={[
-                    { title: t('imports.row'), dataIndex: 'row', width: 70 },
-                    { title: t('imports.column'), render: (_, e) => (e.column != null ? `${columnLetter(e.column)} · ${j.headers[e.column]?.text ?? ''}` : '—') },
-                    { title: t('imports.problem'), render: (_, e) => `${e.message}${e.otherRow ? t('imports.otherRow', { n: e.otherRow }) : ''}` },
-                  ]}
+                <RowIssues
+                  testId="import-errors"
+                  issues={result.errors}
+                  headers={j.headers}
+                  extra={[{ title: t('imports.problem'), render: (_, e) => `${e.message}${e.otherRow ? t('imports.otherRow', { n: e.otherRow }) : ''}` }]}
                 />
               )}
               {result.warningCount > 0 && (
                 <>
                   <Alert type="warning" message={`${t('imports.warnings')}: ${result.warningCount}`} description={t('imports.warningsHint')} />
-                  <Table
-                    size="small"
-                    rowKey={(w) => `${w.row}-${w.column}-${w.code}`}
-                    dataSource={result.warnings}
-                    pagination={{ pageSize: 10, size: 'small' }}
-                    data-testid="import-warnings"
-                    columns={[
-                      { title: t('imports.row'), dataIndex: 'row', width: 70 },
-                      { title: t('imports.column'), render: (_, w) => (w.column != null ? `${columnLetter(w.column)} · ${j.headers[w.column]?.text ?? ''}` : '—') },
+                  <RowIssues
+                    testId="import-warnings"
+                    issues={result.warnings}
+                    headers={j.headers}
+                    extra={[
                       { title: t('imports.problem'), dataIndex: 'message' },
                       {
                         title: t('imports.similarTo'),

@@ -906,6 +906,17 @@ struct NameProbe {
     key: String,
 }
 
+/// Why a cell is refused whatever its column: an Excel error value, or a formula.
+fn refused_cell(v: &str) -> Option<&'static str> {
+    if v == reader::ERROR_CELL {
+        Some("import.cell_error")
+    } else if looks_like_formula(v) {
+        Some("import.formula")
+    } else {
+        None
+    }
+}
+
 /// The cells of one row by field, cleaned, empty ones left out.
 type Cells = Vec<(ImportField, usize, String)>;
 
@@ -1216,12 +1227,7 @@ impl<'a> Run<'a> {
                 let Some(v) = raw.get(*col).map(|v| v.trim()).filter(|v| !v.is_empty()) else {
                     continue;
                 };
-                if v == reader::ERROR_CELL || looks_like_formula(v) {
-                    let code = if v == reader::ERROR_CELL {
-                        "import.cell_error"
-                    } else {
-                        "import.formula"
-                    };
+                if let Some(code) = refused_cell(v) {
                     let field = format!("customFields.{}", w.defs[*d].code);
                     self.fail_field(n, Some(*col), Some(field), code, None);
                     bad = true;
@@ -1234,14 +1240,7 @@ impl<'a> Run<'a> {
                 let Some(Some(f)) = fields.get(i).copied() else {
                     continue;
                 };
-                let refused = if v == reader::ERROR_CELL {
-                    Some("import.cell_error")
-                } else if looks_like_formula(&v) {
-                    Some("import.formula")
-                } else {
-                    None
-                };
-                if let Some(code) = refused {
+                if let Some(code) = refused_cell(&v) {
                     self.fail(n, Some(i), Some(f), code, None);
                     bad = true;
                     continue;
@@ -1658,7 +1657,7 @@ impl<'a> Run<'a> {
             }
             if base.is_none() {
                 for (d, def) in w.defs.iter().enumerate() {
-                    if def.active && def.required && !filled.contains(&d) {
+                    if def.required_on_create() && !filled.contains(&d) {
                         let col = w.custom.iter().find(|(_, e)| *e == d).map(|(c, _)| *c);
                         let field = format!("customFields.{}", def.code);
                         self.fail_field(n, col, Some(field), "required", None);
