@@ -4,6 +4,7 @@
 //! PostgreSQL. Prints p50/p95/p99 and the process's peak RSS. Results go in
 //! docs/benchmarks.md with the command that produced them.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -51,6 +52,10 @@ enum Command {
         /// Only the import (after seeding), to measure a change to it quickly.
         #[arg(long)]
         only_import: bool,
+        /// SQLite: a seeded database kept at this path. Made by the first run, copied by the
+        /// next ones instead of seeding again (the 1M seeding takes minutes).
+        #[arg(long)]
+        snapshot: Option<std::path::PathBuf>,
     },
     /// Writes the XLSX the import benchmark uploads (run in a child process, so the memory
     /// writing it takes is not counted as the server's).
@@ -126,7 +131,15 @@ async fn main() -> Result<()> {
             customers,
             samples,
             only_import,
-        } => bench_customers(backend, customers, samples, only_import).await,
+            snapshot,
+        } => {
+            // The import logs where its time went (RUST_LOG=info to see it).
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_writer(std::io::stderr)
+                .init();
+            bench_customers(backend, customers, samples, only_import, snapshot).await
+        }
         Command::ImportFile { rows, out } => Ok(std::fs::write(out, import_file(rows)?)?),
     }
 }
@@ -338,6 +351,22 @@ struct Client {
 }
 
 impl Client {
+    /// The real router over `app`, as the server builds it.
+    fn of(app: &App) -> Client {
+        let state = salesdesk_http::AppState {
+            app: app.clone(),
+            web: std::sync::Arc::new(salesdesk_http::WebConfig {
+                secure_cookies: true,
+                trusted_proxies: vec![],
+                session_max_age_s: 43_200,
+            }),
+            metrics: Default::default(),
+        };
+        Client {
+            router: salesdesk_http::router(state),
+        }
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -454,29 +483,26 @@ async fn bench_customers(
     count: usize,
     samples: usize,
     only_import: bool,
+    snapshot: Option<std::path::PathBuf>,
 ) -> Result<()> {
-    let db = connect(backend).await?;
-    let app = App::new(
-        db.clone(),
-        AuthSettings {
-            // Many sign-ins from one address in a few seconds are the benchmark, not an attack.
-            max_failures_per_ip: 1_000_000,
-            ..AuthSettings::default()
-        },
-        std::env::temp_dir().join("salesdesk-bench-attachments"),
-    );
-    let t = Instant::now();
-    let company = seed_company(&app).await?;
-    eprintln!(
-        "org: {} reps in {:.1} s",
-        company.reps.len(),
-        t.elapsed().as_secs_f64()
-    );
-    let t = Instant::now();
-    let names = seed_customers(&app, &company, count).await?;
-    let seed_s = t.elapsed().as_secs_f64();
-    // Planner statistics after a bulk load, as an operator would after an import.
-    db.analyze().await?;
+    let (db, copy, seeded) = match &snapshot {
+        Some(snapshot) => {
+            anyhow::ensure!(backend == Backend::Sqlite, "--snapshot is for SQLite");
+            let (db, copy, seeded) = from_snapshot(snapshot, count).await?;
+            (db, Some(copy), seeded)
+        }
+        None => {
+            let db = connect(backend).await?;
+            let seeded = seed(&db, count).await?;
+            (db, None, seeded)
+        }
+    };
+    let Seeded {
+        logins: company,
+        names,
+        seed_s,
+    } = seeded;
+    let app = bench_app(&db);
     let seeding_peak = peak_rss_mb();
     // The seeding ran in this process; what it freed the allocator keeps unless told. A
     // server never seeds, so hand it back before measuring the server's memory.
@@ -487,25 +513,14 @@ async fn bench_customers(
     }
     // Reset the peak (Linux: 5 > clear_refs) so what follows is the serving process alone.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let state = salesdesk_http::AppState {
-        app: app.clone(),
-        web: std::sync::Arc::new(salesdesk_http::WebConfig {
-            secure_cookies: true,
-            trusted_proxies: vec![],
-            session_max_age_s: 43_200,
-        }),
-        metrics: Default::default(),
-    };
-    let client = Client {
-        router: salesdesk_http::router(state),
-    };
+    let client = Client::of(&app);
     let mut rng = Rng::new(7);
     let reps: Vec<usize> = (0..20)
         .map(|_| rng.below(company.reps.len() as u64) as usize)
         .collect();
     let mut rep_cookies = Vec::new();
     for r in &reps {
-        rep_cookies.push(client.login(&company.reps[*r].2).await?);
+        rep_cookies.push(client.login(&company.reps[*r]).await?);
     }
     let mut mgr_cookies = Vec::new();
     for m in &company.managers {
@@ -523,7 +538,9 @@ async fn bench_customers(
     );
 
     if only_import {
-        return bench_import(&client, &mgr_cookies[0], 100_000).await;
+        let out = bench_import(&client, &mgr_cookies[0], 100_000).await;
+        drop_copy(&db, copy).await;
+        return out;
     }
     let timed = |_: &str| Vec::<Duration>::with_capacity(samples);
     // A rep's own list: 50 rows sorted by last follow-up.
@@ -660,8 +677,9 @@ async fn bench_customers(
         "- peak RSS while serving all of the above: {:.0} MB (while seeding: {seeding_peak:.0} MB)",
         peak_rss_mb()
     );
-    bench_import(&client, &mgr_cookies[0], 100_000).await?;
-    Ok(())
+    let out = bench_import(&client, &mgr_cookies[0], 100_000).await;
+    drop_copy(&db, copy).await;
+    out
 }
 
 /// An XLSX of `rows` new customers, each with a contact (half with a credit code), as a
@@ -721,6 +739,103 @@ fn import_file(rows: usize) -> Result<Vec<u8>> {
 }
 
 /// Uploads, validates and imports `rows` customers through the router, timing each step.
+fn bench_app(db: &Db) -> App {
+    App::new(
+        db.clone(),
+        AuthSettings {
+            // Many sign-ins from one address in a few seconds are the benchmark, not an attack.
+            max_failures_per_ip: 1_000_000,
+            ..AuthSettings::default()
+        },
+        std::env::temp_dir().join("salesdesk-bench-attachments"),
+    )
+}
+
+/// The seeded company: who can sign in, and names of customers to look up.
+struct Seeded {
+    logins: Logins,
+    names: Vec<String>,
+    seed_s: f64,
+}
+
+struct Logins {
+    reps: Vec<String>,
+    managers: Vec<String>,
+}
+
+async fn seed(db: &Db, count: usize) -> Result<Seeded> {
+    let app = bench_app(db);
+    let t = Instant::now();
+    let company = seed_company(&app).await?;
+    eprintln!(
+        "org: {} reps in {:.1} s",
+        company.reps.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let names = seed_customers(&app, &company, count).await?;
+    let seed_s = t.elapsed().as_secs_f64();
+    // Planner statistics after a bulk load, as an operator would after an import.
+    db.analyze().await?;
+    Ok(Seeded {
+        logins: Logins {
+            reps: company.reps.into_iter().map(|(_, _, name)| name).collect(),
+            managers: company.managers,
+        },
+        names,
+        seed_s,
+    })
+}
+
+/// A copy of the seeded SQLite database kept at `snapshot` (seeded and kept there the first
+/// time, with its sample names beside it), so a change is measured without seeding again.
+async fn from_snapshot(snapshot: &std::path::Path, count: usize) -> Result<(Db, PathBuf, Seeded)> {
+    let dir = std::env::temp_dir().join("salesdesk-tests");
+    std::fs::create_dir_all(&dir)?;
+    let names_file = snapshot.with_extension("names");
+    if !snapshot.exists() {
+        let path = dir.join(format!("{}.db", Uuid::now_v7()));
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await?;
+        db.migrate().await?;
+        let seeded = seed(&db, count).await?;
+        // Closing the last connection checkpoints the WAL into the file.
+        db.close().await;
+        std::fs::write(&names_file, seeded.names.join("\n"))?;
+        std::fs::copy(&path, snapshot)?;
+        let _ = std::fs::remove_file(&path);
+    }
+    let names = std::fs::read_to_string(&names_file)?
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let copy = dir.join(format!("{}.db", Uuid::now_v7()));
+    std::fs::copy(snapshot, &copy)?;
+    let db = Db::connect(&format!("sqlite://{}", copy.display())).await?;
+    let reps = REGIONS * BRANCHES * TEAMS * REPS;
+    let logins = Logins {
+        reps: (1..=reps).map(|n| format!("rep{n}")).collect(),
+        managers: (0..REGIONS).map(|r| format!("mgr{r}")).collect(),
+    };
+    Ok((
+        db,
+        copy,
+        Seeded {
+            logins,
+            names,
+            seed_s: 0.0,
+        },
+    ))
+}
+
+async fn drop_copy(db: &Db, copy: Option<PathBuf>) {
+    if let Some(copy) = copy {
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+        }
+    }
+}
+
 async fn bench_import(client: &Client, cookie: &str, rows: usize) -> Result<()> {
     let path = std::env::temp_dir().join(format!(
         "salesdesk-bench-import-{}.xlsx",

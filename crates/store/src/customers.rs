@@ -1528,12 +1528,13 @@ pub(crate) async fn insert_chunked<T>(
     columns: usize,
     row: impl Fn(&mut Sql, &T),
 ) -> Result<()> {
-    // About 250 parameters a statement on SQLite: binding costs grow with the square of a
-    // statement's parameters there, so bigger statements are slower, not faster. PostgreSQL
-    // gains from fewer, larger statements (each also fires the statement-level count trigger
-    // once); it takes up to 65,535 parameters.
+    // Each statement is a round trip to the connection's thread, so fewer, larger ones are
+    // faster on both backends (PostgreSQL also fires the statement-level count trigger once a
+    // statement). SQLite stops gaining at about 1,000 parameters (an import of 100,000
+    // customers: 250 took 18.6 s to write, 1,000 13.9 s, 4,000 12.4 s, with 23 MB more
+    // memory held); PostgreSQL takes up to 65,535.
     let params = match tx.backend() {
-        crate::Backend::Sqlite => 250,
+        crate::Backend::Sqlite => 1_000,
         crate::Backend::Postgres => 8_000,
     };
     for chunk in rows.chunks((params / columns).max(1)) {

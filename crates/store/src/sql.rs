@@ -1,7 +1,11 @@
 //! A small statement builder for dynamic filters. SQL text is only ever appended from
-//! `&'static str` fragments; every value becomes a `$n` placeholder (which SQLite accepts
-//! too), so user input can never become SQL. That is what makes the `AssertSqlSafe` in
-//! [`Sql::fetch_all`] and friends true.
+//! `&'static str` fragments; every value becomes a placeholder, so user input can never
+//! become SQL. That is what makes the `AssertSqlSafe` in [`Sql::fetch_all`] and friends true.
+//!
+//! Placeholders are written when the statement runs, in the backend's own style: `$n` for
+//! PostgreSQL, a bare `?` for SQLite. SQLite looks a numbered parameter's name up in a list
+//! (`sqlite3_bind_parameter_name` is linear), which made binding a bulk insert's hundreds of
+//! `$n` quadratic; bare `?` parameters have no names.
 
 use sqlx::{AssertSqlSafe, FromRow};
 use uuid::Uuid;
@@ -24,6 +28,8 @@ pub enum Arg {
 pub struct Sql {
     text: String,
     args: Vec<Arg>,
+    /// Where in `text` each argument's placeholder goes.
+    holes: Vec<usize>,
 }
 
 /// A page of a list: how many rows and from where. The limit is capped by the caller's rules.
@@ -38,6 +44,7 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             args: Vec::new(),
+            holes: Vec::new(),
         }
     }
 
@@ -49,13 +56,28 @@ impl Sql {
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
+        self.holes.push(self.text.len());
         self
     }
 
-    pub fn text(&self) -> &str {
-        &self.text
+    /// The statement's text with placeholders in `backend`'s style, and its arguments.
+    fn into_parts(self, backend: crate::Backend) -> (String, Vec<Arg>) {
+        use std::fmt::Write;
+        let Sql { text, args, holes } = self;
+        let mut out = String::with_capacity(text.len() + holes.len() * 4);
+        let mut from = 0;
+        for (i, &at) in holes.iter().enumerate() {
+            out.push_str(&text[from..at]);
+            match backend {
+                crate::Backend::Sqlite => out.push('?'),
+                crate::Backend::Postgres => {
+                    let _ = write!(out, "${}", i + 1);
+                }
+            }
+            from = at;
+        }
+        out.push_str(&text[from..]);
+        (out, args)
     }
 
     pub fn page(&mut self, page: Page) -> &mut Self {
@@ -93,7 +115,7 @@ impl Sql {
             + Send
             + Unpin,
     {
-        let Sql { text, args } = self;
+        let (text, args) = self.into_parts(tx.backend());
         Ok(match tx {
             Tx::Sqlite(t) => {
                 bind_all!(sqlx::query_as::<_, R>(AssertSqlSafe(text)), args)
@@ -110,7 +132,7 @@ impl Sql {
 
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub async fn execute(self, tx: &mut Tx) -> crate::Result<u64> {
-        let Sql { text, args } = self;
+        let (text, args) = self.into_parts(tx.backend());
         Ok(match tx {
             Tx::Sqlite(t) => bind_all!(sqlx::query(AssertSqlSafe(text)), args)
                 .execute(&mut **t)
@@ -148,7 +170,7 @@ impl Sql {
     }
 
     pub async fn fetch_count(self, tx: &mut Tx) -> crate::Result<i64> {
-        let Sql { text, args } = self;
+        let (text, args) = self.into_parts(tx.backend());
         Ok(match tx {
             Tx::Sqlite(t) => {
                 bind_all!(sqlx::query_scalar::<_, i64>(AssertSqlSafe(text)), args)
@@ -229,4 +251,23 @@ pub fn contains_pattern(needle: &str) -> String {
     }
     p.push('%');
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Backend;
+
+    #[test]
+    fn placeholders_are_written_in_each_backends_style() {
+        let mut sql = Sql::new("SELECT id FROM t WHERE a = ");
+        sql.bind(Arg::I64(1))
+            .push(" AND b IN ")
+            .bind_texts(&["x".into(), "y".into()]);
+        let (pg, args) = sql.clone().into_parts(Backend::Postgres);
+        assert_eq!(pg, "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3)");
+        assert_eq!(args.len(), 3);
+        let (lite, _) = sql.into_parts(Backend::Sqlite);
+        assert_eq!(lite, "SELECT id FROM t WHERE a = ? AND b IN (?, ?)");
+    }
 }
