@@ -57,6 +57,11 @@ enum Command {
         #[arg(long)]
         snapshot: Option<std::path::PathBuf>,
     },
+    /// Territory design on made-up regions of 3,000 and 10,000 units (issue 4's targets).
+    Territory {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Writes the XLSX the import benchmark uploads (run in a child process, so the memory
     /// writing it takes is not counted as the server's).
     #[command(hide = true)]
@@ -139,6 +144,10 @@ async fn main() -> Result<()> {
                 .with_writer(std::io::stderr)
                 .init();
             bench_customers(backend, customers, samples, only_import, snapshot).await
+        }
+        Command::Territory { seed } => {
+            bench_territory(seed);
+            Ok(())
         }
         Command::ImportFile { rows, out } => Ok(std::fs::write(out, import_file(rows)?)?),
     }
@@ -935,4 +944,76 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Each scenario of issue 4 on `sample::skewed_region` (units crowded into towns, one in a
+/// hundred units twenty times heavier), printed as a Markdown table.
+fn bench_territory(seed: u64) {
+    use salesdesk_territory::{Balance, Options, evaluate, optimise, sample};
+    println!(
+        "| units | k | balance | potential max / regular max | workload max / regular max | oversized | mean distance to centre | contiguous | time |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let pct = |v: f64| format!("{:.2} %", v * 100.0);
+    for (n, k, balance) in [
+        (3000, 20, Balance::Potential),
+        (3000, 50, Balance::Potential),
+        (3000, 20, Balance::Both),
+        (3000, 50, Balance::Both),
+        (10000, 200, Balance::Potential),
+        (10000, 200, Balance::Both),
+    ] {
+        let p = sample::skewed_region(n, 42);
+        let mut o = Options::new(k);
+        o.balance = balance;
+        o.seed = seed;
+        let plan = optimise(&p, &o).expect("plan");
+        let f = &plan.figures;
+        println!(
+            "| {n} | {k} | {balance:?} | {} / {} | {} / {} | {} | {:.1} km | {} | {} ms |",
+            pct(f.potential_max_deviation),
+            pct(f.potential_max_deviation_regular),
+            pct(f.workload_max_deviation),
+            pct(f.workload_max_deviation_regular),
+            f.oversized_territories,
+            f.mean_distance_km,
+            f.contiguous,
+            f.elapsed_ms
+        );
+    }
+    println!();
+    println!(
+        "| realignment: units, k | regular max deviation before → after | units moved | contiguous | time |"
+    );
+    println!("|---|---|---|---|---|");
+    for (n, k) in [(3000, 20), (3000, 50), (10000, 200)] {
+        let p = sample::skewed_region(n, 42);
+        let mut o = Options::new(k);
+        o.seed = seed;
+        let plan = optimise(&p, &o).expect("plan");
+        // The market grows 25 % in three territories (none of them an oversized unit's).
+        let mut grown = p.clone();
+        let chosen: Vec<usize> = (0..k)
+            .filter(|&t| !plan.figures.territories[t].oversized)
+            .step_by(7)
+            .take(3)
+            .collect();
+        for (u, t) in plan.territory.iter().enumerate() {
+            if chosen.contains(t) {
+                grown.units[u].potential *= 1.25;
+            }
+        }
+        let before = evaluate(&grown, &plan.territory, k, Balance::Potential, None, None);
+        o.current = Some(plan.territory.clone());
+        let after = optimise(&grown, &o).expect("realignment");
+        let moved = after.figures.moved.unwrap_or(0);
+        println!(
+            "| {n}, {k} | {} → {} | {moved} ({:.1} %) | {} | {} ms |",
+            pct(before.potential_max_deviation_regular),
+            pct(after.figures.potential_max_deviation_regular),
+            moved as f64 * 100.0 / n as f64,
+            after.figures.contiguous,
+            after.figures.elapsed_ms
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! SALESDESK_* environment -> flags), sets up logging, opens the database and runs a command.
 
 mod config;
+mod territory_cli;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,6 +49,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Sales territory design (销售区域设计) from CSV files; needs no database.
+    Territory {
+        #[command(subcommand)]
+        action: TerritoryAction,
+    },
     /// Check database integrity and schema version; exits non-zero on any problem.
     Check {
         /// First delete attachment files that no record names and that are over an hour old
@@ -55,6 +61,13 @@ enum Command {
         #[arg(long)]
         remove_orphan_files: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum TerritoryAction {
+    /// Divide units into k balanced, contiguous, compact territories; prints the figures and
+    /// writes id,territory.
+    Optimise(territory_cli::OptimiseArgs),
 }
 
 #[derive(Subcommand)]
@@ -127,6 +140,9 @@ async fn open(cfg: &Config) -> Result<App> {
 
 async fn run(cmd: Command, cfg: Config) -> Result<()> {
     match cmd {
+        Command::Territory {
+            action: TerritoryAction::Optimise(args),
+        } => territory_cli::optimise_files(args),
         Command::Openapi => {
             println!("{}", salesdesk_http::openapi_json());
             Ok(())

@@ -196,3 +196,114 @@ fn demo_seeds_once_and_prints_a_login_per_role() {
     assert!(!orphan.exists());
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn territory_optimise_reads_units_and_adjacency_and_writes_a_plan() {
+    let dir = temp_dir();
+    // A 6 × 4 grid of counties with leading-zero ids, potential 10 each but one of 40.
+    let mut units = String::from("id,name,state,x_km,y_km,potential,workload,extra\n");
+    let mut adjacency = String::from("a,b,border_km,kind\n");
+    for i in 0..24 {
+        let (x, y) = (i % 6, i / 6);
+        let potential = if i == 9 { 40 } else { 10 };
+        let state = if x < 3 { "西区" } else { "东区" };
+        units.push_str(&format!(
+            "0{i:02},县{i},{state},{},{},{potential},1,x\n",
+            x * 20,
+            y * 20
+        ));
+        if x < 5 {
+            adjacency.push_str(&format!("0{i:02},0{:02},20,border\n", i + 1));
+        }
+        if y < 3 {
+            adjacency.push_str(&format!("0{i:02},0{:02},20,border\n", i + 6));
+        }
+    }
+    std::fs::write(dir.join("units.csv"), units).unwrap();
+    std::fs::write(dir.join("adjacency.csv"), adjacency).unwrap();
+    let out = salesdesk(
+        &dir,
+        &[
+            "territory",
+            "optimise",
+            "--units",
+            "units.csv",
+            "--adjacency",
+            "adjacency.csv",
+            "-k",
+            "3",
+            "--seed",
+            "7",
+            "--out",
+            "plan.csv",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("contiguous: yes"), "{stdout}");
+    assert!(stdout.contains("potential: max deviation"), "{stdout}");
+    let plan = std::fs::read_to_string(dir.join("plan.csv")).unwrap();
+    let rows: Vec<&str> = plan.lines().collect();
+    assert_eq!(rows[0], "id,territory");
+    assert_eq!(rows.len(), 25);
+    assert!(rows[1].starts_with("000,T0"), "{plan}");
+    // 270 potential in 3: 90 each is possible and found.
+    assert!(stdout.contains("max deviation 0.00 %"), "{stdout}");
+
+    // Realign from the state column: two states into three territories keeps their names.
+    let out = salesdesk(
+        &dir,
+        &[
+            "territory",
+            "optimise",
+            "--units",
+            "units.csv",
+            "--adjacency",
+            "adjacency.csv",
+            "-k",
+            "3",
+            "--current-from-state",
+            "--out",
+            "plan2.csv",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("moved from the current alignment"),
+        "{stdout}"
+    );
+    let plan2 = std::fs::read_to_string(dir.join("plan2.csv")).unwrap();
+    assert!(plan2.contains("西区") && plan2.contains("东区"), "{plan2}");
+
+    // A bad cell is named, and nothing is written.
+    std::fs::write(dir.join("bad.csv"), "id,x_km,y_km,potential\n1,0,0,many\n").unwrap();
+    let out = salesdesk(
+        &dir,
+        &[
+            "territory",
+            "optimise",
+            "--units",
+            "bad.csv",
+            "-k",
+            "1",
+            "--out",
+            "plan3.csv",
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("units line 2, column potential"),
+        "{stderr}"
+    );
+    assert!(!dir.join("plan3.csv").exists());
+}
