@@ -71,13 +71,7 @@ pub(crate) fn oversized_units(values: &[f64], k: usize) -> Vec<bool> {
         if n_big >= k {
             return big;
         }
-        let rest: f64 = values
-            .iter()
-            .zip(&big)
-            .filter(|(_, b)| !**b)
-            .map(|(v, _)| v)
-            .sum();
-        let share = rest / (k - n_big) as f64;
+        let share = fair_share(values, &big, k);
         let mut changed = false;
         for (v, b) in values.iter().zip(big.iter_mut()) {
             if !*b && *v > share && share > 0.0 {
@@ -89,6 +83,18 @@ pub(crate) fn oversized_units(values: &[f64], k: usize) -> Vec<bool> {
             return big;
         }
     }
+}
+
+/// What each territory without an oversized unit should hold: what the others leave, shared.
+pub(crate) fn fair_share(values: &[f64], big: &[bool], k: usize) -> f64 {
+    let n_big = big.iter().filter(|b| **b).count();
+    let rest: f64 = values
+        .iter()
+        .zip(big)
+        .filter(|(_, b)| !**b)
+        .map(|(v, _)| v)
+        .sum();
+    rest / k.saturating_sub(n_big).max(1) as f64
 }
 
 pub(crate) fn dist(problem: &Problem, a: usize, b: usize) -> f64 {

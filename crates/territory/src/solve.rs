@@ -8,7 +8,7 @@
 use std::collections::{BinaryHeap, VecDeque};
 use std::time::Instant;
 
-use crate::figures::{compactness_weights, dist, evaluate, medoid, oversized_units};
+use crate::figures::{compactness_weights, dist, evaluate, fair_share, medoid, oversized_units};
 use crate::rng::Rng;
 use crate::{Balance, Options, Plan, Problem};
 
@@ -83,15 +83,7 @@ impl<'a> Search<'a> {
         let both = o.balance == Balance::Both;
         let mut measures = Vec::new();
         let mut add = |values: Vec<f64>| {
-            let big = oversized_units(&values, k);
-            let n_big = big.iter().filter(|b| **b).count();
-            let rest: f64 = values
-                .iter()
-                .zip(&big)
-                .filter(|(_, b)| !**b)
-                .map(|(v, _)| v)
-                .sum();
-            let share = rest / (k - n_big).max(1) as f64;
+            let share = fair_share(&values, &oversized_units(&values, k), k);
             measures.push(Measure {
                 values,
                 share,
