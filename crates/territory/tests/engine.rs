@@ -197,3 +197,20 @@ fn anytime_mode_returns_a_whole_plan_when_time_runs_out() {
     assert!(plan.figures.contiguous);
     assert_eq!(plan.territory.len(), 2000);
 }
+
+#[test]
+fn a_unit_locked_away_from_its_territory_stays_there_and_the_figures_say_so() {
+    // Left half territory 0, right half 1; then the user puts the far-left corner unit in
+    // territory 1 and locks it. Realigning keeps it there.
+    let p = grid(8, 4, |_| 1.0);
+    let mut current: Vec<usize> = (0..32).map(|i| usize::from(i % 8 >= 4)).collect();
+    current[0] = 1;
+    let mut o = Options::new(2);
+    o.current = Some(current);
+    o.locked = vec![(0, 1)];
+    let plan = optimise(&p, &o).unwrap();
+    assert_eq!(plan.territory[0], 1);
+    assert!(!plan.figures.territories[1].contiguous);
+    assert!(!plan.figures.contiguous);
+    assert!(plan.figures.territories[0].contiguous);
+}
