@@ -17,6 +17,7 @@ const CustomerDetail = lazy(() => import('./pages/CustomerDetail'));
 const CustomerImport = lazy(() => import('./pages/CustomerImport'));
 const Pools = lazy(() => import('./pages/Pools'));
 const CustomerSettings = lazy(() => import('./pages/CustomerSettings'));
+const Territory = lazy(() => import('./pages/Territory'));
 const Org = lazy(() => import('./pages/Org'));
 const People = lazy(() => import('./pages/People'));
 const Roles = lazy(() => import('./pages/Roles'));
@@ -54,6 +55,7 @@ function Gate() {
           <Route path="/customers/import" element={<CustomerImport />} />
           <Route path="/customers/:id" element={<CustomerDetail me={me.data} />} />
           <Route path="/pools" element={<Pools me={me.data} />} />
+          <Route path="/territory" element={<Territory />} />
           <Route path="/settings/customers" element={<CustomerSettings me={me.data} />} />
           <Route path="/org" element={<Org me={me.data} />} />
           <Route path="/people" element={<People me={me.data} />} />

@@ -482,6 +482,27 @@ pub async fn seed(app: &App, seed: u64, password: &str) -> AppResult<Option<Vec<
     }
     let mut rng = Rng::new(seed ^ 0xC057_0E55);
     crate::demo_customers::seed(app, &mut rng, &g.regions, &g.reps, CUSTOMERS).await?;
+    crate::demo_territory::seed(app).await?;
+    let east_reps = g.reps.iter().filter(|r| r.2 == 0).count() as i64;
+    for (name, from_current, k) in [
+        ("华东：现状重新均衡", true, None),
+        ("华东：按潜力重新划分", false, Some(east_reps)),
+    ] {
+        crate::territory::create_as(
+            app,
+            By::System("demo"),
+            director,
+            crate::territory::NewScenarioInput {
+                name: name.into(),
+                k,
+                balance: "potential".into(),
+                seed: Some(1),
+                from_current,
+            },
+            &RequestMeta::default(),
+        )
+        .await?;
+    }
     Ok(Some(g.logins))
 }
 

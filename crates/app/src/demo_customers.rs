@@ -254,8 +254,13 @@ pub(crate) async fn seed(
     let mut followups = Vec::new();
     let mut contact_ids_of: Vec<Vec<Uuid>> = Vec::with_capacity(count);
     let mut mobile = 10_000_000u64;
+    let districts = crate::demo_territory::units();
     for (i, (b, m, p)) in combos.into_iter().take(count).enumerate() {
         let rep = *rng.pick(reps);
+        // 华东大区's customers carry a real district, so territory design can find them.
+        let place = (rep.2 == 0)
+            .then(|| crate::demo_territory::district_for(&districts, rep.3, i))
+            .flatten();
         let (product, industry) = PRODUCTS[p];
         let name = format!(
             "{}{}{}{}{}",
@@ -383,6 +388,8 @@ pub(crate) async fn seed(
                         .into(),
                 ),
                 city: Some(rep.3.into()),
+                province: place.as_ref().map(|p| p.0.clone()),
+                district: place.map(|p| p.1),
                 tags,
                 ..Default::default()
             },

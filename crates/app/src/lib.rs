@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 mod demo_customers;
+mod demo_territory;
 pub mod error;
 pub mod imports;
 pub mod notifications;
@@ -20,6 +21,7 @@ pub mod people;
 pub mod pools;
 pub mod roles;
 pub mod saved_views;
+pub mod territory;
 
 pub use actor::{Actor, Via};
 pub use error::{AppError, AppResult};
@@ -141,5 +143,6 @@ pub mod records {
     pub use salesdesk_store::org::OrgUnitRow;
     pub use salesdesk_store::pools::PoolRow;
     pub use salesdesk_store::roles::{PositionRow, RoleWithGrants};
+    pub use salesdesk_store::territory::{ScenarioRow, TerritoryRow, UnitRow as TerritoryUnitRow};
     pub use salesdesk_store::users::{AssignmentRow, UserRow, UserSort};
 }

@@ -43,6 +43,9 @@ pub enum Permission {
     PoolsUse,
     #[serde(rename = "pools.manage")]
     PoolsManage,
+    /// 区域设计: design territory scenarios and apply them (customers change owner).
+    #[serde(rename = "territory.design")]
+    TerritoryDesign,
 }
 
 str_enum!(Permission {
@@ -63,6 +66,7 @@ str_enum!(Permission {
     CustomersImport = "customers.import",
     PoolsUse = "pools.use",
     PoolsManage = "pools.manage",
+    TerritoryDesign = "territory.design",
 });
 
 /// A group of records whose visibility a role sets with one data scope.
@@ -179,6 +183,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             CustomersImport,
             PoolsUse,
             PoolsManage,
+            TerritoryDesign,
         ],
         people_scope: DataScope::All,
         customer_scope: DataScope::All,
@@ -203,6 +208,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             PoolsManage,
             CustomersExport,
             CustomersImport,
+            TerritoryDesign,
         ],
         people_scope: DataScope::All,
         customer_scope: DataScope::All,

@@ -63,6 +63,7 @@ pub struct AppState {
         (name = "roles", description = "Roles, permissions and data scopes"),
         (name = "customers", description = "The customer archive (客户档案): contacts, follow-ups, teams, transfer, 查重"),
         (name = "pools", description = "Customer pools (公海): claim, assign, return"),
+        (name = "territory", description = "Territory design (区域设计): units, scenarios, optimising, applying"),
         (name = "me", description = "The caller's saved views of lists and notifications"),
         (name = "audit", description = "The audit log"),
         (name = "system", description = "Health and metrics"),
@@ -161,6 +162,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = routes::views::routes(r);
     let r = routes::custom_fields::routes(r);
     let r = routes::notifications::routes(r);
+    let r = routes::territory::routes(r);
     let r = routes::audit::routes(r);
     let r = routes::system::routes(r);
     let (router, mut spec) = r.split_for_parts();

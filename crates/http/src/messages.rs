@@ -25,6 +25,41 @@ impl Locale {
 /// (code, zh-CN, en-US)
 const MESSAGES: &[(&str, &str, &str)] = &[
     (
+        "territory.no_units",
+        "还没有区域单元（区县、城市），请先导入",
+        "There are no units (districts, cities) yet; import them first",
+    ),
+    (
+        "territory.balance_unknown",
+        "均衡指标只能是潜力、工作量或两者",
+        "Balance must be potential, workload or both",
+    ),
+    (
+        "territory.no_current_alignment",
+        "现有负责人不足两人，无法在现状上重新均衡",
+        "Fewer than two reps hold units now; there is no present alignment to rebalance",
+    ),
+    (
+        "territory.disconnected",
+        "区域单元之间不连通，请补充相邻关系",
+        "The units are not all connected; add the missing adjacency",
+    ),
+    (
+        "territory.scenario_applied",
+        "方案已实施，不能再修改",
+        "The scenario has been applied and can no longer change",
+    ),
+    (
+        "territory.owner_twice",
+        "此人已负责本方案的另一个区域",
+        "This person already holds another territory of the scenario",
+    ),
+    (
+        "territory.owner_missing",
+        "每个区域都要指定负责人后才能实施",
+        "Every territory needs a rep before the scenario can be applied",
+    ),
+    (
         "validation",
         "提交的内容有误，请检查标出的字段",
         "Some fields are invalid; please check them",

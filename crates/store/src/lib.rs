@@ -19,6 +19,7 @@ pub mod pools;
 pub mod roles;
 pub mod saved_views;
 pub mod sessions;
+pub mod territory;
 pub mod throttle;
 pub mod users;
 

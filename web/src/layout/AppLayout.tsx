@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { ProLayout } from '@ant-design/pro-components';
 import { Button, Dropdown, Space } from 'antd';
-import { ApartmentOutlined, AuditOutlined, ContactsOutlined, FormOutlined, HomeOutlined, InboxOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, GlobalOutlined, AuditOutlined, ContactsOutlined, FormOutlined, HomeOutlined, InboxOutlined, LogoutOutlined, SafetyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { t, setLocale, useLocale } from '../i18n';
 import { api } from '../api/client';
@@ -15,6 +15,7 @@ const ICONS: Record<string, ReactNode> = {
   '/': <HomeOutlined />,
   '/customers': <ContactsOutlined />,
   '/pools': <InboxOutlined />,
+  '/territory': <GlobalOutlined />,
   '/settings/customers': <FormOutlined />,
   '/org': <ApartmentOutlined />,
   '/people': <TeamOutlined />,

@@ -17,6 +17,7 @@ export const MENU: MenuEntry[] = [
   { path: '/', key: 'nav.home', anyOf: [] },
   { path: '/customers', key: 'nav.customers', anyOf: ['customers.view'] },
   { path: '/pools', key: 'nav.pools', anyOf: ['pools.use', 'pools.manage'] },
+  { path: '/territory', key: 'nav.territory', anyOf: ['territory.design'] },
   { path: '/settings/customers', key: 'nav.customerSettings', anyOf: ['customers.settings'] },
   { path: '/org', key: 'nav.org', anyOf: ['org.view'] },
   { path: '/people', key: 'nav.people', anyOf: ['people.view'] },

@@ -12,6 +12,7 @@ pub mod people;
 pub mod pools;
 pub mod roles;
 pub mod system;
+pub mod territory;
 pub mod views;
 
 use axum::http::{HeaderValue, header};

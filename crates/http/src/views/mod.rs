@@ -420,3 +420,4 @@ pub mod customers;
 pub mod imports;
 pub mod notifications;
 pub mod saved_views;
+pub mod territory;
