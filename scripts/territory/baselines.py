@@ -13,7 +13,8 @@ mean Polsby-Popper of the dissolved territories, contiguity, and wall time.
 
     scripts/territory/setup-venv
     cargo build --release -p salesdesk
-    .venv/territory/bin/python scripts/territory/baselines.py [--k 20 50] [--recom-steps 200]
+    .venv/territory/bin/python scripts/territory/baselines.py [--k 20 50] [--recom-steps 100] \
+        [--epsilon 0.01 0.02] [--skip-spopt]
 
 Not part of `make test`: the baselines take minutes. Results go to docs/benchmarks.md.
 """
@@ -90,21 +91,21 @@ class Scorer:
         }
 
 
-def salesdesk(scorer, k):
+def salesdesk(scorer, k, tolerance):
     binary = ROOT / "target/release/salesdesk"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.csv"
         started = time.perf_counter()
         subprocess.run(
             [binary, "territory", "optimise", "--units", DATA / "units.csv",
-             "--adjacency", DATA / "adjacency.csv", "-k", str(k), "--out", out],
+             "--adjacency", DATA / "adjacency.csv", "-k", str(k), "--tolerance", str(tolerance * 100), "--out", out],
             check=True, capture_output=True,
         )
         seconds = time.perf_counter() - started
         with open(out, encoding="utf-8") as f:
             plan = {r["id"]: r["territory"] for r in csv.DictReader(f)}
     labels = sorted(set(plan.values()))
-    return scorer.score("SalesDesk", [labels.index(plan[u]) for u in scorer.ids], seconds)
+    return scorer.score(f"SalesDesk (tolerance {tolerance:.1%})", [labels.index(plan[u]) for u in scorer.ids], seconds)
 
 
 def gerrychain_recom(scorer, k, epsilon, steps):
@@ -175,16 +176,22 @@ def spopt_plans(scorer, k):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--k", type=int, nargs="+", default=[20, 50])
-    parser.add_argument("--recom-steps", type=int, default=200)
+    parser.add_argument("--recom-steps", type=int, default=100)
+    parser.add_argument("--epsilon", type=float, nargs="+", default=[0.01, 0.02],
+                        help="balance tolerances: SalesDesk and ReCom are each run at every one")
+    parser.add_argument("--skip-spopt", action="store_true", help="spopt takes minutes per k")
     args = parser.parse_args()
     units, edges = read_inputs()
     scorer = Scorer(units, edges)
     print("| k | plan | territories | max deviation | mean deviation | distance to centre | Polsby-Popper | contiguous | time |")
     print("|---|---|---|---|---|---|---|---|---|")
     for k in args.k:
-        rows = [salesdesk(scorer, k)]
-        rows.append(gerrychain_recom(scorer, k, 0.02, args.recom_steps))
-        rows.extend(spopt_plans(scorer, k))
+        rows = [salesdesk(scorer, k, 0.005)]
+        for eps in args.epsilon:
+            rows.append(salesdesk(scorer, k, eps))
+            rows.append(gerrychain_recom(scorer, k, eps, args.recom_steps))
+        if not args.skip_spopt:
+            rows.extend(spopt_plans(scorer, k))
         for r in rows:
             print(f"| {k} | {r['plan']} | {r['k']} | {r['max_dev']:.2%} | {r['mean_dev']:.2%} | "
                   f"{r['distance_km']:.1f} km | {r['polsby_popper']:.3f} | "

@@ -557,6 +557,68 @@ pub async fn import_units(
     Ok(result)
 }
 
+/// What building unit figures from the customer base did.
+#[derive(Debug, Clone, Serialize)]
+pub struct FiguresFromCustomers {
+    pub units: usize,
+    pub units_with_customers: usize,
+    pub customers: i64,
+}
+
+/// Sets every unit's potential and workload from its customers (by city and district):
+/// level-weighted customers and the visits a month they need. Units without customers get
+/// nothing. Scenarios show the new figures at once; optimise them to rebalance.
+pub async fn figures_from_customers(
+    app: &App,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> AppResult<FiguresFromCustomers> {
+    use salesdesk_domain::territory::{level_potential, level_visits_per_month, place_key};
+    actor.require(Permission::TerritoryDesign)?;
+    let mut tx = app.db.begin_write().await?;
+    let units = store::units(&mut tx).await?;
+    if units.is_empty() {
+        return Err(AppError::Conflict("territory.no_units"));
+    }
+    let mut by_place: HashMap<(String, String), (f64, f64)> = HashMap::new();
+    let mut customers = 0;
+    for (city, district, level, n) in store::level_counts_by_district(&mut tx).await? {
+        let e = by_place.entry(place_key(&city, &district)).or_default();
+        e.0 += level_potential(level.as_deref()) * n as f64;
+        e.1 += level_visits_per_month(level.as_deref()) * n as f64;
+        customers += n;
+    }
+    let mut with = 0;
+    for u in &units {
+        let (p, w) = by_place
+            .get(&place_key(&u.city, &u.district))
+            .copied()
+            .unwrap_or_default();
+        if p > 0.0 {
+            with += 1;
+        }
+        store::set_unit_figures(&mut tx, &u.code, p, w).await?;
+    }
+    let result = FiguresFromCustomers {
+        units: units.len(),
+        units_with_customers: with,
+        customers,
+    };
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "territory.figures_from_customers",
+        "territory_unit",
+        "*",
+        None::<&()>,
+        Some(&serde_json::json!({"unitsWithCustomers": with, "customers": customers})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
 // ---- creating and optimising -------------------------------------------------------------
 
 #[derive(Debug, Clone)]
@@ -1151,9 +1213,17 @@ pub async fn apply(
         store::set_unit_owner(&mut tx, &units.rows[u].code, Some(to)).await?;
     }
     let mut received: BTreeMap<Uuid, Vec<(Uuid, String)>> = BTreeMap::new();
+    let mut recipients: HashMap<Uuid, (Uuid, Uuid)> = HashMap::new();
     for m in &plan.customers {
         let cust = in_charge(&mut tx, actor, m.customer_id, Permission::CustomersTransfer).await?;
-        let (to, to_unit) = recipient(&mut tx, actor, m.to_user_id, "ownerId").await?;
+        let (to, to_unit) = match recipients.get(&m.to_user_id) {
+            Some(r) => *r,
+            None => {
+                let r = recipient(&mut tx, actor, m.to_user_id, "ownerId").await?;
+                recipients.insert(m.to_user_id, r);
+                r
+            }
+        };
         move_to_owner(
             &mut tx,
             actor,

@@ -28,6 +28,7 @@ pub mod import;
 pub mod org;
 pub mod password;
 pub mod saved_view;
+pub mod territory;
 pub mod text;
 pub mod user;
 pub mod validation;

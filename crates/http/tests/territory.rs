@@ -121,9 +121,24 @@ api_test! {
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         assert_eq!((r.body["added"].as_i64(), r.body["updated"].as_i64()), (Some(0), Some(6)));
 
+        // Figures from the customer base: customers weighted by level, visits by level.
+        customer(&fx, "西边客户有限公司", "西一区").await;
+        customer(&fx, "西边第二客户有限公司", "西一区").await;
+        let r = fx.call("director", Method::POST, "/api/v1/territory/units/figures-from-customers", None, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!((r.body["unitsWithCustomers"].as_i64(), r.body["customers"].as_i64()), (Some(1), Some(2)));
+        let r = fx.call("director", Method::GET, "/api/v1/territory/units", None, None).await;
+        let figures: Vec<(f64, f64)> = r.body.as_array().unwrap().iter()
+            .map(|u| (u["potential"].as_f64().unwrap(), u["workload"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(figures[0], (2.0, 1.0), "two customers without a level in 西一区");
+        assert!(figures[1..].iter().all(|f| *f == (0.0, 0.0)), "{figures:?}");
+
         // Reps and managers do not design territories.
         for who in ["repa1", "mgra"] {
             let r = fx.call(who, Method::GET, "/api/v1/territory/scenarios", None, None).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+            let r = fx.call(who, Method::POST, "/api/v1/territory/units/figures-from-customers", None, None).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
         }
     }

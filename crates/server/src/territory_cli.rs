@@ -36,6 +36,10 @@ pub struct OptimiseArgs {
     /// Seconds; the best plan found so far is returned when they run out.
     #[arg(long)]
     time_limit: Option<f64>,
+    /// Percent: once balanced, territories are made more compact while each stays within
+    /// this deviation of a fair share (0 keeps the tightest balance found).
+    #[arg(long, default_value_t = 0.5, value_parser = tolerance)]
+    tolerance: f64,
     /// Where to write id,territory.
     #[arg(long)]
     out: PathBuf,
@@ -46,6 +50,13 @@ enum BalanceArg {
     Potential,
     Workload,
     Both,
+}
+
+fn tolerance(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(v) if (0.0..=50.0).contains(&v) => Ok(v),
+        _ => Err(format!("{raw} is not a percentage between 0 and 50")),
+    }
 }
 
 fn read(path: &PathBuf) -> Result<String> {
@@ -118,6 +129,7 @@ pub fn optimise_files(a: OptimiseArgs) -> Result<()> {
     };
     options.seed = a.seed;
     options.time_limit = a.time_limit.map(Duration::from_secs_f64);
+    options.balance_tolerance = a.tolerance / 100.0;
     options.current = current;
     options.locked = locked;
     let problem = Problem {

@@ -38,7 +38,7 @@ fn migrate_create_an_administrator_and_check() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("schema version 14"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("schema version 15"));
 
     let weak = salesdesk(
         &dir,

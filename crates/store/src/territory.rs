@@ -379,3 +379,12 @@ pub async fn owner_counts_by_district(tx: &mut Tx) -> Result<Vec<(String, String
          WHERE district IS NOT NULL AND owner_id IS NOT NULL GROUP BY COALESCE(city, ''), district, owner_id";
     Ok(on_tx!(tx, |x| sqlx::query_as(SQL).fetch_all(x).await?))
 }
+
+/// (city, district, level, customers) of customers with a district, owned or pooled.
+pub async fn level_counts_by_district(
+    tx: &mut Tx,
+) -> Result<Vec<(String, String, Option<String>, i64)>> {
+    const SQL: &str = "SELECT COALESCE(city, ''), district, level_code, CAST(COUNT(*) AS BIGINT) FROM customers \
+         WHERE district IS NOT NULL GROUP BY COALESCE(city, ''), district, level_code";
+    Ok(on_tx!(tx, |x| sqlx::query_as(SQL).fetch_all(x).await?))
+}

@@ -72,6 +72,10 @@ pub struct Options {
     pub bases: Vec<usize>,
     /// Weight of compactness against balance (default 0.05: balance first).
     pub compactness_weight: f64,
+    /// Once balanced, territories are made more compact while each stays within this
+    /// relative deviation of its fair share (or within its deviation then, if wider).
+    /// Default 0.01 (1 %); 0 keeps the tightest balance found.
+    pub balance_tolerance: f64,
     /// Weight of moving units when realigning: moving every unit costs this much, as much as
     /// a territory 30 % off balance (default 0.1).
     pub disruption_weight: f64,
@@ -88,6 +92,7 @@ impl Options {
             locked: Vec::new(),
             bases: Vec::new(),
             compactness_weight: 0.05,
+            balance_tolerance: 0.005,
             disruption_weight: 0.1,
         }
     }

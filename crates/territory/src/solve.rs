@@ -12,6 +12,7 @@ use crate::figures::{compactness_weights, dist, evaluate, fair_share, medoid, ov
 use crate::rng::Rng;
 use crate::{Balance, Options, Plan, Problem};
 
+mod compact;
 mod recombine;
 
 /// A balanced measure (potential or workload) and what each territory should hold of it.
@@ -62,8 +63,19 @@ pub(crate) fn run(problem: &Problem, o: &Options) -> Plan {
     }
     s.recentre();
     s.anneal(deadline);
-    s.recombine(deadline);
-    s.polish(deadline);
+    // Recombination and polish open moves for each other: alternate while they gain.
+    for _ in 0..4 {
+        let before = s.total_cost(o.compactness_weight);
+        s.recombine(deadline);
+        s.polish(deadline);
+        if s.total_cost(o.compactness_weight) >= before - 1e-12 {
+            break;
+        }
+    }
+    // A realignment keeps its shapes: compaction would move units it need not.
+    if o.current.is_none() {
+        s.compact(o.balance_tolerance, deadline);
+    }
     let territory: Vec<usize> = s.assign.iter().map(|&t| t as usize).collect();
     let mut figures = evaluate(
         problem,

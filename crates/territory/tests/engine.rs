@@ -49,12 +49,13 @@ fn a_uniform_grid_splits_into_equal_compact_territories() {
     let f = &plan.figures;
     assert_eq!(f.potential_max_deviation, 0.0, "{f:?}");
     assert!(f.contiguous);
-    // Within 10 % of the four quadrants, by distance to the centres (on a grid, shapes as
-    // compact by distance have staircase borders, so Polsby-Popper is lower than a square's).
+    // As compact as the four quadrants, by distance to the centres: balanced growth leaves
+    // staircase shapes up to 10 % worse, and the compaction pass re-cuts them (Polsby-Popper
+    // stays below a square's when borders are staircases).
     let quadrants: Vec<usize> = (0..64).map(|i| (i % 8) / 4 + 2 * ((i / 8) / 4)).collect();
     let q = evaluate(&p, &quadrants, 4, Balance::Potential, None, None);
     assert!(
-        f.mean_distance_km <= q.mean_distance_km * 1.1,
+        f.mean_distance_km <= q.mean_distance_km * 1.0 + 1e-9,
         "{} km against the quadrants' {} km",
         f.mean_distance_km,
         q.mean_distance_km

@@ -466,4 +466,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'territory.customersLost': "Customers out",
   'territory.applyNote': "Customers are transferred and the change goes into their owner history; customers of other reps stay.",
   'territory.reason': "Reason",
+  'territory.fromCustomers': "Figures from customers",
+  'territory.fromCustomersHint': "Recompute each district's potential (customers weighted by level) and workload (visits a month by level) from its customers; districts without customers get 0. Optimise scenarios afterwards.",
+  'territory.fromCustomersDone': "Recomputed from {customers} customers; {units} districts have customers",
 };

@@ -464,4 +464,7 @@ export const zhCN = {
   'territory.customersLost': "移出客户",
   'territory.applyNote': "客户按“转移”办理并记入负责人变更历史；其他负责人名下的客户不变。",
   'territory.reason': "调整原因",
+  'territory.fromCustomers': "按客户重算潜力",
+  'territory.fromCustomersHint': "按各区县的客户重算潜力（客户按级别加权）与工作量（按级别的月拜访次数），没有客户的区县记为 0。之后可对方案重新优化。",
+  'territory.fromCustomersDone': "已按 {customers} 个客户重算，{units} 个区县有客户",
 };

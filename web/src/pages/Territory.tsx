@@ -23,7 +23,7 @@ const km = (v: number) => `${v.toFixed(1)} km`;
 
 export default function Territory() {
   useLocale();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const qc = useQueryClient();
   const scenarios = useQuery({ queryKey: ['territory', 'scenarios'], queryFn: () => unwrap(api.GET('/api/v1/territory/scenarios')) });
   const units = useQuery({ queryKey: ['territory', 'units'], queryFn: () => unwrap(api.GET('/api/v1/territory/units')) });
@@ -134,6 +134,21 @@ export default function Territory() {
     }
   };
 
+  const fromCustomers = () =>
+    modal.confirm({
+      title: t('territory.fromCustomers'),
+      content: t('territory.fromCustomersHint'),
+      onOk: async () => {
+        try {
+          const r = await unwrap(api.POST('/api/v1/territory/units/figures-from-customers'));
+          message.success(t('territory.fromCustomersDone', { units: r.unitsWithCustomers, customers: r.customers }));
+          qc.invalidateQueries({ queryKey: ['territory'] });
+        } catch (e) {
+          reportError(e);
+        }
+      },
+    });
+
   const remove = async (id: string) => {
     try {
       await unwrap(api.DELETE('/api/v1/territory/scenarios/{id}', { params: { path: { id } } }));
@@ -224,18 +239,23 @@ export default function Territory() {
       <Card
         title={t('territory.title')}
         extra={
-          <Button
-            type="primary"
-            disabled={noUnits}
-            data-testid="scenario-new"
-            onClick={() => {
-              createForm.resetFields();
-              createForm.setFieldsValue({ balance: 'potential', fromCurrent: false, k: Math.min(20, units.data?.length ?? 2) });
-              setCreating(true);
-            }}
-          >
-            {t('territory.new')}
-          </Button>
+          <Space wrap>
+            <Button disabled={noUnits} onClick={fromCustomers} data-testid="figures-from-customers">
+              {t('territory.fromCustomers')}
+            </Button>
+            <Button
+              type="primary"
+              disabled={noUnits}
+              data-testid="scenario-new"
+              onClick={() => {
+                createForm.resetFields();
+                createForm.setFieldsValue({ balance: 'potential', fromCurrent: false, k: Math.min(20, units.data?.length ?? 2) });
+                setCreating(true);
+              }}
+            >
+              {t('territory.new')}
+            </Button>
+          </Space>
         }
         style={{ marginBottom: 16 }}
       >
@@ -255,19 +275,17 @@ export default function Territory() {
               <Tag color={draft ? 'blue' : 'green'}>{t(`territory.status.${s.status}`)}</Tag>
             </Space>
           }
-          extra={
-            draft && (
-              <Space wrap>
-                <Button onClick={optimise} loading={busy} data-testid="scenario-optimise">
-                  {t('territory.optimise')}
-                </Button>
-                <Button type="primary" onClick={openPreview} data-testid="scenario-apply">
-                  {t('territory.apply')}
-                </Button>
-              </Space>
-            )
-          }
         >
+          {draft && (
+            <Space wrap style={{ marginBottom: 12 }}>
+              <Button onClick={optimise} loading={busy} data-testid="scenario-optimise">
+                {t('territory.optimise')}
+              </Button>
+              <Button type="primary" onClick={openPreview} data-testid="scenario-apply">
+                {t('territory.apply')}
+              </Button>
+            </Space>
+          )}
           <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} style={{ marginBottom: 12 }}>
             <Descriptions.Item label={t('territory.maxPotentialDeviation')}>
               <span data-testid="figure-potential">{percent(s.figures.potentialMaxDeviation)}</span>

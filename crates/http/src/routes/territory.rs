@@ -16,13 +16,15 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, Auth, IfMatch, Meta};
 use crate::views::territory::{
-    ApplyPreviewView, ScenarioDetailView, ScenarioSummaryView, TerritoryUnitView, UnitsImportedView,
+    ApplyPreviewView, FiguresFromCustomersView, ScenarioDetailView, ScenarioSummaryView,
+    TerritoryUnitView, UnitsImportedView,
 };
 use salesdesk_app::territory;
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_units))
         .routes(routes!(import_units))
+        .routes(routes!(figures_from_customers))
         .routes(routes!(get_map))
         .routes(routes!(list_scenarios, create_scenario))
         .routes(routes!(get_scenario, delete_scenario))
@@ -281,4 +283,20 @@ async fn import_units(
     };
     let r = territory::import_units(&s.app, &actor, input, &meta).await?;
     Ok(Json(r.into()))
+}
+
+/// Set every unit's potential and workload from its customers (by city and district):
+/// level-weighted customers, and the visits a month they need by level.
+#[utoipa::path(post, path = "/api/v1/territory/units/figures-from-customers", tag = "territory",
+    operation_id = "territoryFiguresFromCustomers", responses((status = 200, body = FiguresFromCustomersView)))]
+async fn figures_from_customers(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    Auth(actor): Auth,
+) -> Result<Json<FiguresFromCustomersView>, ApiError> {
+    Ok(Json(
+        territory::figures_from_customers(&s.app, &actor, &meta)
+            .await?
+            .into(),
+    ))
 }

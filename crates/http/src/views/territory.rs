@@ -302,3 +302,23 @@ impl From<app::UnitsImported> for UnitsImportedView {
         }
     }
 }
+
+/// What building unit figures from the customer base did.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FiguresFromCustomersView {
+    pub units: usize,
+    pub units_with_customers: usize,
+    /// Customers with a district, counted into their unit.
+    pub customers: i64,
+}
+
+impl From<app::FiguresFromCustomers> for FiguresFromCustomersView {
+    fn from(r: app::FiguresFromCustomers) -> Self {
+        FiguresFromCustomersView {
+            units: r.units,
+            units_with_customers: r.units_with_customers,
+            customers: r.customers,
+        }
+    }
+}

@@ -5,11 +5,10 @@
 //! no single unit may leave the band. A new cut of the pair can, and both halves of a tree
 //! cut are connected by construction.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::time::Instant;
 
 use super::Search;
+use super::compact::subtree_members;
 use crate::figures::{dist, medoid};
 
 /// Spanning trees tried per pair: each gives its best cut; more trees find better cuts of
@@ -115,37 +114,11 @@ impl Search<'_> {
         for (i, &u) in members.iter().enumerate() {
             self.slot[u] = i as u32;
         }
-        // Prim from the first member; `order` is the tree in visiting order (a pre-order of
-        // the tree is not needed: subtree sums come from children before parents, which
-        // reverse visiting order gives).
-        let mut parent = vec![usize::MAX; m];
-        let mut inside = vec![false; m];
-        let mut order = Vec::with_capacity(m);
-        let mut heap = BinaryHeap::new();
-        heap.push((Reverse(0u64), 0usize, usize::MAX));
-        while let Some((_, i, from)) = heap.pop() {
-            if inside[i] {
-                continue;
-            }
-            inside[i] = true;
-            parent[i] = from;
-            order.push(i);
-            let u = members[i];
-            for &v in self.p.graph.neighbours(u) {
-                let j = self.slot[v as usize];
-                if j == u32::MAX || inside[j as usize] {
-                    continue;
-                }
-                let w = dist(self.p, u, v as usize) * (0.5 + self.rng.unit());
-                heap.push((Reverse((w * 1e6) as u64), j as usize, i));
-            }
-        }
+        let tree = self.random_tree(members);
         for &u in members {
             self.slot[u] = u32::MAX;
         }
-        if order.len() < m {
-            return None;
-        }
+        let (parent, order) = tree?;
         // Loads of each subtree, and locked units of each territory inside it.
         let mut sub = vec![[0.0f64; 2]; m];
         let mut locked_a = vec![0u32; m];
@@ -200,28 +173,8 @@ impl Search<'_> {
             }
         }
         let (_, at, subtree_to_a) = cut?;
-        // Membership of the subtree below `at`: walk up from every member.
-        let mut below = vec![None::<bool>; m];
-        below[at] = Some(true);
-        below[root] = Some(at == root);
-        for i in 0..m {
-            let mut path = Vec::new();
-            let mut x = i;
-            let found = loop {
-                if let Some(known) = below[x] {
-                    break known;
-                }
-                path.push(x);
-                x = parent[x];
-            };
-            for y in path {
-                below[y] = Some(found);
-            }
-        }
-        let to_first: Vec<bool> = below
-            .iter()
-            .map(|&s| s.unwrap_or(false) == subtree_to_a)
-            .collect();
+        let below = subtree_members(&parent, at, m);
+        let to_first: Vec<bool> = below.iter().map(|&s| s == subtree_to_a).collect();
         let centres = [
             self.centre_of(a, members, &to_first, true),
             self.centre_of(b, members, &to_first, false),
