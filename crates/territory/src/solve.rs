@@ -806,6 +806,16 @@ impl<'a> Search<'a> {
         balance + lambda * compact + self.mu * moved as f64 / self.n as f64
     }
 
+    /// Open territories with their balance cost, the worst first.
+    fn worst_first(&self) -> Vec<(f64, usize)> {
+        let mut order: Vec<(f64, usize)> = (0..self.k)
+            .filter(|&t| !self.closed[t])
+            .map(|t| (self.balance_cost(t, self.load[t]), t))
+            .collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        order
+    }
+
     /// The worst territory's boundary moves, best first, while any helps: annealing leaves
     /// the balance near but not at its best.
     fn polish(&mut self, deadline: Option<Instant>) {
@@ -814,11 +824,7 @@ impl<'a> Search<'a> {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return;
             }
-            let mut order: Vec<(f64, usize)> = (0..self.k)
-                .filter(|&t| !self.closed[t])
-                .map(|t| (self.balance_cost(t, self.load[t]), t))
-                .collect();
-            order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let order = self.worst_first();
             let mut improved = false;
             for &(_, t) in order.iter().take(3) {
                 if let Some((u, a, b)) = self.best_move_around(t, lambda) {

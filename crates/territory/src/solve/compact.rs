@@ -19,12 +19,12 @@ const ROUNDS: usize = 3;
 
 /// Per-subtree sums: weight, weighted x, y and x² + y², and the balanced measures.
 #[derive(Clone, Copy, Default)]
-struct Sums {
+pub(super) struct Sums {
     w: f64,
     wx: f64,
     wy: f64,
     wrr: f64,
-    m: [f64; 2],
+    pub m: [f64; 2],
 }
 
 impl Sums {
@@ -37,7 +37,7 @@ impl Sums {
         self.m[1] += o.m[1];
     }
 
-    fn minus(&self, o: &Sums) -> Sums {
+    pub fn minus(&self, o: &Sums) -> Sums {
         Sums {
             w: self.w - o.w,
             wx: self.wx - o.wx,
@@ -56,7 +56,75 @@ impl Sums {
     }
 }
 
+/// A spanning tree's subtrees: their sums, and the locked units of the pair's first and
+/// second territory each holds.
+pub(super) struct TreeSums {
+    pub sub: Vec<Sums>,
+    locked_a: Vec<u32>,
+    locked_b: Vec<u32>,
+}
+
+impl TreeSums {
+    /// Whether cutting above `i` (the subtree going to the first territory, or else to the
+    /// second) leaves every locked unit in its territory.
+    pub fn locks_fit(&self, i: usize, root: usize, subtree_to_a: bool) -> bool {
+        if subtree_to_a {
+            self.locked_b[i] == 0 && self.locked_a[i] == self.locked_a[root]
+        } else {
+            self.locked_a[i] == 0 && self.locked_b[i] == self.locked_b[root]
+        }
+    }
+}
+
 impl Search<'_> {
+    /// Sums over every subtree of a spanning tree of `members` (children before parents,
+    /// which reverse visiting order gives).
+    pub(super) fn tree_sums(
+        &self,
+        a: usize,
+        members: &[usize],
+        parent: &[usize],
+        order: &[usize],
+    ) -> TreeSums {
+        let m = members.len();
+        let mut sub = vec![Sums::default(); m];
+        let mut locked_a = vec![0u32; m];
+        let mut locked_b = vec![0u32; m];
+        for &i in order.iter().rev() {
+            let u = members[i];
+            let (x, y, w) = (self.p.units[u].x, self.p.units[u].y, self.weights[u]);
+            let mut own = Sums {
+                w,
+                wx: w * x,
+                wy: w * y,
+                wrr: w * (x * x + y * y),
+                m: [0.0; 2],
+            };
+            for (mi, v) in own.m.iter_mut().enumerate().take(self.measures.len()) {
+                *v = self.value(mi, u);
+            }
+            sub[i].add(&own);
+            if self.locked[u] {
+                if self.assign[u] as usize == a {
+                    locked_a[i] += 1;
+                } else {
+                    locked_b[i] += 1;
+                }
+            }
+            if parent[i] != usize::MAX {
+                let (p, s) = (parent[i], sub[i]);
+                sub[p].add(&s);
+                locked_a[p] += locked_a[i];
+                locked_b[p] += locked_b[i];
+            }
+        }
+        TreeSums {
+            sub,
+            locked_a,
+            locked_b,
+        }
+    }
+
     pub(super) fn compact(&mut self, tolerance: f64, deadline: Option<Instant>) {
         for _ in 0..ROUNDS {
             let mut pairs: Vec<(usize, usize)> = Vec::new();
@@ -152,60 +220,26 @@ impl Search<'_> {
             let Some((parent, order)) = self.random_tree(&members) else {
                 break;
             };
-            let mut sub = vec![Sums::default(); m];
-            let mut locked_a = vec![0u32; m];
-            let mut locked_b = vec![0u32; m];
-            for &i in order.iter().rev() {
-                let u = members[i];
-                let (x, y, w) = (self.p.units[u].x, self.p.units[u].y, self.weights[u]);
-                let mut own = Sums {
-                    w,
-                    wx: w * x,
-                    wy: w * y,
-                    wrr: w * (x * x + y * y),
-                    m: [0.0; 2],
-                };
-                for (mi, v) in own.m.iter_mut().enumerate().take(self.measures.len()) {
-                    *v = self.value(mi, u);
-                }
-                sub[i].add(&own);
-                if self.locked[u] {
-                    if self.assign[u] as usize == a {
-                        locked_a[i] += 1;
-                    } else {
-                        locked_b[i] += 1;
-                    }
-                }
-                if parent[i] != usize::MAX {
-                    let (p, s) = (parent[i], sub[i]);
-                    sub[p].add(&s);
-                    locked_a[p] += locked_a[i];
-                    locked_b[p] += locked_b[i];
-                }
-            }
-            let root = order[0];
-            let total = sub[root];
-            let (all_a, all_b) = (locked_a[root], locked_b[root]);
+            let sums = self.tree_sums(a, &members, &parent, &order);
+            let total = sums.sub[order[0]];
             // The feasible cut with the least inertia.
             let mut cut: Option<(f64, usize, bool)> = None;
             for &i in order.iter().skip(1) {
-                let rest = total.minus(&sub[i]);
-                let inertia = sub[i].inertia() + rest.inertia();
+                let rest = total.minus(&sums.sub[i]);
+                let inertia = sums.sub[i].inertia() + rest.inertia();
                 if cut.is_some_and(|(c, _, _)| inertia >= c) {
                     continue;
                 }
                 for subtree_to_a in [true, false] {
-                    let locks_fit = if subtree_to_a {
-                        locked_b[i] == 0 && locked_a[i] == all_a
-                    } else {
-                        locked_a[i] == 0 && locked_b[i] == all_b
-                    };
                     let (la, lb) = if subtree_to_a {
-                        (sub[i].m, rest.m)
+                        (sums.sub[i].m, rest.m)
                     } else {
-                        (rest.m, sub[i].m)
+                        (rest.m, sums.sub[i].m)
                     };
-                    if locks_fit && self.within(a, la, allow_a) && self.within(b, lb, allow_b) {
+                    if sums.locks_fit(i, order[0], subtree_to_a)
+                        && self.within(a, la, allow_a)
+                        && self.within(b, lb, allow_b)
+                    {
                         cut = Some((inertia, i, subtree_to_a));
                         break;
                     }

@@ -30,11 +30,7 @@ impl Search<'_> {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return;
             }
-            let mut order: Vec<(f64, usize)> = (0..self.k)
-                .filter(|&t| !self.closed[t])
-                .map(|t| (self.balance_cost(t, self.load[t]), t))
-                .collect();
-            order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let order = self.worst_first();
             let mut improved = false;
             'worst: for &(cost, t) in order.iter().take(4) {
                 if cost < 1e-8 {
@@ -119,52 +115,21 @@ impl Search<'_> {
             self.slot[u] = u32::MAX;
         }
         let (parent, order) = tree?;
-        // Loads of each subtree, and locked units of each territory inside it.
-        let mut sub = vec![[0.0f64; 2]; m];
-        let mut locked_a = vec![0u32; m];
-        let mut locked_b = vec![0u32; m];
-        for &i in order.iter().rev() {
-            let u = members[i];
-            for (mi, s) in sub[i].iter_mut().enumerate().take(self.measures.len()) {
-                *s += self.value(mi, u);
-            }
-            if self.locked[u] {
-                if self.assign[u] as usize == a {
-                    locked_a[i] += 1;
-                } else {
-                    locked_b[i] += 1;
-                }
-            }
-            let p = parent[i];
-            if p != usize::MAX {
-                let child = sub[i];
-                for (s, c) in sub[p].iter_mut().zip(child) {
-                    *s += c;
-                }
-                locked_a[p] += locked_a[i];
-                locked_b[p] += locked_b[i];
-            }
-        }
+        let sums = self.tree_sums(a, members, &parent, &order);
         let root = order[0];
-        let total = sub[root];
-        let (all_a, all_b) = (locked_a[root], locked_b[root]);
+        let total = sums.sub[root];
         let mut cut: Option<(f64, usize, bool)> = None;
         for i in order.iter().copied().skip(1) {
-            let rest = [total[0] - sub[i][0], total[1] - sub[i][1]];
+            let rest = total.minus(&sums.sub[i]);
             // The subtree goes to `a` (its locked units must all be a's) or to `b`.
             for subtree_to_a in [true, false] {
-                let allowed = if subtree_to_a {
-                    locked_b[i] == 0 && locked_a[i] == all_a
-                } else {
-                    locked_a[i] == 0 && locked_b[i] == all_b
-                };
-                if !allowed {
+                if !sums.locks_fit(i, root, subtree_to_a) {
                     continue;
                 }
                 let (la, lb) = if subtree_to_a {
-                    (sub[i], rest)
+                    (sums.sub[i].m, rest.m)
                 } else {
-                    (rest, sub[i])
+                    (rest.m, sums.sub[i].m)
                 };
                 let cost = self.balance_cost(a, la) + self.balance_cost(b, lb);
                 if cut.is_none_or(|(c, _, _)| cost < c) {
