@@ -1439,7 +1439,7 @@ pub(crate) async fn move_to_owner(
 }
 
 /// The owner change itself, without its audit row: limits, the conditional move, history.
-async fn change_owner(
+pub(crate) async fn change_owner(
     tx: &mut Tx,
     actor: &Actor,
     cust: &CustomerRow,

@@ -42,6 +42,7 @@ fn has(who: &str, perm: &str) -> bool {
             "customers.import",
             "pools.use",
             "pools.manage",
+            "territory.design",
         ],
         "director" => &[
             "org.view",
@@ -59,6 +60,7 @@ fn has(who: &str, perm: &str) -> bool {
             "customers.import",
             "pools.use",
             "pools.manage",
+            "territory.design",
         ],
         "mgra" | "mgrb" => &[
             "org.view",
@@ -347,6 +349,20 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
             Allow if !pool_access(who, target).0 => Deny(403),
             e => e,
         },
+        // Territory design: the company's whole sales geography, for its designers only.
+        "listTerritoryUnits"
+        | "getTerritoryMap"
+        | "importTerritoryUnits"
+        | "territoryFiguresFromCustomers"
+        | "listScenarios"
+        | "createScenario"
+        | "getScenario"
+        | "deleteScenario"
+        | "optimiseScenario"
+        | "placeUnit"
+        | "updateTerritory"
+        | "previewApplyScenario"
+        | "applyScenario" => need("territory.design"),
         _ => panic!(
             "operation {op} has no row in the authorisation matrix: add it to expect() and attempt()"
         ),
@@ -467,6 +483,41 @@ async fn pool_for(fx: &Fx, unit: &str, n: usize) -> (String, i64) {
             Some(json!({
                 "name": format!("矩阵公海{n}"), "unitId": fx.unit[unit]
             })),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    (id(&r.body), r.body["version"].as_i64().unwrap())
+}
+
+/// Four districts in a row, the west half held by repa1 and the east by repa2.
+const TERRITORY_UNITS: &str = "id,name,city,district,x_km,y_km,potential,workload,owner\n\
+    000101,甲区,测试市,甲区,0,0,100,10,repa1\n000102,乙区,测试市,乙区,10,0,100,10,repa1\n\
+    000103,丙区,测试市,丙区,20,0,100,10,repa2\n000104,丁区,测试市,丁区,30,0,100,10,repa2\n";
+
+/// The matrix's units, imported by the administrator.
+async fn territory_units(fx: &Fx) {
+    let r = fx
+        .call(
+            "admin",
+            Method::POST,
+            "/api/v1/territory/units/import",
+            Some(json!({"unitsCsv": TERRITORY_UNITS})),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+/// A draft rebalancing the present alignment (every territory has its rep): id and version.
+async fn scenario_for(fx: &Fx, n: usize) -> (String, i64) {
+    territory_units(fx).await;
+    let r = fx
+        .call(
+            "admin",
+            Method::POST,
+            "/api/v1/territory/scenarios",
+            Some(json!({"name": format!("矩阵方案{n}"), "balance": "potential", "fromCurrent": true})),
             None,
         )
         .await;
@@ -1277,6 +1328,74 @@ async fn attempt(
                     Some(json!({"toUserId": fx.user[recipient_for(who, "-")]})),
                     None,
                 )
+            }
+        }
+        "listTerritoryUnits" => call(Method::GET, "/api/v1/territory/units".into(), None, None),
+        "getTerritoryMap" => call(Method::GET, "/api/v1/territory/map".into(), None, None),
+        "listScenarios" => call(
+            Method::GET,
+            "/api/v1/territory/scenarios".into(),
+            None,
+            None,
+        ),
+        "importTerritoryUnits" => call(
+            Method::POST,
+            "/api/v1/territory/units/import".into(),
+            Some(json!({"unitsCsv": TERRITORY_UNITS})),
+            None,
+        ),
+        "territoryFiguresFromCustomers" => {
+            territory_units(fx).await;
+            call(
+                Method::POST,
+                "/api/v1/territory/units/figures-from-customers".into(),
+                None,
+                None,
+            )
+        }
+        "createScenario" => {
+            territory_units(fx).await;
+            call(
+                Method::POST,
+                "/api/v1/territory/scenarios".into(),
+                Some(json!({"name": format!("方案{n}"), "k": 2, "balance": "potential"})),
+                None,
+            )
+        }
+        "getScenario"
+        | "deleteScenario"
+        | "optimiseScenario"
+        | "placeUnit"
+        | "updateTerritory"
+        | "previewApplyScenario"
+        | "applyScenario" => {
+            let (sid, v) = scenario_for(fx, n).await;
+            let base = format!("/api/v1/territory/scenarios/{sid}");
+            match op {
+                "getScenario" => call(Method::GET, base, None, None),
+                "deleteScenario" => call(Method::DELETE, base, None, None),
+                "optimiseScenario" => call(Method::POST, format!("{base}/optimise"), None, Some(v)),
+                "placeUnit" => call(
+                    Method::PUT,
+                    format!("{base}/units/000101"),
+                    Some(json!({"locked": true})),
+                    None,
+                ),
+                "updateTerritory" => call(
+                    Method::PUT,
+                    format!("{base}/territories/0"),
+                    Some(json!({"label": "改名", "compensation": 1.2})),
+                    None,
+                ),
+                "previewApplyScenario" => {
+                    call(Method::GET, format!("{base}/apply-preview"), None, None)
+                }
+                _ => call(
+                    Method::POST,
+                    format!("{base}/apply"),
+                    Some(json!({"reason": "区域调整"})),
+                    Some(v),
+                ),
             }
         }
         other => panic!(

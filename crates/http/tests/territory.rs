@@ -115,6 +115,15 @@ api_test! {
         let units = r.body.as_array().unwrap();
         assert_eq!(units[0]["code"], "000101", "leading zeros kept");
         assert!(units.iter().all(|u| u["ownerId"] == json!(fx.user["repa1"])));
+        // A file that would cut its units off from the rest is refused, and changes nothing.
+        let east_only = "id,name,x_km,y_km,potential\n000105,东一区,20,0,999\n000106,东二区,20,10,999\n";
+        let r = fx.call("director", Method::POST, "/api/v1/territory/units/import",
+            Some(json!({"unitsCsv": east_only, "adjacencyCsv": "a,b\n000105,000106\n"})), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert_eq!(r.body["fields"]["adjacencyCsv"]["code"], "territory.disconnected");
+        let r = fx.call("director", Method::GET, "/api/v1/territory/units", None, None).await;
+        assert_eq!(r.body[4]["name"], "东一区");
+        assert_eq!(r.body[4]["potential"], 100.0);
         // Importing again updates, and adds nothing.
         let r = fx.call("director", Method::POST, "/api/v1/territory/units/import",
             Some(json!({"unitsCsv": UNITS})), None).await;

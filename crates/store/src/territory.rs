@@ -119,11 +119,14 @@ pub async fn update_unit(tx: &mut Tx, u: &NewUnit) -> Result<bool> {
     Ok(n == 1)
 }
 
-pub async fn delete_edges(tx: &mut Tx) -> Result<()> {
-    on_tx!(tx, |x| sqlx::query("DELETE FROM territory_edges")
-        .execute(x)
-        .await?
-        .rows_affected());
+/// Deletes every adjacency row with an end among `codes`.
+pub async fn delete_edges_touching(tx: &mut Tx, codes: &[String]) -> Result<()> {
+    for chunk in codes.chunks(400) {
+        let mut sql = Sql::new("DELETE FROM territory_edges WHERE a IN ");
+        sql.bind_texts(chunk).push(" OR b IN ");
+        sql.bind_texts(chunk);
+        sql.execute(tx).await?;
+    }
     Ok(())
 }
 

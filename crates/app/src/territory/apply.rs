@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{Loaded, PREVIEW_CUSTOMERS, Units, load_scenario, load_units, require_draft};
 use crate::audit::{By, record};
-use crate::customers::{in_charge, move_to_owner, recipient};
+use crate::customers::{change_owner, in_charge, recipient};
 use crate::{Actor, App, AppResult, RequestMeta, now_ms};
 
 // ---- applying ----------------------------------------------------------------------------
@@ -195,7 +195,9 @@ pub async fn apply(
                 r
             }
         };
-        move_to_owner(
+        // Each customer's owner history records the move; the apply is one change, with one
+        // audit row naming every customer that moved (as a handover).
+        change_owner(
             &mut tx,
             actor,
             &cust,
@@ -203,7 +205,6 @@ pub async fn apply(
             to_unit,
             OwnerChange::Transferred,
             Some(&reason),
-            meta,
         )
         .await?;
         received
@@ -231,8 +232,10 @@ pub async fn apply(
         id,
         None::<&()>,
         Some(&serde_json::json!({
-            "unitsMoved": plan.unit_moves.len(),
-            "customersMoved": plan.customers.len(),
+            "units": plan.unit_moves.iter().map(|&(u, from, to)| {
+                serde_json::json!({"unit": units.rows[u].code, "from": from, "to": to})
+            }).collect::<Vec<_>>(),
+            "customerIds": plan.customers.iter().map(|c| c.customer_id).collect::<Vec<_>>(),
             "reason": reason,
         })),
     )

@@ -146,7 +146,10 @@ pub async fn import_units(
             added += 1;
         }
     }
-    store::delete_edges(&mut tx).await?;
+    // The file's adjacency replaces every row touching its units; rows between units it
+    // does not name stay. Then the whole geography must still be one piece.
+    let codes: Vec<String> = file.units.iter().map(|u| u.id.clone()).collect();
+    store::delete_edges_touching(&mut tx, &codes).await?;
     for e in &edges {
         store::insert_edge(
             &mut tx,
@@ -155,6 +158,16 @@ pub async fn import_units(
             e.border_km,
         )
         .await?;
+    }
+    if super::load_units(&mut tx)
+        .await?
+        .problem
+        .graph
+        .components()
+        .1
+        > 1
+    {
+        return Err(Invalid::field("adjacencyCsv", "territory.disconnected").into());
     }
     let result = UnitsImported {
         added,
