@@ -8,8 +8,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use salesdesk_domain::territory::place_key;
 use salesdesk_store::Tx;
 use salesdesk_store::territory::{self as store, NewUnit};
+use salesdesk_territory::Edge;
+use salesdesk_territory::files::{read_adjacency, read_units};
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult};
@@ -25,53 +28,50 @@ pub(crate) struct DemoUnit {
     pub province: String,
     pub city: String,
     pub district: String,
-    pub lon: f64,
-    pub lat: f64,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
     pub x_km: f64,
     pub y_km: f64,
-    pub area_km2: f64,
-    pub perimeter_km: f64,
+    pub area_km2: Option<f64>,
+    pub perimeter_km: Option<f64>,
     pub potential: f64,
     pub workload: f64,
 }
 
-#[derive(serde::Deserialize)]
-struct Row {
-    id: String,
-    name: String,
-    state: String,
-    city: String,
-    district: String,
-    lon: f64,
-    lat: f64,
-    x_km: f64,
-    y_km: f64,
-    area_km2: f64,
-    perimeter_km: f64,
-    potential: f64,
-    workload: f64,
-}
-
-/// The districts, in file (code) order. The files are part of the binary; a bad row is a
-/// build defect, caught by the demo's tests.
+/// The districts, in file (code) order, read by the territory file reader. The files are
+/// part of the binary; a bad row is a build defect, caught by the demo's tests.
 pub(crate) fn units() -> Vec<DemoUnit> {
-    csv::Reader::from_reader(UNITS_CSV.as_bytes())
-        .deserialize::<Row>()
-        .filter_map(Result::ok)
-        .map(|r| DemoUnit {
-            code: r.id,
-            name: r.name,
-            province: r.state,
-            city: r.city,
-            district: r.district,
-            lon: r.lon,
-            lat: r.lat,
-            x_km: r.x_km,
-            y_km: r.y_km,
-            area_km2: r.area_km2,
-            perimeter_km: r.perimeter_km,
-            potential: r.potential,
-            workload: r.workload,
+    let Ok(file) = read_units(UNITS_CSV) else {
+        return Vec::new();
+    };
+    let column = |name: &str, i: usize| {
+        file.other
+            .get(name)
+            .and_then(|c| c.get(i))
+            .cloned()
+            .unwrap_or_default()
+    };
+    file.units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| DemoUnit {
+            code: u.id.clone(),
+            name: u.name.clone(),
+            province: file
+                .states
+                .as_ref()
+                .map(|s| s[i].clone())
+                .unwrap_or_default(),
+            city: column("city", i),
+            district: column("district", i),
+            lon: file.lon_lat[i].0,
+            lat: file.lon_lat[i].1,
+            x_km: u.x,
+            y_km: u.y,
+            area_km2: u.area_km2,
+            perimeter_km: u.perimeter_km,
+            potential: u.potential,
+            workload: u.workload,
         })
         .collect()
 }
@@ -82,7 +82,7 @@ pub(crate) fn units() -> Vec<DemoUnit> {
 pub(crate) fn district_for(units: &[DemoUnit], city: &str, i: usize) -> Option<(String, String)> {
     let of_city: Vec<&DemoUnit> = units
         .iter()
-        .filter(|u| u.city.trim_end_matches('市') == city)
+        .filter(|u| place_key(&u.city, "").0 == place_key(city, "").0)
         .collect();
     let total: f64 = of_city.iter().map(|u| u.potential).sum();
     if of_city.is_empty() || total <= 0.0 {
@@ -128,17 +128,8 @@ pub(crate) async fn seed(app: &App) -> AppResult<()> {
         .enumerate()
         .map(|(i, u)| (u.code.as_str(), i))
         .collect();
-    let mut edges = Vec::new();
-    for rec in csv::Reader::from_reader(ADJACENCY_CSV.as_bytes()).records() {
-        let rec = rec.map_err(|e| AppError::Internal(e.to_string()))?;
-        let (Some(&a), Some(&b)) = (index.get(&rec[0]), index.get(&rec[1])) else {
-            continue;
-        };
-        let border = (&rec[3] == "border")
-            .then(|| rec[2].parse::<f64>().ok())
-            .flatten();
-        edges.push((a, b, border));
-    }
+    let edges =
+        read_adjacency(ADJACENCY_CSV, &index).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tx = app.db.begin_write().await?;
     let owners = present_owners(&mut tx, &units, &edges).await?;
     let shapes = shapes();
@@ -151,12 +142,12 @@ pub(crate) async fn seed(app: &App) -> AppResult<()> {
                 province: u.province.clone(),
                 city: u.city.clone(),
                 district: u.district.clone(),
-                lon: Some(u.lon),
-                lat: Some(u.lat),
+                lon: u.lon,
+                lat: u.lat,
                 x_km: u.x_km,
                 y_km: u.y_km,
-                area_km2: Some(u.area_km2),
-                perimeter_km: Some(u.perimeter_km),
+                area_km2: u.area_km2,
+                perimeter_km: u.perimeter_km,
                 potential: u.potential,
                 workload: u.workload,
                 shape: shapes.get(&u.code).cloned(),
@@ -165,8 +156,8 @@ pub(crate) async fn seed(app: &App) -> AppResult<()> {
         )
         .await?;
     }
-    for (a, b, border) in edges {
-        store::insert_edge(&mut tx, &units[a].code, &units[b].code, border).await?;
+    for e in &edges {
+        store::insert_edge(&mut tx, &units[e.a].code, &units[e.b].code, e.border_km).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -177,28 +168,26 @@ pub(crate) async fn seed(app: &App) -> AppResult<()> {
 async fn present_owners(
     tx: &mut Tx,
     units: &[DemoUnit],
-    edges: &[(usize, usize, Option<f64>)],
+    edges: &[Edge],
 ) -> AppResult<Vec<Option<Uuid>>> {
     let counts = store::owner_counts_by_district(tx).await?;
     let mut best: HashMap<(String, String), (i64, Uuid)> = HashMap::new();
     for (city, district, owner, n) in counts {
-        let key = (city.trim_end_matches('市').to_owned(), district);
-        let e = best.entry(key).or_insert((n, owner));
+        let e = best
+            .entry(place_key(&city, &district))
+            .or_insert((n, owner));
         if n > e.0 || (n == e.0 && owner < e.1) {
             *e = (n, owner);
         }
     }
     let mut owner: Vec<Option<Uuid>> = units
         .iter()
-        .map(|u| {
-            best.get(&(u.city.trim_end_matches('市').to_owned(), u.district.clone()))
-                .map(|(_, o)| *o)
-        })
+        .map(|u| best.get(&place_key(&u.city, &u.district)).map(|(_, o)| *o))
         .collect();
     let mut nb: Vec<Vec<usize>> = vec![Vec::new(); units.len()];
-    for &(a, b, _) in edges {
-        nb[a].push(b);
-        nb[b].push(a);
+    for e in edges {
+        nb[e.a].push(e.b);
+        nb[e.b].push(e.a);
     }
     let mut queue: VecDeque<usize> = (0..units.len()).filter(|&u| owner[u].is_some()).collect();
     while let Some(u) = queue.pop_front() {
