@@ -27,8 +27,26 @@ pub async fn login(
 ) -> AppResult<SignedIn> {
     let now = now_ms();
     let s = &app.auth;
-    let account_key = format!("account:{}", login.trim().to_lowercase());
     let ip_key = format!("ip:{}", meta.ip);
+    // The identifier is resolved to its account before anything is counted, so a username, a
+    // mobile number and every spelling of that number share one count and one lock.
+    let creds = if login.len() > 64 {
+        None
+    } else {
+        let mut tx = app.db.begin_read().await?;
+        let c = match LoginName::parse(login) {
+            Some(LoginName::Username(u)) => {
+                users::credentials_by_login(&mut tx, Some(u.as_str()), None).await?
+            }
+            Some(LoginName::Mobile(m)) => {
+                users::credentials_by_login(&mut tx, None, Some(m.as_str())).await?
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        c
+    };
+    let account_key = throttle_key(login, creds.as_ref().map(|c| c.id));
     {
         let mut tx = app.db.begin_read().await?;
         let since = now - s.failure_window_ms;
@@ -49,20 +67,6 @@ pub async fn login(
     if password.chars().count() > 128 || login.len() > 64 {
         return fail(app, &ip_key, &account_key, now, meta).await;
     }
-    let creds = {
-        let mut tx = app.db.begin_read().await?;
-        let c = match LoginName::parse(login) {
-            Some(LoginName::Username(u)) => {
-                users::credentials_by_login(&mut tx, Some(u.as_str()), None).await?
-            }
-            Some(LoginName::Mobile(m)) => {
-                users::credentials_by_login(&mut tx, None, Some(m.as_str())).await?
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        c
-    };
     let stored = creds
         .as_ref()
         .filter(|c| c.active)
@@ -130,6 +134,18 @@ async fn fail<T>(
     .await?;
     tx.commit().await?;
     Err(AppError::InvalidCredentials)
+}
+
+/// The failure counter a sign-in attempt counts against: the account's when the identifier
+/// names one; otherwise the identifier in its canonical spelling, so an unknown name is
+/// throttled exactly like a known one (no enumeration through 429s).
+fn throttle_key(login: &str, account: Option<Uuid>) -> String {
+    match (account, LoginName::parse(login)) {
+        (Some(id), _) => format!("account:{id}"),
+        (None, Some(LoginName::Username(u))) => format!("login:{}", u.as_str()),
+        (None, Some(LoginName::Mobile(m))) => format!("login:{}", m.as_str()),
+        (None, None) => format!("login:{}", login.trim().to_lowercase()),
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {

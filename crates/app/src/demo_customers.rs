@@ -3,7 +3,7 @@
 //! customer in ten. Deterministic for a seed, written with the bulk store functions.
 
 use salesdesk_domain::customer::{ContactRole, FollowupMethod, OwnerChange};
-use salesdesk_domain::dedupe::{name_grams, normalise_company_name};
+use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
 use salesdesk_store::customers::{
     self, BulkCustomer, ContactFields, CustomerFields, NewFollowup, NewOwnerChange,
 };
@@ -369,8 +369,8 @@ pub(crate) async fn seed(
             id,
             seq: first_seq + i as i64,
             fields: CustomerFields {
+                grams: company_name_grams(&name),
                 name,
-                grams: name_grams(&key),
                 name_key: key,
                 type_code: Some(kind.into()),
                 level_code: Some(level.into()),

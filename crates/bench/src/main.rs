@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use salesdesk_app::bootstrap::{OperatorUser, ensure_foundation, insert_user};
 use salesdesk_app::demo::Rng;
 use salesdesk_app::{App, AuthSettings};
-use salesdesk_domain::dedupe::{name_grams, normalise_company_name};
+use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
 use salesdesk_domain::org::OrgPath;
 use salesdesk_store::Db;
 use salesdesk_store::customers::{self, BulkCustomer, ContactFields, CustomerFields};
@@ -318,7 +318,7 @@ async fn seed_customers(app: &App, company: &Company, count: usize) -> Result<Ve
                 id,
                 seq: first + i as i64,
                 fields: CustomerFields {
-                    grams: name_grams(&key),
+                    grams: company_name_grams(&name),
                     name_key: key,
                     name,
                     level_code: Some(["A", "B", "C", "D"][rng.below(4) as usize].into()),

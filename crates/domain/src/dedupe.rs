@@ -1,7 +1,14 @@
-//! 查重: finding the same customer under another spelling. Names are normalised (full-width,
-//! brackets, punctuation, a province or city in front or in brackets, legal-form suffixes such
-//! as 有限公司) and compared by a character-bigram similarity. Matches outside the asker's data
-//! scope are shown masked, so the check reveals nothing.
+//! 查重: finding the same customer under another spelling. A company name is read as
+//! place + core + legal form (上海 + 博雅新锐软件 + 有限公司):
+//! - the **same customer** (refused) is the same place and core after normalising width,
+//!   spaces, punctuation, brackets and the legal form (有限责任公司 = 有限公司), with a place in
+//!   brackets (（上海）) counting as no place. A place at the start is part of the legal name:
+//!   广州博雅新锐 and 上海博雅新锐 are two companies;
+//! - a **similar** customer (a hint, never a refusal) shares the core's distinctive words,
+//!   measured by character bigrams weighted by rarity: a gram many customers hold (科技, 设备)
+//!   or one inside a generic trade word counts little.
+//!
+//! Matches outside the asker's data scope are shown masked, so the check reveals nothing.
 
 use crate::text::to_half_width;
 
@@ -125,16 +132,11 @@ const PLACE_SUFFIXES: &[&str] = &[
 ];
 
 /// Legal forms at the end of a name, longest first (the ASCII ones after punctuation is gone).
+/// 集团 and 总公司 are not forms: a group and its member company are two legal persons.
 const LEGAL_FORMS: &[&str] = &[
-    "集团股份有限公司",
-    "集团有限责任公司",
-    "集团有限公司",
     "股份有限公司",
     "有限责任公司",
     "有限公司",
-    "集团公司",
-    "总公司",
-    "集团",
     "公司",
     "corporation",
     "company",
@@ -190,85 +192,302 @@ fn strip_brackets(s: &str) -> String {
     out
 }
 
-/// The distinctive core of a company name: "北京华远科技有限公司", "华远科技（北京）有限公司" and
-/// "华远科技股份有限公司" all become "华远科技".
-pub fn normalise_company_name(raw: &str) -> String {
-    let half = to_half_width(raw).to_lowercase();
-    let unbracketed = strip_brackets(&half);
-    let mut s: String = unbracketed
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    // Legal forms first, so "上海公司" keeps "上海" rather than becoming "公司".
-    // The longest form that ends the name goes; a name that is nothing but a form stays.
-    while let Some(form) = LEGAL_FORMS.iter().find(|f| s.ends_with(**f)) {
-        if s.len() == form.len() {
-            break;
-        }
-        s.truncate(s.len() - form.len());
-    }
-    let places = leading_places(&s);
-    s.chars().skip(places).collect()
+/// A company name taken apart: the place written first (canonical: 广东省深圳市 → 深圳), and
+/// the core, without places, brackets around places, punctuation and legal form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyName {
+    pub place: Option<String>,
+    pub core: String,
 }
 
-/// The length in characters of every place name at the start ("广东省深圳市"), leaving at
-/// least one character: a name that is only a place keeps it.
-fn leading_places(s: &str) -> usize {
+impl CompanyName {
+    pub fn parse(raw: &str) -> CompanyName {
+        let half = to_half_width(raw).to_lowercase();
+        let unbracketed = strip_brackets(&half);
+        let mut s: String = unbracketed
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        // Legal forms first, so "上海公司" keeps "上海" rather than becoming "公司".
+        // The longest form that ends the name goes; a name that is nothing but a form stays.
+        while let Some(form) = LEGAL_FORMS.iter().find(|f| s.ends_with(**f)) {
+            if s.len() == form.len() {
+                break;
+            }
+            s.truncate(s.len() - form.len());
+        }
+        let (skipped, last) = leading_places(&s);
+        CompanyName {
+            place: last,
+            core: s.chars().skip(skipped).collect(),
+        }
+    }
+
+    /// The exact key: two names with one key are one customer.
+    pub fn key(&self) -> String {
+        match &self.place {
+            Some(p) => format!("{p}{}", self.core),
+            None => self.core.clone(),
+        }
+    }
+}
+
+/// The exact key of a company name (see [`CompanyName`]): "上海博雅新锐软件有限公司" and
+/// "上海市博雅新锐软件有限责任公司" give "上海博雅新锐软件"; "博雅新锐软件（上海）有限公司"
+/// gives "博雅新锐软件", like the name without the bracket.
+pub fn normalise_company_name(raw: &str) -> String {
+    CompanyName::parse(raw).key()
+}
+
+/// Every place name at the start ("广东省深圳市"): how many characters they take, leaving at
+/// least one (a name that is only a place keeps it), and the last, most specific, of them.
+fn leading_places(s: &str) -> (usize, Option<String>) {
     let total = s.chars().count();
     let mut skipped = 0;
+    let mut last = None;
     loop {
         let rest: String = s.chars().skip(skipped).collect();
         let p = leading_place(&rest);
         if p == 0 || skipped + p >= total {
-            return skipped;
+            return (skipped, last);
         }
+        let name = PROVINCES
+            .iter()
+            .chain(CITIES)
+            .filter(|n| rest.starts_with(**n))
+            .max_by_key(|n| n.len());
+        last = name.map(|n| (*n).to_owned());
         skipped += p;
     }
 }
 
-fn bigrams(s: &str) -> Vec<(char, char)> {
-    let c: Vec<char> = s.chars().collect();
-    let mut v: Vec<(char, char)> = c.windows(2).map(|w| (w[0], w[1])).collect();
-    v.sort_unstable();
-    v
+/// Words of a trade, a product or a business form that many companies' names share: a gram
+/// inside one of them says little about which company a name means.
+const GENERIC_WORDS: &[&str] = &[
+    "科技",
+    "技术",
+    "软件",
+    "信息",
+    "网络",
+    "电子",
+    "电器",
+    "电气",
+    "电力",
+    "电工",
+    "能源",
+    "新能源",
+    "设备",
+    "机械",
+    "机电",
+    "重工",
+    "工业",
+    "实业",
+    "贸易",
+    "商贸",
+    "国际",
+    "发展",
+    "建设",
+    "建筑",
+    "工程",
+    "装饰",
+    "装备",
+    "材料",
+    "新材料",
+    "化工",
+    "医药",
+    "生物",
+    "制药",
+    "医疗",
+    "器械",
+    "食品",
+    "农业",
+    "物流",
+    "运输",
+    "供应链",
+    "管理",
+    "咨询",
+    "服务",
+    "投资",
+    "控股",
+    "金融",
+    "文化",
+    "传媒",
+    "广告",
+    "教育",
+    "环保",
+    "环境",
+    "智能",
+    "自动化",
+    "仪器",
+    "仪表",
+    "制造",
+    "汽车",
+    "配件",
+    "零部件",
+    "钢铁",
+    "金属",
+    "五金",
+    "塑料",
+    "包装",
+    "印刷",
+    "纺织",
+    "服装",
+    "家具",
+    "物业",
+    "地产",
+    "置业",
+    "酒店",
+    "餐饮",
+    "旅游",
+    "通信",
+    "通讯",
+    "数据",
+    "数字",
+    "系统",
+    "集成",
+    "安全",
+    "光电",
+    "半导体",
+    "精密",
+    "模具",
+    "照明",
+    "节能",
+    "水务",
+    "燃气",
+    "开发",
+    "进出口",
+    "商业",
+    "连锁",
+    "零售",
+    "批发",
+    "销售",
+    "科学",
+    "研究",
+    "研究院",
+    "中心",
+    "工厂",
+    "集团",
+    "总公司",
+    "分公司",
+    "股份",
+    "有限",
+    "责任",
+    "企业",
+    "产业",
+    "创新",
+    "实验",
+    "检测",
+    "计算机",
+    "云计算",
+    "电商",
+    "电子商务",
+    "新型",
+    "应用",
+    "工贸",
+    "经贸",
+    "机器人",
+    "电池",
+    "光伏",
+    "风电",
+    "核电",
+    "化学",
+    "药业",
+    "医院",
+    "健康",
+    "农牧",
+    "畜牧",
+    "水产",
+    "钢结构",
+    "建材",
+    "水泥",
+    "玻璃",
+    "陶瓷",
+    "电缆",
+    "线缆",
+    "阀门",
+    "泵业",
+    "轴承",
+    "液压",
+    "橡胶",
+    "石油",
+    "石化",
+    "天然气",
+    "矿业",
+    "冶金",
+    "航空",
+    "船舶",
+    "港口",
+    "交通",
+    "铁路",
+    "公路",
+    "市政",
+    "园林",
+    "绿化",
+    "人力资源",
+    "外包",
+    "租赁",
+];
+
+/// True when a gram lies inside one of the generic words.
+pub fn is_generic_gram(gram: &str) -> bool {
+    GENERIC_WORDS.iter().any(|w| w.contains(gram))
 }
 
-/// Names at least this alike (see `name_similarity`) are reported as similar by 查重.
+/// Names at least this alike (see [`NameMatch::score`]) are reported as similar by 查重.
 pub const SIMILAR_NAME_THRESHOLD: f64 = 0.6;
 
 /// A name gram held by this many customers is common (科技, 机械…): it says little about
 /// which customer a name means, and its postings are too many to read on every check.
 pub const COMMON_GRAM: i64 = 2000;
 
+/// What a gram held by `held_by` customers weighs in a similarity: rare grams most (a gram
+/// nobody else holds ≈ 7.6), a gram held by [`COMMON_GRAM`] customers ≈ 0.7; a gram inside a
+/// generic trade word a fifth of that.
+pub fn gram_weight(gram: &str, held_by: i64) -> f64 {
+    let rarity = (1.0 + COMMON_GRAM as f64 / (1.0 + held_by.max(0) as f64)).ln();
+    if is_generic_gram(gram) {
+        rarity * 0.2
+    } else {
+        rarity
+    }
+}
+
 /// The grams of a name to look up for similar names, given how many customers hold each.
-/// A name at least [`SIMILAR_NAME_THRESHOLD`] alike shares at least a minimum number of the
-/// name's n grams, so it holds at least one of *any* n − minimum + 1 of them (prefix
-/// filtering, as set-similarity joins do): the rarest are looked up, and every candidate
-/// holding one is scored. Common grams are never looked up: a name alike only in common
-/// words (科技, 机械…) is not found this way, only when it is the same after normalisation.
+/// A name at least [`SIMILAR_NAME_THRESHOLD`] alike shares grams weighing at least
+/// t·W/(2 − t) of the name's weight W (weighted Dice: shared ≥ t(W + W')/2 and W' ≥ shared),
+/// so it holds one of any set of grams whose complement weighs less than that (prefix
+/// filtering, as set-similarity joins do): the heaviest are taken until the rest weigh less,
+/// and every candidate holding one is scored. Common grams are never looked up: a name alike
+/// only in common words (科技, 机械…) is not found this way.
 pub fn grams_to_probe<'a>(grams: &'a [String], counts: &[i64]) -> Vec<&'a str> {
     let n = grams.len().min(counts.len());
     if n == 0 {
         return Vec::new();
     }
-    // Dice >= t with o shared of n and m grams: o >= t(n + m)/2 and m >= o, so o >= tn/(2 - t).
+    let weights: Vec<f64> = (0..n).map(|i| gram_weight(&grams[i], counts[i])).collect();
+    let total: f64 = weights.iter().sum();
     let t = SIMILAR_NAME_THRESHOLD;
-    let min_shared = ((t * n as f64) / (2.0 - t) - 1e-9).ceil().max(1.0) as usize;
-    let prefix = n - min_shared.min(n) + 1;
+    let needed = t * total / (2.0 - t);
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|i| (counts[*i], *i));
-    order
-        .into_iter()
-        .take(prefix)
-        .filter(|i| counts[*i] < COMMON_GRAM)
-        .map(|i| grams[i].as_str())
-        .collect()
+    order.sort_by(|a, b| weights[*b].total_cmp(&weights[*a]).then(a.cmp(b)));
+    let mut rest = total;
+    let mut probe = Vec::new();
+    for i in order {
+        if rest < needed - 1e-9 {
+            break;
+        }
+        rest -= weights[i];
+        if counts[i] < COMMON_GRAM {
+            probe.push(grams[i].as_str());
+        }
+    }
+    probe
 }
 
-/// The distinct character bigrams of a normalised name, as strings: the keys of the
-/// similar-name index (a one-character name indexes itself).
-pub fn name_grams(normalised: &str) -> Vec<String> {
-    let c: Vec<char> = normalised.chars().collect();
+/// The distinct character bigrams of a text, as strings (a one-character text indexes
+/// itself): the grams the first rule (version 1) indexed whole cores by.
+pub fn name_grams(text: &str) -> Vec<String> {
+    let c: Vec<char> = text.chars().collect();
     let mut v: Vec<String> = if c.len() < 2 {
         c.iter().map(|ch| ch.to_string()).collect()
     } else {
@@ -279,38 +498,132 @@ pub fn name_grams(normalised: &str) -> Vec<String> {
     v
 }
 
-/// How alike two names are, from 0 (nothing shared) to 1 (the same after normalisation):
-/// the Sørensen–Dice coefficient of their character bigrams, which suits Chinese names.
-pub fn name_similarity(a: &str, b: &str) -> f64 {
-    let (na, nb) = (normalise_company_name(a), normalise_company_name(b));
-    if na.is_empty() || nb.is_empty() {
-        return 0.0;
-    }
-    if na == nb {
-        return 1.0;
-    }
-    let (ba, bb) = (bigrams(&na), bigrams(&nb));
-    if ba.is_empty() || bb.is_empty() {
-        // One-character cores: alike only when one contains the other.
-        return if na.contains(&nb) || nb.contains(&na) {
-            0.5
-        } else {
-            0.0
-        };
-    }
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < ba.len() && j < bb.len() {
-        match ba[i].cmp(&bb[j]) {
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
+/// A core cut into its generic trade words and the runs between them (the brand, 字号):
+/// "华远智能科技" → 华远 | 智能 | 科技. Each generic word is the longest one starting where it
+/// is found, scanning from the left.
+fn segments(core: &str) -> Vec<String> {
+    let chars: Vec<char> = core.chars().collect();
+    let mut out = Vec::new();
+    let mut run = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().collect();
+        let word = GENERIC_WORDS
+            .iter()
+            .filter(|w| rest.starts_with(**w))
+            .max_by_key(|w| w.len());
+        match word {
+            Some(w) => {
+                if !run.is_empty() {
+                    out.push(std::mem::take(&mut run));
+                }
+                out.push((*w).to_owned());
+                i += w.chars().count();
             }
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
+            None => {
+                run.push(chars[i]);
+                i += 1;
+            }
         }
     }
-    2.0 * shared as f64 / (ba.len() + bb.len()) as f64
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out
+}
+
+/// The grams of a core: the bigrams within each of its segments, never across a brand and a
+/// trade word, so "华远智能科技" holds 华远, 智能, 科技 and is alike to "华远科技".
+pub fn core_grams(core: &str) -> Vec<String> {
+    let mut v: Vec<String> = segments(core).iter().flat_map(|s| name_grams(s)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The grams of the similar-name index for a full company name: those of its core, so the
+/// same core in another city is found.
+pub fn company_name_grams(raw: &str) -> Vec<String> {
+    core_grams(&CompanyName::parse(raw).core)
+}
+
+/// How two names compare, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameMatch {
+    /// 0 (nothing distinctive shared) to 1 (the same core).
+    pub score: f64,
+    /// One key: the same customer.
+    pub same_name: bool,
+    /// The same core under another place (or with a place against none): a hint only.
+    pub same_core: bool,
+    /// The distinctive words both cores hold, longest first (at most three).
+    pub shared: Vec<String>,
+}
+
+/// Compares two company names: the rarity-weighted Sørensen–Dice coefficient of their cores'
+/// bigrams, `held_by` telling how many customers hold a gram (0 when unknown).
+pub fn compare_names(a: &str, b: &str, held_by: &dyn Fn(&str) -> i64) -> NameMatch {
+    let (na, nb) = (CompanyName::parse(a), CompanyName::parse(b));
+    let same_name = !na.core.is_empty() && na.key() == nb.key();
+    let same_core = !same_name && !na.core.is_empty() && na.core == nb.core;
+    let score = if na.core.is_empty() || nb.core.is_empty() {
+        0.0
+    } else if na.core == nb.core {
+        1.0
+    } else {
+        let (ga, gb) = (core_grams(&na.core), core_grams(&nb.core));
+        let w = |g: &String| gram_weight(g, held_by(g));
+        let shared: f64 = ga.iter().filter(|g| gb.contains(g)).map(w).sum();
+        let total: f64 = ga.iter().map(w).sum::<f64>() + gb.iter().map(w).sum::<f64>();
+        if total > 0.0 {
+            2.0 * shared / total
+        } else {
+            0.0
+        }
+    };
+    NameMatch {
+        score,
+        same_name,
+        same_core,
+        shared: shared_words(&na.core, &nb.core),
+    }
+}
+
+/// How alike two names are with no knowledge of other customers' names (every gram rare):
+/// see [`compare_names`].
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    compare_names(a, b, &|_| 0).score
+}
+
+/// The longest runs of at least two characters both cores hold, taken greedily, longest
+/// first, leaving out runs that are only a generic word; at most three.
+fn shared_words(a: &str, b: &str) -> Vec<String> {
+    let (mut a, b): (Vec<Option<char>>, Vec<char>) =
+        (a.chars().map(Some).collect(), b.chars().collect());
+    let mut out = Vec::new();
+    while out.len() < 3 {
+        let mut best: Option<(usize, usize)> = None; // (start in a, length)
+        for i in 0..a.len() {
+            for j in 0..b.len() {
+                let mut n = 0;
+                while i + n < a.len() && j + n < b.len() && a[i + n] == Some(b[j + n]) {
+                    n += 1;
+                }
+                if n >= 2 && best.is_none_or(|(_, m)| n > m) {
+                    best = Some((i, n));
+                }
+            }
+        }
+        let Some((i, n)) = best else { break };
+        let word: String = a[i..i + n].iter().flatten().collect();
+        for c in &mut a[i..i + n] {
+            *c = None;
+        }
+        if !core_grams(&word).iter().all(|g| is_generic_gram(g)) {
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// A company name as shown to someone outside its data scope: the place and the legal form
@@ -318,7 +631,7 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
 pub fn mask_company_name(raw: &str) -> String {
     let name = raw.trim();
     let chars: Vec<char> = name.chars().collect();
-    let prefix = leading_places(name);
+    let prefix = leading_places(name).0;
     let rest: String = chars[prefix..].iter().collect();
     let suffix = LEGAL_FORMS
         .iter()
@@ -352,38 +665,38 @@ pub fn mask_person_name(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
-    fn the_rarest_grams_are_probed_enough_to_find_every_similar_name() {
+    fn the_heaviest_grams_are_probed_enough_to_find_every_similar_name() {
         let g = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        // 5 grams: a name 0.6 alike shares at least 3, so it holds one of any 3.
+        // Equal weights (all rare, none generic): 5 grams, a name 0.6 alike shares at least
+        // 3 of them, so it holds one of any 3.
         let grams = g(&["ab", "bc", "cd", "de", "ef"]);
+        assert_eq!(grams_to_probe(&grams, &[0, 0, 0, 0, 0]).len(), 3);
+        // The rarest first.
         assert_eq!(
             grams_to_probe(&grams, &[50, 3, 900, 7, 1]),
             vec!["ef", "bc", "de"]
         );
-        // Common grams are left out even when among the rarest.
-        assert_eq!(
-            grams_to_probe(&grams, &[5000, 3000, 2500, 7, 2000]),
-            vec!["de"]
-        );
+        // Common grams are left out even when among those the filter takes.
+        assert!(!grams_to_probe(&grams, &[5000, 3000, 2500, 7, 2000]).contains(&"ab"));
         // One gram: itself.
         assert_eq!(grams_to_probe(&g(&["ab"]), &[0]), vec!["ab"]);
         assert!(grams_to_probe(&[], &[]).is_empty());
         // Whatever the counts, any name the threshold calls similar holds a probed gram.
         let name = "华远精密仪器制造";
-        let x = name_grams(name);
-        for other in ["华远精密仪器", "精密仪器制造集成", "华远精密仪器制造设备"]
-        {
-            assert!(
-                name_similarity(name, other) >= SIMILAR_NAME_THRESHOLD,
-                "{other}"
-            );
-            let y = name_grams(other);
+        let x = core_grams(name);
+        for other in ["华远精密仪器", "华远精密仪器制造设备", "华远精密"] {
+            let y = core_grams(other);
             for seed in 0..20i64 {
                 let counts: Vec<i64> = (0..x.len() as i64)
-                    .map(|i| (i * 7 + seed * 13) % 11)
+                    .map(|i| (i * 7 + seed * 13) % 11 * 100)
                     .collect();
+                let held = |gram: &str| x.iter().position(|g| g == gram).map_or(0, |i| counts[i]);
+                if compare_names(name, other, &held).score < SIMILAR_NAME_THRESHOLD {
+                    continue;
+                }
                 let probe = grams_to_probe(&x, &counts);
                 assert!(
                     probe.iter().any(|p| y.iter().any(|q| q == p)),
@@ -392,33 +705,58 @@ mod tests {
             }
         }
     }
-    use proptest::prelude::*;
 
     #[test]
-    fn spellings_of_one_company_normalise_alike() {
+    fn spellings_of_one_company_share_one_key() {
         for name in [
-            "北京华远科技有限公司",
+            "华远科技有限公司",
             "华远科技（北京）有限公司",
             "华远科技(北京)有限公司",
             "华远科技股份有限公司",
             " 华远 科技 有限责任公司 ",
-            "北京市华远科技集团有限公司",
             "【北京】华远科技",
             "ＨＵＡ华远科技有限公司".replace("ＨＵＡ", "").as_str(),
         ] {
             assert_eq!(normalise_company_name(name), "华远科技", "{name}");
         }
+        for name in [
+            "北京华远科技有限公司",
+            "北京市华远科技有限责任公司",
+            "北京 华远科技 有限公司",
+        ] {
+            assert_eq!(normalise_company_name(name), "北京华远科技", "{name}");
+        }
     }
 
     #[test]
-    fn provinces_with_suffixes_and_english_legal_forms_are_removed() {
-        assert_eq!(
-            normalise_company_name("广西壮族自治区南宁市绿城贸易有限公司"),
-            "绿城贸易"
-        );
+    fn a_place_at_the_start_is_part_of_the_legal_name() {
+        let (sh, gz) = ("上海博雅新锐软件有限公司", "广州博雅新锐软件有限公司");
+        assert_ne!(normalise_company_name(sh), normalise_company_name(gz));
+        let m = compare_names(sh, gz, &|_| 0);
+        assert!(!m.same_name && m.same_core, "{m:?}");
+        assert_eq!(m.score, 1.0);
+        // The province before the city says nothing more than the city.
         assert_eq!(
             normalise_company_name("广东省深圳市华强电子有限公司"),
-            "华强电子"
+            normalise_company_name("深圳市华强电子有限公司")
+        );
+        assert_ne!(
+            normalise_company_name("广东华强电子有限公司"),
+            normalise_company_name("深圳华强电子有限公司")
+        );
+        // A group and its member are two legal persons.
+        assert_ne!(
+            normalise_company_name("华远科技集团有限公司"),
+            normalise_company_name("华远科技有限公司")
+        );
+    }
+
+    #[test]
+    fn places_with_suffixes_and_english_legal_forms_are_read() {
+        let n = CompanyName::parse("广西壮族自治区南宁市绿城贸易有限公司");
+        assert_eq!(
+            (n.place.as_deref(), n.core.as_str()),
+            (Some("南宁"), "绿城贸易")
         );
         assert_eq!(
             normalise_company_name("Ｈｕａｙｕａｎ Tech Co., Ltd."),
@@ -445,12 +783,43 @@ mod tests {
     fn similar_names_rank_above_different_ones() {
         let close = name_similarity("华远智能科技有限公司", "华远科技有限公司");
         let far = name_similarity("华远科技有限公司", "绿城贸易有限公司");
-        assert!(close >= 0.5, "{close}");
+        assert!(close >= SIMILAR_NAME_THRESHOLD, "{close}");
         assert!(far < 0.1, "{far}");
-        assert_eq!(
-            name_similarity("北京华远科技有限公司", "华远科技(北京)有限公司"),
-            1.0
-        );
+    }
+
+    #[test]
+    fn names_sharing_only_generic_words_are_not_similar() {
+        for (a, b) in [
+            ("上海华电电力设备有限公司", "北京国网电力设备有限公司"),
+            ("徐州宏达重工机械有限公司", "长沙中联重工机械有限公司"),
+            ("苏州恒信智能科技有限公司", "杭州博安智能科技有限公司"),
+        ] {
+            let s = name_similarity(a, b);
+            assert!(s < SIMILAR_NAME_THRESHOLD, "{a} {b} {s}");
+        }
+        // The same brand in another trade is alike.
+        let m = compare_names("博雅新锐软件有限公司", "博雅新锐科技有限公司", &|_| 0);
+        assert!(m.score >= SIMILAR_NAME_THRESHOLD, "{m:?}");
+        assert_eq!(m.shared, vec!["博雅新锐".to_owned()]);
+    }
+
+    #[test]
+    fn grams_stay_within_the_brand_or_the_trade_word() {
+        assert_eq!(core_grams("华远智能科技"), vec!["华远", "智能", "科技"]);
+        assert_eq!(core_grams("星辰腾飞"), vec!["星辰", "腾飞", "辰腾"]);
+        assert_eq!(core_grams("华电电力设备"), vec!["华电", "电力", "设备"]);
+        assert_eq!(core_grams("天新材料"), vec!["天", "新材", "材料"]);
+    }
+
+    #[test]
+    fn grams_many_customers_hold_count_less() {
+        let rare = compare_names("华远精工", "华远精密", &|_| 0).score;
+        // 华远 held by 1,500 customers: the match rests on a common word.
+        let common = compare_names("华远精工", "华远精密", &|g| {
+            if g == "华远" { 1500 } else { 0 }
+        })
+        .score;
+        assert!(common < rare, "{common} {rare}");
     }
 
     #[test]
@@ -472,9 +841,20 @@ mod tests {
 
     proptest! {
         #[test]
-        fn normalising_twice_changes_nothing(s in "[\\u{4e00}-\\u{4e30}a-z（）() 有限公司北京省市]{0,20}") {
-            let once = normalise_company_name(&s);
-            prop_assert_eq!(normalise_company_name(&once), once.clone());
+        fn width_spacing_and_legal_form_variants_share_one_key(s in "[\\u{4e00}-\\u{4e30}北京上海a-z]{1,12}") {
+            let plain = normalise_company_name(&format!("{s}有限公司"));
+            let spaced: String = s.chars().map(|c| format!("{c} ")).collect();
+            // Full-width letters and ideographic spaces, as a Chinese input method types them.
+            let wide: String = spaced
+                .chars()
+                .map(|c| match c {
+                    ' ' => '\u{3000}',
+                    'a'..='z' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                    other => other,
+                })
+                .collect();
+            prop_assert_eq!(normalise_company_name(&format!(" {wide}有限责任公司")), plain.clone());
+            prop_assert_eq!(normalise_company_name(&format!("{s}（上海）有限公司")), normalise_company_name(&s));
         }
 
         #[test]

@@ -582,12 +582,6 @@ pub fn contact_role_code(raw: &str) -> String {
     code.to_owned()
 }
 
-/// A text cell a spreadsheet would evaluate: refused on import, so no formula is stored
-/// to be exported later (CSV injection).
-pub fn looks_like_formula(raw: &str) -> bool {
-    raw.trim_start().starts_with('=')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -711,8 +705,6 @@ mod tests {
             split_tags("重点, 华东、老客户；"),
             vec!["重点", "华东", "老客户"]
         );
-        assert!(looks_like_formula(" =HYPERLINK(\"x\")"));
-        assert!(!looks_like_formula("+86 138"));
         assert_eq!(contact_role_code("决策人"), "decision_maker");
         assert_eq!(contact_role_code("Decision maker"), "decision_maker");
         assert_eq!(contact_role_code("boss"), "boss");

@@ -562,11 +562,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "The cell holds a spreadsheet error (#N/A…)",
     ),
     (
-        "import.formula",
-        "单元格不能是公式",
-        "A cell may not hold a formula",
-    ),
-    (
         "import.duplicate_in_file",
         "与文件中前面的行重复",
         "Repeats an earlier row of the file",
@@ -816,7 +811,6 @@ mod tests {
             "import.too_many_rows",
             "import.too_many_columns",
             "import.cell_error",
-            "import.formula",
             "import.duplicate_in_file",
             "import.name_ambiguous",
             "import.customer_not_found",

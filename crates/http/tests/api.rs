@@ -37,6 +37,34 @@ api_test! {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     }
 
+    async fn the_lock_belongs_to_the_account_whatever_name_or_spelling_is_typed(fx) {
+        let hash = salesdesk_app::passwords::hash(common::PASSWORD.into()).await.unwrap();
+        let u = salesdesk_app::bootstrap::OperatorUser {
+            username: "mobilerep".into(), display_name: "手机".into(), mobile: None, password: String::new(),
+            role: "rep".into(), unit_id: Some(fx.unit["shanghai"]), manager_id: Some(fx.user["mgra"]),
+            position_code: None, must_change_password: false,
+        };
+        salesdesk_app::bootstrap::insert_user(&fx.app, &u, "mobilerep".into(), "手机".into(), Some("17710131357".into()), Some(hash)).await.unwrap();
+        // Five wrong tries spread over every way of naming the one account.
+        for login in ["mobilerep", "17710131357", "+8617710131357", "177 1013 1357", "MobileRep"] {
+            let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": login, "password": "not-the-password"})), &[]).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{login}");
+        }
+        // Now the account is locked through each of them, the right password included.
+        for login in ["mobilerep", "17710131357", "+8617710131357", "177 1013 1357", "0086 177-1013-1357", "１７７１０１３１３５７"] {
+            let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": login, "password": common::PASSWORD})), &[]).await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{login} must be locked too");
+            assert!(r.headers.get(header::RETRY_AFTER).is_some());
+        }
+        // An unknown mobile number is counted across its spellings in the same way.
+        for login in ["13900000001", "+8613900000001", "139 0000 0001", "139-0000-0001", "0086 13900000001"] {
+            let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": login, "password": "not-the-password"})), &[]).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{login}");
+        }
+        let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": "13900000001", "password": "x-x-x-x-x"})), &[]).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+
     async fn many_failures_from_one_address_are_throttled_across_accounts(fx) {
         for i in 0..30 {
             let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": format!("guess{i}"), "password": "not-the-password"})), &[]).await;

@@ -113,11 +113,70 @@ api_test! {
         assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
         assert_eq!(r.code(), "customer.duplicate");
         assert_eq!(r.body["fields"]["creditCode"]["code"], "customer.duplicate_credit_code");
-        // The same company written another way.
-        let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "华远科技（北京）股份有限公司"})), None).await;
+        // The same company written another way: 市, spaces, full width, 有限责任公司.
+        for name in ["北京市华远科技有限责任公司", "北京 华远科技 有限公司", "北京华远科技股份有限公司"] {
+            let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": name})), None).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{name}");
+            assert_eq!(r.body["fields"]["name"]["code"], "customer.duplicate_name");
+        }
+        // A place in brackets is no place: the same as the name without it.
+        create(&fx, "repa1", json!({"name": "星河软件有限公司"})).await;
+        let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "星河软件（上海）有限公司"})), None).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert_eq!(r.body["fields"]["name"]["code"], "customer.duplicate_name");
-        assert_eq!(count_customers(&fx).await, before, "refusals create nothing");
+        assert_eq!(count_customers(&fx).await, before + 1, "refusals create nothing");
+    }
+
+    async fn the_same_name_in_another_city_is_another_company_and_only_a_hint(fx) {
+        create(&fx, "repa1", json!({"name": "上海博雅新锐软件有限公司"})).await;
+        // 查重 points it out, saying why, but the record is not refused.
+        let r = fx.call("repb1", Method::POST, "/api/v1/customers/duplicate-check", Some(json!({"name": "广州博雅新锐软件有限公司"})), None).await;
+        let m = r.body.as_array().unwrap();
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0]["reasons"], json!(["same_core_name"]));
+        assert_eq!(m[0]["shared"], json!(["博雅新锐软件"]));
+        let r = fx.call("repb1", Method::POST, "/api/v1/customers", Some(json!({"name": "广州博雅新锐软件有限公司"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        // Names that share only trade words (电力, 设备, 重工) are not called alike, however many.
+        for (i, brand) in ["华电", "国网", "南瑞", "许继", "思源", "平高", "特变", "正泰"].iter().enumerate() {
+            let city = ["北京", "南京", "西安", "成都", "杭州", "武汉", "长沙", "郑州"][i];
+            create(&fx, "repa1", json!({"name": format!("{city}{brand}电力设备有限公司")})).await;
+            create(&fx, "repa1", json!({"name": format!("{city}{brand}重工机械有限公司")})).await;
+        }
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers/duplicate-check", Some(json!({"name": "上海申能电力设备有限公司"})), None).await;
+        assert_eq!(r.body, json!([]), "generic words alone match nothing");
+        // A shared brand (字号) is found, the closest trade first, and the words are named.
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers/duplicate-check", Some(json!({"name": "上海南瑞电气设备有限公司"})), None).await;
+        let m = r.body.as_array().unwrap();
+        let names: Vec<&str> = m.iter().map(|x| x["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["西安南瑞电力设备有限公司", "西安南瑞重工机械有限公司"]);
+        assert_eq!(m[0]["reasons"], json!(["similar_name"]));
+        assert!(m[0]["score"].as_f64() > m[1]["score"].as_f64());
+        assert!(m[0]["shared"][0].as_str().unwrap().contains("南瑞"), "{m:?}");
+    }
+
+    async fn name_keys_made_by_the_old_rule_are_derived_again_at_start(fx) {
+        create(&fx, "repa1", json!({"name": "上海博雅新锐软件有限公司"})).await;
+        create(&fx, "repa1", json!({"name": "华远科技集团有限公司"})).await;
+        // As a database written by the previous rule holds them: the core alone, 集团 dropped.
+        {
+            let mut tx = fx.app.db.begin_write().await.unwrap();
+            for (id, name, _) in salesdesk_store::customers::name_keys_after(&mut tx, None, 100).await.unwrap() {
+                let old = if name.starts_with("上海") { "博雅新锐软件" } else { "华远科技" };
+                let grams = salesdesk_domain::dedupe::name_grams(old);
+                salesdesk_store::customers::rekey_name(&mut tx, id, old, Some(&grams)).await.unwrap();
+            }
+            salesdesk_store::derived::set_version(&mut tx, "customer_name_key", 1).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        // Under the old keys 广州博雅新锐 would be refused; after re-deriving it is not.
+        assert_eq!(salesdesk_app::customers::rederive_name_keys(&fx.app).await.unwrap(), 2);
+        assert_eq!(salesdesk_app::customers::rederive_name_keys(&fx.app).await.unwrap(), 0, "once");
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "广州博雅新锐软件有限公司"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "华远科技有限公司"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "a group and its member: {:?}", r.body);
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers/duplicate-check", Some(json!({"name": "华远科技集团有限公司"})), None).await;
+        assert_eq!(r.body[0]["reasons"], json!(["same_name"]), "the grams were rewritten too: {:?}", r.body);
     }
 
     async fn duplicate_check_masks_what_the_asker_may_not_see(fx) {
@@ -132,13 +191,13 @@ api_test! {
             }
         };
         // The owner sees the match in full.
-        let m = check("repa1", json!({"name": "华远科技(北京)有限公司"})).await;
+        let m = check("repa1", json!({"name": "北京市华远科技有限责任公司"})).await;
         assert_eq!(m.len(), 1);
         assert_eq!(m[0]["name"], "北京华远科技有限公司");
         assert_eq!(m[0]["visible"], true);
         assert!(m[0]["id"].is_string());
         // Another region learns that it exists, and nothing else.
-        let m = check("repb1", json!({"name": "华远科技(北京)有限公司"})).await;
+        let m = check("repb1", json!({"name": "北京市华远科技有限责任公司"})).await;
         assert_eq!(m.len(), 1);
         assert_eq!(m[0]["name"], "北京**科技有限公司");
         assert_eq!(m[0]["ownerName"], "测******");

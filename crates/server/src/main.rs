@@ -131,11 +131,12 @@ async fn open(cfg: &Config) -> Result<App> {
         .await
         .context("opening the database")?;
     db.migrate().await.context("migrating the database")?;
-    Ok(App::new(
-        db,
-        cfg.auth_settings(),
-        cfg.data_dir.join("attachments"),
-    ))
+    let app = App::new(db, cfg.auth_settings(), cfg.data_dir.join("attachments"));
+    // Values derived by an older rule (customers' name keys) are brought up to this binary's.
+    salesdesk_app::customers::rederive_name_keys(&app)
+        .await
+        .map_err(app_err)?;
+    Ok(app)
 }
 
 async fn run(cmd: Command, cfg: Config) -> Result<()> {

@@ -251,6 +251,40 @@ async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     insert_grams(tx, &rows).await
 }
 
+/// A page of customers' names and name keys in id order, after `after`: what a change of the
+/// name rule re-derives.
+pub async fn name_keys_after(
+    tx: &mut Tx,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<(Uuid, String, String)>> {
+    let mut sql = Sql::new("SELECT id, name, name_key FROM customers");
+    if let Some(a) = after {
+        sql.push(" WHERE id > ").bind(Arg::Uuid(a));
+    }
+    sql.push(" ORDER BY id LIMIT ").bind(Arg::I64(limit));
+    sql.fetch_all(tx).await
+}
+
+/// Sets a customer's name key (and its grams, when given) as a newer rule derives them; the
+/// record's version is not changed, as nothing a person wrote changed.
+pub async fn rekey_name(
+    tx: &mut Tx,
+    id: Uuid,
+    name_key: &str,
+    grams: Option<&[String]>,
+) -> Result<()> {
+    let mut sql = Sql::new("UPDATE customers SET name_key = ");
+    sql.bind(Arg::Text(name_key.to_owned()))
+        .push(" WHERE id = ")
+        .bind(Arg::Uuid(id));
+    sql.execute(tx).await?;
+    if let Some(g) = grams {
+        set_grams(tx, id, g).await?;
+    }
+    Ok(())
+}
+
 /// Replaces a customer's tags with `tags`, by the bulk path the loads use.
 async fn set_tags(tx: &mut Tx, id: Uuid, tags: &[String]) -> Result<()> {
     let mut del = Sql::new("DELETE FROM customer_tags WHERE customer_id = ");

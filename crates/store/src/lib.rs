@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod audit;
 pub mod custom_fields;
 pub mod customers;
+pub mod derived;
 pub mod imports;
 pub mod jobs;
 pub mod notifications;

@@ -1845,10 +1845,18 @@ export interface components {
             name: string;
             ownerName?: string | null;
             poolName?: string | null;
-            /** @description credit_code | same_name | similar_name | contact_mobile */
+            /**
+             * @description credit_code | same_name | contact_mobile | same_core_name (the same name under another
+             *     place) | similar_name
+             */
             reasons: string[];
-            /** Format: double */
+            /**
+             * Format: double
+             * @description How alike the names are, 0 to 1, rare words weighing most.
+             */
             score: number;
+            /** @description The distinctive words both names hold. */
+            shared: string[];
             visible: boolean;
         };
         EarlierImportView: {
@@ -2124,11 +2132,15 @@ export interface components {
             /** Format: uuid */
             customerId?: string | null;
             name: string;
+            /** @description The same name under another place (上海博雅新锐 and 广州博雅新锐). */
+            sameCore: boolean;
             /**
              * Format: double
-             * @description 0.6 to 1: the Dice similarity of the normalised names.
+             * @description 0.6 to 1: how alike the names are, rare words weighing most.
              */
             score: number;
+            /** @description The distinctive words both names hold. */
+            shared: string[];
         };
         /** @description A pool's reclaim rule for one customer level. */
         LevelRuleView: {

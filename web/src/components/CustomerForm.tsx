@@ -1,12 +1,13 @@
-// The customer form (new and edit) with 查重 as you type: after the name, credit code or a
-// mobile is entered, matches across the company are shown, masked outside your scope.
-import { useState } from 'react';
-import { Alert, Col, DatePicker, Form, Input, InputNumber, List, Row, Select, Tag, Typography, type FormInstance } from 'antd';
+// The customer form (new and edit) with 查重 as you type: a moment after the name, credit
+// code or a mobile changes, matches across the company are shown (masked outside your scope),
+// the five most alike first, each with the reason it matched.
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Button, Col, DatePicker, Form, Input, InputNumber, List, Row, Select, Tag, Typography, type FormInstance } from 'antd';
 import dayjs from 'dayjs';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client';
 import { t } from '../i18n';
-import { selectOptions, useCustomerOptions } from '../lib/customers';
+import { DUPLICATES_SHOWN, matchExplanation, selectOptions, useCustomerOptions } from '../lib/customers';
 import { activeFields, useCustomFields, valuesBody, type CustomField, type FieldValue } from '../lib/customFields';
 
 export interface CustomerFormValues {
@@ -76,20 +77,35 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
   const options = useCustomerOptions();
   const custom = activeFields(useCustomFields().data);
   const [matches, setMatches] = useState<Match[] | null>(null);
+  const [showAll, setShowAll] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // Only the answer to the latest question is shown, however the requests race.
+  const asked = useRef(0);
 
   const check = async () => {
     const v = form.getFieldsValue();
     const name = v.name?.trim();
     const creditCode = v.creditCode?.trim();
     const mobile = v.contactMobile?.trim();
-    if (!name && !creditCode && !mobile) return setMatches(null);
+    const ticket = ++asked.current;
+    if ((!name || name.length < 2) && !creditCode && !mobile) return setMatches(null);
     try {
       const m = await unwrap(api.POST('/api/v1/customers/duplicate-check', { body: { name: name || null, creditCode: creditCode || null, mobiles: mobile ? [mobile] : [], excludeId: excludeId ?? null } }));
-      setMatches(m);
+      if (ticket === asked.current) {
+        setMatches(m);
+        setShowAll(false);
+      }
     } catch {
-      setMatches(null);
+      if (ticket === asked.current) setMatches(null);
     }
   };
+  /** 查重 as it is typed: 400 ms after the last keystroke. */
+  const checkSoon = () => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void check(), 400);
+  };
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const shown = matches && (showAll ? matches : matches.slice(0, DUPLICATES_SHOWN));
 
   const select = (kind: 'type' | 'level' | 'status' | 'industry' | 'source') => <Select allowClear options={selectOptions(options.data, kind)} />;
 
@@ -109,17 +125,21 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
               </Typography.Paragraph>
               <List
                 size="small"
-                dataSource={matches}
+                dataSource={shown ?? []}
                 renderItem={(m) => (
-                  <List.Item data-testid="dup-match">
-                    <span>
+                  <List.Item data-testid="dup-match" style={{ flexWrap: 'wrap', gap: 4 }}>
+                    <span style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
                       {m.id ? <Link to={`/customers/${m.id}`}>{m.name}</Link> : m.name}
                       {m.ownerName && <Typography.Text type="secondary"> · {m.ownerName}</Typography.Text>}
                       {m.poolName && <Typography.Text type="secondary"> · {t('customers.inPool', { pool: m.poolName })}</Typography.Text>}
+                      <br />
+                      <Typography.Text type="secondary" data-testid="dup-why">
+                        {matchExplanation(m)}
+                      </Typography.Text>
                     </span>
                     <span>
                       {m.reasons.map((r) => (
-                        <Tag key={r} color={r === 'similar_name' ? 'gold' : 'red'}>
+                        <Tag key={r} color={r === 'similar_name' || r === 'same_core_name' ? 'gold' : 'red'}>
                           {t(`customers.dupReason.${r}`)}
                         </Tag>
                       ))}
@@ -128,6 +148,11 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
                   </List.Item>
                 )}
               />
+              {matches.length > DUPLICATES_SHOWN && (
+                <Button type="link" size="small" style={{ paddingInline: 0 }} data-testid="dup-more" onClick={() => setShowAll((v) => !v)}>
+                  {showAll ? t('customers.dupFewer') : t('customers.dupMore', { n: matches.length - DUPLICATES_SHOWN })}
+                </Button>
+              )}
             </>
           }
         />
@@ -135,7 +160,7 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
       <Row gutter={16}>
         <Col xs={24} md={16}>
           <Form.Item name="name" label={t('customers.name')} rules={[{ required: true, min: 2, max: 100 }]}>
-            <Input maxLength={100} onBlur={check} autoComplete="off" />
+            <Input maxLength={100} onChange={checkSoon} onBlur={check} autoComplete="off" />
           </Form.Item>
         </Col>
         <Col xs={24} md={8}>
@@ -145,7 +170,7 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
         </Col>
         <Col xs={24} md={12}>
           <Form.Item name="creditCode" label={t('customers.creditCode')}>
-            <Input maxLength={30} onBlur={check} autoComplete="off" />
+            <Input maxLength={30} onChange={checkSoon} autoComplete="off" />
           </Form.Item>
         </Col>
         <Col xs={12} md={6}>
@@ -227,7 +252,7 @@ export function CustomerForm({ form, excludeId, withContact }: { form: FormInsta
             </Col>
             <Col xs={12} md={8}>
               <Form.Item name="contactMobile" label={t('customers.mobile')}>
-                <Input maxLength={20} onBlur={check} inputMode="tel" />
+                <Input maxLength={20} onChange={checkSoon} inputMode="tel" />
               </Form.Item>
             </Col>
           </>

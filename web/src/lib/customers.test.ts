@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { optionLabel, selectOptions, type CustomerOption } from './customers';
+import { matchExplanation, optionLabel, selectOptions, type CustomerOption } from './customers';
 
 const options: CustomerOption[] = [
   { kind: 'level', code: 'A', name: 'A 级', nameEn: 'Level A', active: true },
@@ -15,5 +15,13 @@ describe('customer pick lists', () => {
   });
   it('offers only active entries of one kind', () => {
     expect(selectOptions(options, 'level').map((o) => o.value)).toEqual(['A']);
+  });
+});
+
+describe('duplicate-check explanations', () => {
+  it('names the evidence and the shared words', () => {
+    expect(matchExplanation({ reasons: ['same_core_name'], shared: ['博雅新锐软件'] })).toBe('名称主体相同，但地区不同（不同地区视为不同公司）');
+    expect(matchExplanation({ reasons: ['similar_name'], shared: ['南瑞', '电气'] })).toBe('都含有“南瑞、电气”');
+    expect(matchExplanation({ reasons: ['credit_code', 'contact_mobile'], shared: [] })).toBe('统一社会信用代码相同；联系人手机号相同');
   });
 });

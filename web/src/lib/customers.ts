@@ -2,7 +2,7 @@
 // codes read in the current language.
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
-import { currentLocale } from '../i18n';
+import { currentLocale, t } from '../i18n';
 
 export type CustomerOption = Schemas['OptionView'];
 export type OptionKind = 'type' | 'level' | 'status' | 'industry' | 'source';
@@ -25,3 +25,17 @@ export function selectOptions(options: CustomerOption[] | undefined, kind: Optio
 }
 
 export const LEVEL_COLOURS: Record<string, string> = { A: 'red', B: 'orange', C: 'blue', D: 'default' };
+
+/** How many duplicate-check matches the form shows before "show more". */
+export const DUPLICATES_SHOWN = 5;
+
+/** Why a duplicate-check match matched, in words: the evidence, then the words both names share. */
+export function matchExplanation(m: Pick<Schemas['DuplicateMatchView'], 'reasons' | 'shared'>): string {
+  const parts: string[] = [];
+  if (m.reasons.includes('credit_code')) parts.push(t('customers.dupWhy.credit_code'));
+  if (m.reasons.includes('same_name')) parts.push(t('customers.dupWhy.same_name'));
+  if (m.reasons.includes('contact_mobile')) parts.push(t('customers.dupWhy.contact_mobile'));
+  if (m.reasons.includes('same_core_name')) parts.push(t('customers.dupWhy.same_core_name'));
+  if (m.reasons.includes('similar_name') && m.shared.length > 0) parts.push(t('customers.dupWhy.shared', { words: m.shared.join('、') }));
+  return parts.join('；');
+}

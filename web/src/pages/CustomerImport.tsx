@@ -12,6 +12,7 @@ import { reportError } from '../lib/errors';
 import { saveResponse } from '../lib/download';
 import { postFile } from '../lib/upload';
 import { columnLetter, importStep, isRunning } from '../lib/imports';
+import { matchExplanation } from '../lib/customers';
 import { UserPicker, formatTime } from './Customers';
 
 type Job = Schemas['ImportJobView'];
@@ -223,7 +224,9 @@ export default function CustomerImport() {
                           w.similar ? (
                             <Space size={4}>
                               {w.similar.customerId ? <Link to={`/customers/${w.similar.customerId}`}>{w.similar.name}</Link> : <span>{w.similar.name}</span>}
-                              <Typography.Text type="secondary">{Math.round(w.similar.score * 100)}%</Typography.Text>
+                              <Typography.Text type="secondary">
+                                {matchExplanation({ reasons: [w.similar.sameCore ? 'same_core_name' : 'similar_name'], shared: w.similar.shared })} {Math.round(w.similar.score * 100)}%
+                              </Typography.Text>
                             </Space>
                           ) : (
                             '—'

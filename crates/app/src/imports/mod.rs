@@ -26,13 +26,13 @@ use salesdesk_domain::credit_code::CreditCode;
 use salesdesk_domain::custom_field::{FieldDef, StoredValue, parse_value};
 use salesdesk_domain::customer::{OptionKind, OwnerChange};
 use salesdesk_domain::dedupe::{
-    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, grams_to_probe, mask_company_name, name_grams,
-    name_similarity, normalise_company_name,
+    COMMON_GRAM, NameMatch, SIMILAR_NAME_THRESHOLD, company_name_grams, compare_names,
+    grams_to_probe, mask_company_name, normalise_company_name,
 };
 use salesdesk_domain::import::{
     CUSTOM_FIELD_PREFIX, ImportField, ImportMode, MatchBy, clean_cell, contact_role_code,
-    custom_field_input, custom_field_key, looks_like_formula, loose_date, match_custom_header,
-    match_header, normalise_header, split_tags,
+    custom_field_input, custom_field_key, loose_date, match_custom_header, match_header,
+    normalise_header, split_tags,
 };
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::validation::Checker;
@@ -142,8 +142,12 @@ pub struct RowError {
 pub struct SimilarName {
     pub customer_id: Option<Uuid>,
     pub name: String,
-    /// Dice similarity of the normalised names, 0.6 to 1.
+    /// How alike the names are (rarity-weighted Dice of their cores), 0.6 to 1.
     pub score: f64,
+    /// The same name under another place (上海博雅新锐 and 广州博雅新锐).
+    pub same_core: bool,
+    /// The distinctive words both names hold.
+    pub shared: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -903,18 +907,13 @@ struct NameProbe {
     row: u32,
     column: Option<usize>,
     name: String,
-    key: String,
+    grams: Vec<String>,
 }
 
-/// Why a cell is refused whatever its column: an Excel error value, or a formula.
+/// Why a cell is refused whatever its column: an Excel error value. Text that begins with
+/// = + - @ is text like any other (an export neutralises it again).
 fn refused_cell(v: &str) -> Option<&'static str> {
-    if v == reader::ERROR_CELL {
-        Some("import.cell_error")
-    } else if looks_like_formula(v) {
-        Some("import.formula")
-    } else {
-        None
-    }
+    (v == reader::ERROR_CELL).then_some("import.cell_error")
 }
 
 /// The cells of one row by field, cleaned, empty ones left out.
@@ -1215,7 +1214,7 @@ impl<'a> Run<'a> {
     async fn chunk(&mut self, tx: &mut Tx, rows: Vec<(u32, Vec<String>)>) -> AppResult<()> {
         let fields = self.w.fields;
         let mode = self.w.opts.mode;
-        // 1. Cells by field; formula and error cells are refused.
+        // 1. Cells by field; error cells are refused.
         let mut parsed: Vec<(u32, Cells, bool)> = Vec::with_capacity(rows.len());
         let mut customs: Vec<CustomCells> = Vec::with_capacity(rows.len());
         let w = self.w;
@@ -1738,7 +1737,7 @@ impl<'a> Run<'a> {
                         row: n,
                         column: column_of(&cells, fields, ImportField::Name),
                         name: new_fields.name.clone(),
-                        key: new_fields.name_key.clone(),
+                        grams: new_fields.grams.clone(),
                     });
                     let contact = contact.map(|ch| match ch {
                         ContactChange::Add(k) | ContactChange::Update(_, _, k) => k,
@@ -1820,19 +1819,13 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// 查重 of new customers' names against similar names of the customers there were
-    /// before the import (the same names are refused above): a warning per row naming the
-    /// most alike, masked outside the importer's scope. A chunk's names are looked up
-    /// together: the counts of grams not met before, then the postings of each name's
-    /// rarest grams (`dedupe::grams_to_probe`), then the candidates' names.
-    async fn warn_similar_names(&mut self, tx: &mut Tx, probes: Vec<NameProbe>) -> AppResult<()> {
-        if probes.is_empty() {
-            return Ok(());
-        }
-        let grams: Vec<Vec<String>> = probes.iter().map(|p| name_grams(&p.key)).collect();
+    /// How many of the customers there were before the import hold each gram not met yet.
+    async fn learn_gram_counts<'g>(
+        &mut self,
+        tx: &mut Tx,
+        grams: impl Iterator<Item = &'g String>,
+    ) -> AppResult<()> {
         let mut unknown: Vec<String> = grams
-            .iter()
-            .flatten()
             .filter(|g| !self.gram_counts.contains_key(&fingerprint(g.as_str())))
             .cloned()
             .collect();
@@ -1844,6 +1837,21 @@ impl<'a> Run<'a> {
         for (g, n) in unknown.iter().zip(counts) {
             self.gram_counts.insert(fingerprint(g.as_str()), n);
         }
+        Ok(())
+    }
+
+    /// 查重 of new customers' names against similar names of the customers there were
+    /// before the import (the same names are refused above): a warning per row naming the
+    /// most alike, masked outside the importer's scope. A chunk's names are looked up
+    /// together: the counts of grams not met before, then the postings of each name's
+    /// rarest grams (`dedupe::grams_to_probe`), then the candidates' names.
+    async fn warn_similar_names(&mut self, tx: &mut Tx, probes: Vec<NameProbe>) -> AppResult<()> {
+        if probes.is_empty() {
+            return Ok(());
+        }
+        let grams: Vec<&[String]> = probes.iter().map(|p| p.grams.as_slice()).collect();
+        self.learn_gram_counts(tx, grams.iter().flat_map(|g| g.iter()))
+            .await?;
         let asks: Vec<Vec<&str>> = grams
             .iter()
             .map(|gs| {
@@ -1892,25 +1900,31 @@ impl<'a> Run<'a> {
             .await?
             .into_iter()
             .collect();
-        let mut best: HashMap<usize, (f64, Uuid)> = HashMap::new();
+        let their_grams: Vec<String> = names.values().flat_map(|n| company_name_grams(n)).collect();
+        self.learn_gram_counts(tx, their_grams.iter()).await?;
+        let counts = &self.gram_counts;
+        let held = |g: &str| counts.get(&fingerprint(g)).copied().unwrap_or(0);
+        let mut best: HashMap<usize, (NameMatch, Uuid)> = HashMap::new();
         for (i, id) in candidates {
             let Some(other) = names.get(&id) else {
                 continue;
             };
-            let score = name_similarity(&probes[i].name, other);
-            // The same normalised name is an error of its own, not a warning.
-            if !(SIMILAR_NAME_THRESHOLD..1.0).contains(&score) {
+            let m = compare_names(&probes[i].name, other, &held);
+            // The same name is an error of its own, not a warning.
+            if m.same_name || !(m.same_core || m.score >= SIMILAR_NAME_THRESHOLD) {
                 continue;
             }
-            let e = best.entry(i).or_insert((score, id));
-            if score > e.0 {
-                *e = (score, id);
+            match best.get(&i) {
+                Some((b, _)) if b.score >= m.score => {}
+                _ => {
+                    best.insert(i, (m, id));
+                }
             }
         }
-        let mut found: Vec<(usize, f64, Uuid)> =
-            best.into_iter().map(|(i, (s, id))| (i, s, id)).collect();
+        let mut found: Vec<(usize, NameMatch, Uuid)> =
+            best.into_iter().map(|(i, (m, id))| (i, m, id)).collect();
         found.sort_by_key(|f| f.0);
-        for (i, score, id) in found {
+        for (i, m, id) in found {
             let seen = visible.contains(&id);
             let similar = SimilarName {
                 customer_id: seen.then_some(id),
@@ -1919,7 +1933,9 @@ impl<'a> Run<'a> {
                 } else {
                     mask_company_name(&names[&id])
                 },
-                score: (score * 100.0).round() / 100.0,
+                score: (m.score * 100.0).round() / 100.0,
+                same_core: m.same_core,
+                shared: m.shared,
             };
             let p = &probes[i];
             self.warn_similar(

@@ -139,6 +139,17 @@ fn cell_text(v: &DataRef<'_>) -> String {
     }
 }
 
+/// A formula as a person sees it in the formula bar: with its '=', and without the prefixes
+/// the file format gives newer functions (`_xlfn.CONCAT` is CONCAT).
+fn formula_text(f: &str) -> String {
+    let f = f.replace("_xlfn._xlws.", "").replace("_xlfn.", "");
+    if f.starts_with('=') {
+        f
+    } else {
+        format!("={f}")
+    }
+}
+
 /// Merged regions (top row, left col, bottom row, right col), 0-based: a cell inside one takes
 /// the value of its top-left cell.
 struct Merges {
@@ -231,10 +242,17 @@ pub fn for_each_row(
                 }
             };
             loop {
-                let cell = reader.next_cell().map_err(|_| "import.file_unreadable")?;
+                let cell = reader
+                    .next_cell_with_formula()
+                    .map_err(|_| "import.file_unreadable")?;
                 let Some(cell) = cell else { break };
-                let (r, c) = cell.get_position();
-                let text = cell_text(cell.get_value());
+                let (r, c) = cell.pos;
+                // A formula cell is its cached value; one saved without a value (by a program
+                // that does not calculate) is its formula's text, never nothing.
+                let text = match (cell_text(&cell.value), cell.formula) {
+                    (t, Some(f)) if t.is_empty() && !f.trim().is_empty() => formula_text(&f),
+                    (t, _) => t,
+                };
                 if c as usize >= MAX_COLUMNS {
                     if text.trim().is_empty() {
                         continue;

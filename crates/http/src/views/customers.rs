@@ -339,9 +339,13 @@ pub struct DuplicateMatchView {
     pub owner_name: Option<String>,
     pub pool_name: Option<String>,
     pub visible: bool,
-    /// credit_code | same_name | similar_name | contact_mobile
+    /// credit_code | same_name | contact_mobile | same_core_name (the same name under another
+    /// place) | similar_name
     pub reasons: Vec<String>,
+    /// How alike the names are, 0 to 1, rare words weighing most.
     pub score: f64,
+    /// The distinctive words both names hold.
+    pub shared: Vec<String>,
 }
 
 impl From<DuplicateMatch> for DuplicateMatchView {
@@ -354,6 +358,7 @@ impl From<DuplicateMatch> for DuplicateMatchView {
             visible: m.visible,
             reasons: m.reasons.into_iter().map(str::to_owned).collect(),
             score: m.score,
+            shared: m.shared,
         }
     }
 }

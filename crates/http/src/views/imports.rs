@@ -53,8 +53,12 @@ pub struct ImportRowErrorView {
 pub struct ImportSimilarNameView {
     pub customer_id: Option<Uuid>,
     pub name: String,
-    /// 0.6 to 1: the Dice similarity of the normalised names.
+    /// 0.6 to 1: how alike the names are, rare words weighing most.
     pub score: f64,
+    /// The same name under another place (上海博雅新锐 and 广州博雅新锐).
+    pub same_core: bool,
+    /// The distinctive words both names hold.
+    pub shared: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -143,6 +147,8 @@ fn row_error(e: RowError, message: &dyn Fn(&str) -> String) -> ImportRowErrorVie
             customer_id: m.customer_id,
             name: m.name,
             score: m.score,
+            same_core: m.same_core,
+            shared: m.shared,
         }),
     }
 }

@@ -14,10 +14,7 @@ use salesdesk_domain::customer::{
     ContactRole, FollowupMethod, OptionKind, OwnerChange, parse_customer_name, parse_date,
     parse_location, parse_tags, within_limit,
 };
-use salesdesk_domain::dedupe::{
-    COMMON_GRAM, SIMILAR_NAME_THRESHOLD, grams_to_probe, mask_company_name, mask_person_name,
-    name_grams, name_similarity, normalise_company_name,
-};
+use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::user::{Mobile, parse_email};
 use salesdesk_domain::validation::{Checker, optional_text, required_text};
@@ -35,6 +32,12 @@ use uuid::Uuid;
 use crate::audit::{By, record};
 use crate::custom_fields::{self, CUSTOMER, Values};
 use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
+
+mod duplicates;
+use duplicates::refuse_exact_duplicates;
+pub use duplicates::{
+    DUPLICATE_MATCHES_MAX, DuplicateMatch, DuplicateQuery, check_duplicates, rederive_name_keys,
+};
 
 pub(crate) fn viewer(actor: &Actor) -> Viewer {
     Viewer {
@@ -180,7 +183,7 @@ pub(crate) fn parse_fields(
         c.check(field, optional_text(v.as_deref(), max)).flatten()
     };
     CustomerFields {
-        grams: name_grams(&name_key),
+        grams: company_name_grams(&name),
         name_key,
         short_name: text(c, "shortName", &i.short_name, 40),
         credit_code,
@@ -411,194 +414,6 @@ pub async fn list(
     let items = list_items(&mut tx, rows).await?;
     tx.commit().await?;
     Ok(page.paged(items, total))
-}
-
-// ---- duplicate check ----------------------------------------------------------------------
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct DuplicateMatch {
-    /// Present only when the asker may open the customer.
-    pub id: Option<Uuid>,
-    /// The name, masked when the customer is outside the asker's scope.
-    pub name: String,
-    pub owner_name: Option<String>,
-    pub pool_id: Option<Uuid>,
-    pub pool_name: Option<String>,
-    pub visible: bool,
-    /// Why it matched: credit_code, same_name, similar_name, contact_mobile.
-    pub reasons: Vec<&'static str>,
-    /// Name similarity, 0 to 1.
-    pub score: f64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DuplicateQuery {
-    pub name: Option<String>,
-    pub credit_code: Option<String>,
-    pub mobiles: Vec<String>,
-    /// The customer being edited, which is not its own duplicate.
-    pub exclude_id: Option<Uuid>,
-}
-
-async fn find_duplicates(
-    tx: &mut Tx,
-    actor: &Actor,
-    q: &DuplicateQuery,
-) -> AppResult<Vec<DuplicateMatch>> {
-    let mut found: Vec<(customers::DuplicateCandidate, Vec<&'static str>, f64)> = Vec::new();
-    let mut add = |cand: customers::DuplicateCandidate, reason: &'static str, score: f64| {
-        if Some(cand.id) == q.exclude_id {
-            return;
-        }
-        if let Some(e) = found.iter_mut().find(|e| e.0.id == cand.id) {
-            if !e.1.contains(&reason) {
-                e.1.push(reason);
-            }
-            e.2 = e.2.max(score);
-        } else {
-            found.push((cand, vec![reason], score));
-        }
-    };
-    let name = blank(&q.name).unwrap_or_default().to_owned();
-    let key = normalise_company_name(&name);
-    if let Some(code) = blank(&q.credit_code).and_then(|c| CreditCode::parse(c).ok()) {
-        for cand in customers::by_credit_code(tx, code.as_str()).await? {
-            let s = name_similarity(&name, &cand.name);
-            add(cand, "credit_code", s);
-        }
-    }
-    if !key.is_empty() {
-        for cand in customers::by_name_key(tx, &key).await? {
-            add(cand, "same_name", 1.0);
-        }
-        // The rarest grams are looked up (see `dedupe::grams_to_probe`).
-        let grams = name_grams(&key);
-        let freq = customers::gram_frequencies(tx, &grams, COMMON_GRAM, None).await?;
-        let probe: Vec<String> = grams_to_probe(&grams, &freq)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        for cand in customers::by_grams(tx, &probe, 1, 50).await? {
-            let s = name_similarity(&name, &cand.name);
-            if s >= SIMILAR_NAME_THRESHOLD {
-                add(
-                    cand,
-                    if s >= 1.0 {
-                        "same_name"
-                    } else {
-                        "similar_name"
-                    },
-                    s,
-                );
-            }
-        }
-    }
-    let mobiles: Vec<String> = q
-        .mobiles
-        .iter()
-        .filter_map(|m| Mobile::parse(m).ok())
-        .map(|m| m.as_str().to_owned())
-        .collect();
-    for cand in customers::by_contact_mobiles(tx, &mobiles).await? {
-        let s = name_similarity(&name, &cand.name);
-        add(cand, "contact_mobile", s);
-    }
-    let ids: Vec<Uuid> = found.iter().map(|f| f.0.id).collect();
-    let visible = customers::visible_ids(tx, &viewer(actor), &ids).await?;
-    let mut out: Vec<DuplicateMatch> = found
-        .into_iter()
-        .map(|(c, reasons, score)| {
-            let seen = visible.contains(&c.id);
-            DuplicateMatch {
-                id: seen.then_some(c.id),
-                name: if seen {
-                    c.name.clone()
-                } else {
-                    mask_company_name(&c.name)
-                },
-                owner_name: c.owner_name.as_deref().map(|n| {
-                    if seen {
-                        n.to_owned()
-                    } else {
-                        mask_person_name(n)
-                    }
-                }),
-                pool_id: None,
-                pool_name: c.pool_name,
-                visible: seen,
-                reasons,
-                score: (score * 100.0).round() / 100.0,
-            }
-        })
-        .collect();
-    // Exact evidence first (credit code, same name, mobile), then by similarity.
-    out.sort_by(|a, b| {
-        let exact = |m: &DuplicateMatch| m.reasons.iter().any(|r| *r != "similar_name");
-        exact(b)
-            .cmp(&exact(a))
-            .then(b.score.total_cmp(&a.score))
-            .then(a.name.cmp(&b.name))
-    });
-    out.truncate(20);
-    Ok(out)
-}
-
-pub async fn check_duplicates(
-    app: &App,
-    actor: &Actor,
-    q: DuplicateQuery,
-) -> AppResult<Vec<DuplicateMatch>> {
-    if !actor.grants.has(Permission::CustomersView)
-        && !actor.grants.has(Permission::CustomersCreate)
-    {
-        return Err(AppError::Forbidden);
-    }
-    let mut c = Checker::new();
-    if let Some(n) = blank(&q.name)
-        && n.chars().count() > 100
-    {
-        c.fail("name", "too_long");
-    }
-    if q.mobiles.len() > 20 {
-        c.fail("mobiles", "too_many");
-    }
-    if blank(&q.credit_code).is_some_and(|v| v.chars().count() > 30) {
-        c.fail("creditCode", "too_long");
-    }
-    c.finish()?;
-    let mut tx = app.db.begin_read().await?;
-    let out = find_duplicates(&mut tx, actor, &q).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// The same credit code or the same normalised name is the same customer: refused. Similar
-/// names and shared mobiles are only warnings (the duplicate check shows them beforehand).
-async fn refuse_exact_duplicates(
-    tx: &mut Tx,
-    f: &CustomerFields,
-    exclude: Option<Uuid>,
-) -> AppResult<()> {
-    let mut c = Checker::new();
-    if let Some(code) = &f.credit_code
-        && customers::by_credit_code(tx, code)
-            .await?
-            .iter()
-            .any(|d| Some(d.id) != exclude)
-    {
-        c.fail("creditCode", "customer.duplicate_credit_code");
-    }
-    if customers::by_name_key(tx, &f.name_key)
-        .await?
-        .iter()
-        .any(|d| Some(d.id) != exclude)
-    {
-        c.fail("name", "customer.duplicate_name");
-    }
-    match c.finish() {
-        Ok(()) => Ok(()),
-        Err(e) => Err(AppError::Duplicate(e)),
-    }
 }
 
 // ---- limits -------------------------------------------------------------------------------
