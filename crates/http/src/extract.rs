@@ -93,36 +93,81 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = axum::response::Response;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        if !is_json(req.headers()) {
+            return Err(error_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request.unsupported_media_type",
+                vec![],
+                None,
+            ));
+        }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
             Err(rej) => {
-                use axum::extract::rejection::JsonRejection as J;
-                let status = match &rej {
-                    J::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    J::BytesRejection(_) => rej.status(),
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-                    "request.unsupported_media_type"
-                } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+                let status = rej.status();
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
                     "request.too_large"
                 } else {
                     "request.invalid_body"
                 };
-                // serde names the offending field; that text is safe to show (no values echoed beyond the field).
-                let field = body_error_field(&rej.body_text());
-                let fields = field
-                    .map(|f| {
-                        vec![FieldError {
-                            field: f,
-                            code: "request.invalid_body",
-                        }]
-                    })
-                    .unwrap_or_default();
-                Err(error_response(status, code, fields, None))
+                return Err(error_response(status, code, vec![], None));
             }
-        }
+        };
+        parse_json_body(&bytes).map(ApiJson).map_err(|field| {
+            let fields = field
+                .map(|f| {
+                    vec![FieldError {
+                        field: f,
+                        code: "request.invalid_body",
+                    }]
+                })
+                .unwrap_or_default();
+            error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request.invalid_body",
+                fields,
+                None,
+            )
+        })
     }
+}
+
+/// `application/json` or a `+json` type, as axum's own Json extractor accepts.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or_default().trim();
+    let Some(sub) = essence
+        .to_ascii_lowercase()
+        .strip_prefix("application/")
+        .map(str::to_owned)
+    else {
+        return false;
+    };
+    sub == "json" || sub.ends_with("+json")
+}
+
+/// Parses a body, or names the field it fails on (None when it is not JSON at all): the path
+/// serde was at when the value did not fit (`lat`, `contacts[0].mobile`), or the unknown or
+/// missing field. The offending value is never echoed (it may be anything the client sent).
+fn parse_json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Option<String>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            // Bad JSON has no field, unless a number out of range broke it inside one.
+            return (inner.to_string().contains("number out of range") && path != ".")
+                .then_some(path);
+        }
+        body_error_field(&format!("{path}: {inner}"))
+    })?;
+    de.end().map_err(|_| None)?;
+    Ok(value)
 }
 
 /// The field a body or query error is about, from the rejection text. axum reports the

@@ -149,6 +149,40 @@ api_test! {
         assert_eq!(fx.call("repa1", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::OK);
     }
 
+    async fn a_value_of_the_wrong_type_is_named_by_its_field_on_every_route(fx) {
+        let base = json!({"name": "类型测试有限公司"});
+        for (field, value, named) in [
+            ("name", json!(123), "name"),
+            ("tags", json!("a"), "tags"),
+            ("lat", json!("north"), "lat"),
+            ("customFields", json!([1]), "customFields"),
+            ("contacts", json!([{"name": "张三", "mobile": 13800138000u64}]), "contacts[0].mobile"),
+            ("ownerId", json!(fx.user["repa2"]), "ownerId"),
+        ] {
+            let mut body = base.clone();
+            body[field] = value;
+            let r = fx.call("repa1", Method::POST, "/api/v1/customers", Some(body), None).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+            assert_eq!(r.body["fields"][named]["code"], "request.invalid_body", "{field}: {:?}", r.body);
+        }
+        // A number beyond f64 breaks the JSON itself, inside the field.
+        let raw = br#"{"name": "x", "lat": 1e400, "lon": 1}"#.to_vec();
+        let r = fx.call_bytes("repa1", Method::POST, "/api/v1/customers", raw, "application/json").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.body["fields"]["lat"]["code"], "request.invalid_body", "{:?}", r.body);
+        // Other routes, other bodies.
+        let v = fx.user_version("repa1").await;
+        let r = fx.call("mgra", Method::PUT, &format!("/api/v1/users/{}", fx.user["repa1"]), Some(json!({"displayName": 7})), Some(v)).await;
+        assert_eq!(r.body["fields"]["displayName"]["code"], "request.invalid_body", "{:?}", r.body);
+        let r = fx.call("repa1", Method::POST, "/api/v1/customers/duplicate-check", Some(json!({"mobiles": "13800138000"})), None).await;
+        assert_eq!(r.body["fields"]["mobiles"]["code"], "request.invalid_body", "{:?}", r.body);
+        // Not JSON at all: no field to name.
+        let r = fx.call_bytes("repa1", Method::POST, "/api/v1/customers", b"{name".to_vec(), "application/json").await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_body"));
+        let all = fx.call("admin", Method::GET, "/api/v1/customers", None, None).await;
+        assert_eq!(all.body["total"], 0, "nothing was created");
+    }
+
     async fn server_owned_and_unknown_fields_are_rejected_and_change_nothing(fx) {
         let v = fx.user_version("repa1").await;
         for (field, value) in [("version", json!(99)), ("active", json!(false)), ("unitId", json!(fx.unit["north"])), ("passwordHash", json!("x"))] {

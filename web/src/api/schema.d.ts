@@ -1693,6 +1693,7 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A customer's fields, all of them (an edit replaces the record's fields). */
         CustomerBody: {
             address?: string | null;
             city?: string | null;
@@ -2227,8 +2228,36 @@ export interface components {
             /** @description The secret: shown once, never again. */
             token: string;
         };
-        NewCustomerBody: components["schemas"]["CustomerBody"] & {
+        /** @description A new customer: its fields and, optionally, its first contacts. */
+        NewCustomerBody: {
+            address?: string | null;
+            city?: string | null;
             contacts?: components["schemas"]["ContactBody"][];
+            /** @description 统一社会信用代码: 18 characters with a valid check character. */
+            creditCode?: string | null;
+            /**
+             * @description Custom field values by code (see listCustomFields): a string for text, dates
+             *     (YYYY-MM-DD) and single selects (the option code), a number for numbers, a list of
+             *     option codes for multi selects, null to clear. Fields left out keep their value.
+             */
+            customFields?: {
+                [key: string]: unknown;
+            };
+            district?: string | null;
+            industryCode?: string | null;
+            /** Format: double */
+            lat?: number | null;
+            levelCode?: string | null;
+            /** Format: double */
+            lon?: number | null;
+            name: string;
+            notes?: string | null;
+            province?: string | null;
+            shortName?: string | null;
+            sourceCode?: string | null;
+            statusCode?: string | null;
+            tags?: string[];
+            typeCode?: string | null;
         };
         NewTokenBody: {
             /** Format: int32 */

@@ -205,9 +205,16 @@ async fn list_customers(
     }))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CustomerBody {
+/// A customer's fields as a body carries them. The edit body (`CustomerBody`) and the create
+/// body (`NewCustomerBody`, with contacts) are both made here rather than one flattened into
+/// the other: `serde(flatten)` would switch off `deny_unknown_fields` and lose the path of a
+/// bad value.
+macro_rules! customer_body {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fm:meta])* pub $f:ident: $t:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Deserialize, ToSchema, Default)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        pub struct $name {
     #[schema(min_length = 2, max_length = 100)]
     pub name: String,
     #[schema(max_length = 40)]
@@ -242,7 +249,53 @@ pub struct CustomerBody {
     /// option codes for multi selects, null to clear. Fields left out keep their value.
     #[serde(default)]
     pub custom_fields: BTreeMap<String, serde_json::Value>,
+            $($(#[$fm])* pub $f: $t,)*
+        }
+
+        impl $name {
+            /// The customer's fields; the body's own extras are the caller's to take first.
+            fn customer_input(self) -> customers::CustomerInput {
+                customers::CustomerInput {
+                    custom_fields: self
+                        .custom_fields
+                        .into_iter()
+                        .map(|(k, v)| (k, field_input(v)))
+                        .collect(),
+                    name: self.name,
+                    short_name: self.short_name,
+                    credit_code: self.credit_code,
+                    type_code: self.type_code,
+                    level_code: self.level_code,
+                    status_code: self.status_code,
+                    industry_code: self.industry_code,
+                    source_code: self.source_code,
+                    province: self.province,
+                    city: self.city,
+                    district: self.district,
+                    address: self.address,
+                    lat: self.lat,
+                    lon: self.lon,
+                    notes: self.notes,
+                    tags: self.tags,
+                }
+            }
+        }
+    };
 }
+
+customer_body!(
+    /// A customer's fields, all of them (an edit replaces the record's fields).
+    CustomerBody {}
+);
+
+customer_body!(
+    /// A new customer: its fields and, optionally, its first contacts.
+    NewCustomerBody {
+        #[serde(default)]
+        #[schema(max_items = 20)]
+        pub contacts: Vec<ContactBody>,
+    }
+);
 
 /// A submitted custom field value in the domain's terms (anything else cannot be a value).
 fn field_input(v: serde_json::Value) -> FieldInput {
@@ -264,34 +317,6 @@ fn field_input(v: serde_json::Value) -> FieldInput {
             texts.map_or(FieldInput::Unsupported, FieldInput::List)
         }
         V::Bool(_) | V::Object(_) => FieldInput::Unsupported,
-    }
-}
-
-impl From<CustomerBody> for customers::CustomerInput {
-    fn from(b: CustomerBody) -> Self {
-        customers::CustomerInput {
-            custom_fields: b
-                .custom_fields
-                .into_iter()
-                .map(|(k, v)| (k, field_input(v)))
-                .collect(),
-            name: b.name,
-            short_name: b.short_name,
-            credit_code: b.credit_code,
-            type_code: b.type_code,
-            level_code: b.level_code,
-            status_code: b.status_code,
-            industry_code: b.industry_code,
-            source_code: b.source_code,
-            province: b.province,
-            city: b.city,
-            district: b.district,
-            address: b.address,
-            lat: b.lat,
-            lon: b.lon,
-            notes: b.notes,
-            tags: b.tags,
-        }
     }
 }
 
@@ -337,16 +362,6 @@ impl From<ContactBody> for customers::ContactInput {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NewCustomerBody {
-    #[serde(flatten)]
-    pub customer: CustomerBody,
-    #[serde(default)]
-    #[schema(max_items = 20)]
-    pub contacts: Vec<ContactBody>,
-}
-
 /// Add a customer, owned by me. The same credit code or the same company name (after
 /// normalisation) is refused with 409 `customer.duplicate`; check first for similar ones.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", operation_id = "createCustomer",
@@ -355,11 +370,12 @@ async fn create_customer(
     State(s): State<AppState>,
     Meta(meta): Meta,
     Auth(actor): Auth,
-    ApiJson(b): ApiJson<NewCustomerBody>,
+    ApiJson(mut b): ApiJson<NewCustomerBody>,
 ) -> Result<(StatusCode, Json<CustomerDetailView>), ApiError> {
+    let contacts = std::mem::take(&mut b.contacts);
     let input = customers::CreateCustomer {
-        customer: b.customer.into(),
-        contacts: b.contacts.into_iter().map(Into::into).collect(),
+        customer: b.customer_input(),
+        contacts: contacts.into_iter().map(Into::into).collect(),
     };
     let d = customers::create(&s.app, &actor, input, &meta).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
@@ -388,7 +404,7 @@ async fn update_customer(
     IfMatch(v): IfMatch,
     ApiJson(b): ApiJson<CustomerBody>,
 ) -> Result<Response, ApiError> {
-    let d = customers::update(&s.app, &actor, id, v, b.into(), &meta).await?;
+    let d = customers::update(&s.app, &actor, id, v, b.customer_input(), &meta).await?;
     Ok(with_etag(d.customer.version, CustomerDetailView::from(d)))
 }
 

@@ -268,10 +268,23 @@ impl Fx {
 
     /// A POST of raw bytes (a file upload) as `who`.
     pub async fn upload(&self, who: &str, path: &str, bytes: Vec<u8>) -> Resp {
+        self.call_bytes(who, Method::POST, path, bytes, "application/octet-stream")
+            .await
+    }
+
+    /// A request as `who` with a body of exactly these bytes.
+    pub async fn call_bytes(
+        &self,
+        who: &str,
+        method: Method,
+        path: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Resp {
         let mut b = Request::builder()
-            .method(Method::POST)
+            .method(method)
             .uri(path)
-            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CONTENT_TYPE, content_type)
             .header(header::CONTENT_LENGTH, bytes.len());
         if let Some(c) = self.cookies.get(who) {
             b = b.header("cookie", c.as_str());
