@@ -20,6 +20,7 @@ pub mod passwords;
 pub mod people;
 pub mod pools;
 pub mod roles;
+pub mod runners;
 pub mod saved_views;
 pub mod territory;
 
@@ -60,6 +61,8 @@ pub struct App {
     pub imports: std::sync::Arc<imports::ImportBoard>,
     /// Where attachment bytes are kept (under the data directory).
     pub files: attachments::FileStore,
+    /// This process, as the runner of the background work it starts.
+    pub runner: std::sync::Arc<runners::Runner>,
 }
 
 impl App {
@@ -70,6 +73,7 @@ impl App {
             auth,
             imports: Default::default(),
             files: attachments::FileStore::new(files_dir),
+            runner: runners::Runner::this_process(),
         }
     }
 }

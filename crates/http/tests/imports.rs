@@ -430,6 +430,66 @@ api_test! {
         assert_eq!(ding["customer"]["address"], "=CONCAT(\"A\",\"B\")", "no value: the formula as text, never nothing");
     }
 
+    async fn row_numbers_are_the_spreadsheets_own_in_the_report_and_the_error_file(fx) {
+        // A title row, a blank row, the header on row 3; the bad rows are 5 and 7.
+        let text = "华东客户名单（2026）\r\n\r\n客户名称,客户级别\r\n行号甲有限公司,A\r\n行号乙有限公司,Z\r\n\r\n行号丙有限公司,Q\r\n";
+        let job = fx.upload_import("mgra", "rows.csv", bom(text)).await;
+        assert_eq!(job["headerRow"], 3);
+        let v = fx.import("mgra", &job, "insert", "name", false).await;
+        let bad: Vec<u64> = v["result"]["errors"].as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect();
+        assert_eq!(bad, [5, 7]);
+        let (status, _, bytes) = fx.download("mgra", &format!("/api/v1/customer-imports/{}/errors", job["id"].as_str().unwrap())).await;
+        assert_eq!(status, StatusCode::OK);
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let at = |row: u32, col: u32| sheet.get_value((row - 1, col)).map(|c| c.to_string()).unwrap_or_default();
+        assert_eq!(at(1, 0), "华东客户名单（2026）", "the title row stays");
+        assert_eq!(at(3, 0), "客户名称");
+        assert_eq!(at(5, 0), "行号乙有限公司", "row 5 of the upload is row 5 of the error file");
+        assert!(at(5, 2).contains("客户级别"), "{}", at(5, 2));
+        assert_eq!(at(7, 0), "行号丙有限公司");
+        assert!(at(4, 2).is_empty());
+    }
+
+    async fn an_import_whose_process_is_gone_is_interrupted_and_runs_again_at_once(fx) {
+        use salesdesk_store::{imports, runners};
+        let text = "客户名称,客户级别\r\n中断甲有限公司,B\r\n";
+        let dead = fx.upload_import("mgra", "dead.csv", bom(text)).await;
+        let live = fx.upload_import("mgra", "live.csv", bom(text)).await;
+        let id = |j: &Value| j["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap();
+        let now = salesdesk_app::now_ms();
+        let (gone, elsewhere) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        {
+            // A process of this host that is no longer running (no such pid), and a process on
+            // another host that is alive (a fresh heartbeat); each was importing a file.
+            let mut tx = fx.app.db.begin_write().await.unwrap();
+            runners::register(&mut tx, gone, &fx.app.runner.host, 4_000_000_000, now).await.unwrap();
+            runners::register(&mut tx, elsewhere, "another-host", 1, now).await.unwrap();
+            for (job, runner) in [(&dead, gone), (&live, elsewhere)] {
+                let row = imports::get_job(&mut tx, id(job)).await.unwrap().unwrap();
+                assert!(imports::start_run(&mut tx, row.id, "importing", "{}", runner, row.updated_at, now + 1).await.unwrap());
+            }
+            tx.commit().await.unwrap();
+        }
+        let status = |j: &Value| {
+            let fx = &fx;
+            let path = format!("/api/v1/customer-imports/{}", j["id"].as_str().unwrap());
+            async move { fx.call("mgra", Method::GET, &path, None, None).await.body["status"].clone() }
+        };
+        assert_eq!(status(&dead).await, "interrupted", "at once, not after a timeout");
+        assert_eq!(status(&live).await, "importing");
+        let body = json!({"mapping": common::import_mapping(&live), "mode": "insert", "matchBy": "name"});
+        let r = fx.call("mgra", Method::POST, &format!("/api/v1/customer-imports/{}/run", live["id"].as_str().unwrap()), Some(body), None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "import.busy"), "a live runner's import is left alone");
+        // At start-up the interrupted one is marked so; the live one is not.
+        assert_eq!(salesdesk_app::imports::recover_interrupted(&fx.app).await.unwrap(), 1);
+        // The interrupted import runs again straight away, and lands once.
+        let v = fx.import("mgra", &dead, "insert", "name", true).await;
+        assert_eq!(v["status"], "imported", "{:?}", v["result"]);
+        assert_eq!(customers(&fx, "mgra", "").await["total"], 1);
+    }
+
     async fn new_names_like_existing_customers_are_warned_and_masked_outside_the_scope(fx) {
         for (who, name) in [("repb1", "北京华远精密仪器有限公司"), ("repa1", "上海星辰腾飞科技有限公司")] {
             let r = fx.call(who, Method::POST, "/api/v1/customers", Some(json!({"name": name})), None).await;

@@ -298,6 +298,13 @@ fn app_err(e: salesdesk_app::AppError) -> anyhow::Error {
 }
 
 async fn serve(app: App, cfg: &Config, banner: Option<String>) -> Result<()> {
+    // This process runs background work from now on; what a stopped one was running is over.
+    salesdesk_app::runners::register(&app)
+        .await
+        .map_err(app_err)?;
+    salesdesk_app::imports::recover_interrupted(&app)
+        .await
+        .map_err(app_err)?;
     let web = WebConfig {
         secure_cookies: cfg.secure_cookies,
         trusted_proxies: cfg.trusted_proxies.clone(),

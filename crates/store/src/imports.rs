@@ -24,10 +24,12 @@ pub struct ImportJobRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub imported_at: Option<i64>,
+    /// The process running it (while validating or importing).
+    pub runner_id: Option<Uuid>,
 }
 
 const JOB: &str = "SELECT id, kind, user_id, file_name, file_sha256, file_size, header_row, headers_json, total_rows, status, \
-     options_json, result_json, created_at, updated_at, imported_at FROM import_jobs";
+     options_json, result_json, created_at, updated_at, imported_at, runner_id FROM import_jobs";
 
 pub struct NewImportJob<'a> {
     pub id: Uuid,
@@ -64,12 +66,35 @@ pub async fn insert_job(tx: &mut Tx, j: &NewImportJob<'_>) -> Result<()> {
 }
 
 pub async fn get_job(tx: &mut Tx, id: Uuid) -> Result<Option<ImportJobRow>> {
-    const SQL: &str = "SELECT id, kind, user_id, file_name, file_sha256, file_size, header_row, headers_json, total_rows, \
-         status, options_json, result_json, created_at, updated_at, imported_at FROM import_jobs WHERE id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_as(SQL)
+    let mut sql = Sql::new(JOB);
+    sql.push(" WHERE id = ").bind(Arg::Uuid(id));
+    Ok(sql.fetch_all(tx).await?.into_iter().next())
+}
+
+/// Every job marked validating or importing.
+pub async fn running_jobs(tx: &mut Tx) -> Result<Vec<ImportJobRow>> {
+    let mut sql = Sql::new(JOB);
+    sql.push(" WHERE status IN ('validating', 'importing')");
+    sql.fetch_all(tx).await
+}
+
+/// Marks a job whose runner is gone as interrupted (if it is still running as read).
+pub async fn mark_interrupted(
+    tx: &mut Tx,
+    id: Uuid,
+    read_updated_at: i64,
+    now: i64,
+) -> Result<bool> {
+    const SQL: &str = "UPDATE import_jobs SET status = 'interrupted', updated_at = $1, runner_id = NULL \
+         WHERE id = $2 AND updated_at = $3 AND status IN ('validating', 'importing')";
+    let n = on_tx!(tx, |c| sqlx::query(SQL)
+        .bind(now)
         .bind(id)
-        .fetch_optional(c)
-        .await?))
+        .bind(read_updated_at)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(n == 1)
 }
 
 /// A user's recent imports, newest first.
@@ -102,7 +127,7 @@ pub async fn set_outcome(
     imported: bool,
     now: i64,
 ) -> Result<()> {
-    const SQL: &str = "UPDATE import_jobs SET status = $1, options_json = $2, result_json = $3, updated_at = $4, \
+    const SQL: &str = "UPDATE import_jobs SET status = $1, options_json = $2, result_json = $3, updated_at = $4, runner_id = NULL, \
          imported_at = CASE WHEN $5 THEN $4 ELSE imported_at END, file = CASE WHEN $5 THEN NULL ELSE file END WHERE id = $6";
     on_tx!(tx, |c| sqlx::query(SQL)
         .bind(status)
@@ -117,21 +142,23 @@ pub async fn set_outcome(
     Ok(())
 }
 
-/// Marks the job running with `options_json` if it is still as read (`updated_at`); false
-/// when another request started it first.
+/// Marks the job running with `options_json` on `runner` if it is still as read
+/// (`updated_at`); false when another request started it first.
 pub async fn start_run(
     tx: &mut Tx,
     id: Uuid,
     status: &str,
     options_json: &str,
+    runner: Uuid,
     read_updated_at: i64,
     now: i64,
 ) -> Result<bool> {
-    const SQL: &str = "UPDATE import_jobs SET status = $1, options_json = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5";
+    const SQL: &str = "UPDATE import_jobs SET status = $1, options_json = $2, updated_at = $3, runner_id = $4 WHERE id = $5 AND updated_at = $6";
     let n = on_tx!(tx, |c| sqlx::query(SQL)
         .bind(status)
         .bind(options_json)
         .bind(now)
+        .bind(runner)
         .bind(id)
         .bind(read_updated_at)
         .execute(c)

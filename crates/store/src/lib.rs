@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod org;
 pub mod pools;
 pub mod roles;
+pub mod runners;
 pub mod saved_views;
 pub mod sessions;
 pub mod territory;

@@ -29,12 +29,18 @@ function RowIssues({ testId, issues, headers, extra }: { testId: string; issues:
   return (
     <Table
       size="small"
+      title={() => <Typography.Text type="secondary">{t('imports.rowHint')}</Typography.Text>}
+      scroll={{ x: 'max-content' }}
       rowKey={(e) => `${e.row}-${e.column}-${e.code}`}
       dataSource={issues}
       pagination={{ pageSize: 10, size: 'small' }}
       data-testid={testId}
       columns={[
-        { title: t('imports.row'), dataIndex: 'row', width: 70 },
+        {
+          title: <span data-testid="import-row-heading">{t('imports.row')}</span>,
+          dataIndex: 'row',
+          width: 90,
+        },
         { title: t('imports.column'), render: (_, e) => (e.column != null ? `${columnLetter(e.column)} · ${headers[e.column]?.text ?? ''}` : '—') },
         ...extra,
       ]}

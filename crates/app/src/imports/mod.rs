@@ -51,7 +51,7 @@ use crate::custom_fields::{self, CUSTOMER};
 use crate::customers::{
     ContactInput, CustomerInput, charge, parse_contact, parse_fields, recipient, viewer,
 };
-use crate::{Actor, App, AppError, AppResult, RequestMeta, now_ms};
+use crate::{Actor, App, AppError, AppResult, RequestMeta, now_ms, runners};
 
 pub use reader::{HeaderCell, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS};
 pub use template::{TemplateFormat, template};
@@ -62,8 +62,6 @@ const CHUNK: usize = 500;
 /// Row errors kept for the report and the error file; the count is always exact.
 const MAX_KEPT_ERRORS: usize = 20_000;
 const MAX_KEPT_WARNINGS: usize = 1_000;
-/// A job marked running without a runner for this long was interrupted (a restart).
-const RUN_STALE_MS: i64 = 15 * 60 * 1000;
 /// Uploads never imported lose their file after this long.
 const FILE_KEEP_MS: i64 = 7 * 24 * 3600 * 1000;
 
@@ -235,10 +233,37 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 async fn view(
     tx: &mut Tx,
     app: &App,
-    row: ImportJobRow,
+    mut row: ImportJobRow,
     saved: &[(String, String)],
     defs: &[FieldDef],
 ) -> AppResult<ImportJob> {
+    let progress = app.imports.get(row.id).map(|p| {
+        let done = p.rows_done.load(Ordering::Relaxed);
+        let secs = p.started.elapsed().as_secs_f64().max(0.001);
+        ImportProgress {
+            rows_done: done,
+            rows_per_second: (done as f64 / secs) as u64,
+        }
+    });
+    let running = |r: &ImportJobRow| matches!(r.status.as_str(), "validating" | "importing");
+    let mut status = row.status.clone();
+    if running(&row)
+        && !runners::still_running(tx, app, row.runner_id, row.updated_at, progress.is_some())
+            .await?
+    {
+        // This process lets go of a run only after recording its outcome: read the job again
+        // (a new transaction sees that outcome) before calling it interrupted.
+        let mut again = app.db.begin_read().await?;
+        let now = imports::get_job(&mut again, row.id).await?;
+        again.commit().await?;
+        match now {
+            Some(j) if !running(&j) => {
+                status = j.status.clone();
+                row = j;
+            }
+            _ => status = "interrupted".to_owned(),
+        }
+    }
     let stored: StoredHeaders = serde_json::from_str(&row.headers_json).map_err(internal)?;
     let options: Option<ImportOptions> = row
         .options_json
@@ -270,20 +295,6 @@ async fn view(
             }
         })
         .collect();
-    let progress = app.imports.get(row.id).map(|p| {
-        let done = p.rows_done.load(Ordering::Relaxed);
-        let secs = p.started.elapsed().as_secs_f64().max(0.001);
-        ImportProgress {
-            rows_done: done,
-            rows_per_second: (done as f64 / secs) as u64,
-        }
-    });
-    let running = matches!(row.status.as_str(), "validating" | "importing");
-    let status = if running && progress.is_none() && row.updated_at < now_ms() - RUN_STALE_MS {
-        "interrupted".to_owned()
-    } else {
-        row.status.clone()
-    };
     let earlier = imports::earlier_import(tx, &row.file_sha256, row.id)
         .await?
         .map(|e| EarlierImport {
@@ -419,6 +430,30 @@ pub async fn upload(
     let v = view(&mut tx, app, row, &saved, &defs).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// Marks every running import whose runner is gone as interrupted, so it can be run again at
+/// once: called as the server starts (the jobs a killed process was running). Returns how
+/// many were marked.
+pub async fn recover_interrupted(app: &App) -> AppResult<u64> {
+    let mut tx = app.db.begin_write().await?;
+    let mut marked = 0;
+    for job in imports::running_jobs(&mut tx).await? {
+        let here = app.imports.get(job.id).is_some();
+        if !runners::still_running(&mut tx, app, job.runner_id, job.updated_at, here).await?
+            && imports::mark_interrupted(&mut tx, job.id, job.updated_at, now_ms()).await?
+        {
+            marked += 1;
+        }
+    }
+    tx.commit().await?;
+    if marked > 0 {
+        tracing::warn!(
+            marked,
+            "imports whose process had stopped are marked interrupted"
+        );
+    }
+    Ok(marked)
 }
 
 /// An import job of the actor's own (others' are not found).
@@ -582,7 +617,8 @@ pub async fn start(
         return Err(AppError::Conflict("import.already_imported"));
     }
     let running = matches!(job.status.as_str(), "validating" | "importing");
-    if running && job.updated_at >= now_ms() - RUN_STALE_MS {
+    let here = app.imports.get(id).is_some();
+    if running && runners::still_running(&mut tx, app, job.runner_id, job.updated_at, here).await? {
         return Err(AppError::Conflict("import.busy"));
     }
     let Some(bytes) = imports::file(&mut tx, id).await? else {
@@ -595,6 +631,7 @@ pub async fn start(
         id,
         if apply { "importing" } else { "validating" },
         &options_json,
+        app.runner.id,
         job.updated_at,
         now_ms().max(job.updated_at + 1),
     )
@@ -623,8 +660,13 @@ pub async fn start(
         .filter(|(k, _)| !k.is_empty())
         .collect();
     imports::save_mappings(&mut tx, actor.user_id, KIND, &pairs, now_ms()).await?;
-    tx.commit().await?;
+    // In hand before the job reads as running, so a reader never sees it running here and
+    // not in hand (see `view`).
     let progress = app.imports.claim(id);
+    if let Err(e) = tx.commit().await {
+        app.imports.release(id, &progress);
+        return Err(e.into());
+    }
 
     let (app2, actor2, meta2) = (app.clone(), actor.clone(), meta.clone());
     let header_row = job.header_row as u32;
@@ -2108,7 +2150,9 @@ impl<'a> Run<'a> {
 
 /// The upload again as XLSX with a last column 错误 (Errors) holding each bad row's problems,
 /// in `message`'s words: fixed in place, the same workbook can be uploaded again (the error
-/// column is not mapped). Every cell is written as a string.
+/// column is not mapped). Every row keeps its place (title rows and blank rows included), so
+/// the row numbers the errors give are the workbook's own, as in the uploaded file. Every cell
+/// is written as a string.
 pub async fn error_file(
     app: &App,
     actor: &Actor,
@@ -2145,13 +2189,17 @@ pub async fn error_file(
         let red = Format::new().set_font_color(Color::Red);
         let ws = wb.add_worksheet_with_constant_memory();
         let mut header: Vec<String> = Vec::new();
-        let mut out_row: u32 = 0;
         let mut write_err: Option<rust_xlsxwriter::XlsxError> = None;
         let read = reader::for_each_row(&bytes, |n, cells| {
-            if n < header_row {
-                return Ok(true);
-            }
-            let r = if n == header_row {
+            // Row n of the upload is row n here (rust_xlsxwriter counts from 0).
+            let out_row = n.saturating_sub(1);
+            let r = if n < header_row {
+                cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_empty())
+                    .try_for_each(|(c, v)| ws.write_string(out_row, c as u16, v).map(|_| ()))
+            } else if n == header_row {
                 header = cells.clone();
                 let mut h = cells;
                 let col = h.len().max(1);
@@ -2181,9 +2229,9 @@ pub async fn error_file(
                         };
                         if let Some(o) = e.other_row {
                             t.push_str(&if zh {
-                                format!("（第 {o} 行）")
+                                format!("（表格第 {o} 行）")
                             } else {
-                                format!(" (row {o})")
+                                format!(" (sheet row {o})")
                             });
                         }
                         t
@@ -2204,7 +2252,6 @@ pub async fn error_file(
                         }
                     })
             };
-            out_row += 1;
             match r {
                 Ok(()) => Ok(true),
                 Err(e) => {

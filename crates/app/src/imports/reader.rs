@@ -114,12 +114,28 @@ fn decode_text(bytes: &[u8]) -> Result<String, &'static str> {
     Ok(text)
 }
 
+/// The separator: the one the first lines use most (a title line above the header holds
+/// none, so one line is not enough); a comma when none is used.
 fn delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(HEADER_SCAN)
+        .collect();
+    let uses = |d: u8| -> usize {
+        lines
+            .iter()
+            .map(|l| l.bytes().filter(|b| *b == d).count())
+            .sum()
+    };
     [b',', b'\t', b';']
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',')
+        .map(|d| (uses(d), d))
+        .fold(
+            (0, b','),
+            |best, (n, d)| if n > best.0 { (n, d) } else { best },
+        )
+        .1
 }
 
 fn cell_text(v: &DataRef<'_>) -> String {
@@ -284,14 +300,32 @@ pub fn for_each_row(
                 .delimiter(delimiter(&text))
                 .from_reader(text.as_bytes());
             let mut record = csv::StringRecord::new();
-            let mut n: u32 = 0;
+            // Rows are numbered as a spreadsheet shows the file: a blank line is a row (the
+            // csv reader skips it), a quoted cell over several lines is one. A record's line is
+            // that of its first character; the lines inside earlier records are taken off.
+            let bytes = text.as_bytes();
+            let (mut counted_to, mut line, mut inside) = (0usize, 1u64, 0u64);
             loop {
                 match rdr.read_record(&mut record) {
                     Ok(false) => break,
                     Ok(true) => {}
                     Err(_) => return Err("import.file_unreadable"),
                 }
-                n += 1;
+                let from = record.position().map_or(counted_to, |p| p.byte() as usize);
+                let first = (from..bytes.len())
+                    .find(|i| !matches!(bytes[*i], b'\r' | b'\n'))
+                    .unwrap_or(bytes.len());
+                let upto = first.max(counted_to);
+                line += bytes[counted_to.min(upto)..upto]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64;
+                counted_to = upto;
+                let n = u32::try_from(line.saturating_sub(inside)).unwrap_or(u32::MAX);
+                inside += record
+                    .iter()
+                    .map(|c| c.bytes().filter(|b| *b == b'\n').count() as u64)
+                    .sum::<u64>();
                 if record.len() > MAX_COLUMNS
                     && record
                         .iter()
@@ -416,4 +450,49 @@ fn pick_header(rows: &[(u32, Vec<String>)]) -> ((u32, Vec<HeaderCell>), Vec<Vec<
         (rows[i].0, headers_of(rows, i)),
         rows[i + 1..].iter().map(|(_, c)| c.clone()).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(bytes: &[u8]) -> Vec<(u32, Vec<String>)> {
+        let mut out = Vec::new();
+        for_each_row(bytes, |n, cells| {
+            out.push((n, cells));
+            Ok(true)
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn the_separator_is_read_past_a_title_line() {
+        assert_eq!(delimiter("客户名单\n名称\t级别\n甲\tA\n"), b'\t');
+        assert_eq!(delimiter("客户名单\n\n名称;级别\n甲;A\n"), b';');
+        assert_eq!(delimiter("只有一列\n甲\n"), b',');
+        assert_eq!(delimiter("名称,备注\n甲,a;b;c\n乙,x\n"), b',');
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // A blank line is a row of its own; a quoted cell over two lines is one row.
+        let got = rows(b"a,b\r\n\r\n\"x\r\ny\",1\r\nc,d\r\n");
+        let numbers: Vec<u32> = got.iter().map(|r| r.0).collect();
+        assert_eq!(numbers, [1, 3, 4]);
+        assert_eq!(got[1].1, ["x\r\ny", "1"]);
+    }
+
+    #[test]
+    fn xlsx_formula_cells_are_their_value_or_their_formula() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_formula(0, 0, rust_xlsxwriter::Formula::new("=1+1").set_result("2"))
+            .unwrap();
+        ws.set_formula_result_default("");
+        ws.write_formula(0, 1, "=TEXTJOIN(\",\",TRUE,\"a\")")
+            .unwrap();
+        let got = rows(&wb.save_to_buffer().unwrap());
+        assert_eq!(got[0].1, ["2", "=TEXTJOIN(\",\",TRUE,\"a\")"]);
+    }
 }
