@@ -31,10 +31,11 @@ async function uploadFile(page: Page, name: string, body: Buffer) {
 
 test('import a file with errors, fix it, import it', async ({ page }, info) => {
   const tag = `${info.project.name === 'phone' ? '手机' : '桌面'}${Date.now() % 100000}`;
-  const header = ['客户名称', '客户级别', '联系人', '手机', '标签'];
-  const good1 = [`导入甲${tag}有限公司`, 'A', '钱一', `136${String(Date.now()).slice(-8)}`, '导入测试'];
-  const good2 = [`导入乙${tag}有限公司`, 'B', '孙二', '', '导入测试'];
-  const bad = [`导入丙${tag}有限公司`, 'B', '李三', '12345', ''];
+  // 客户类型 in another system's words: 经销商 and 政府机构 are not the options' names.
+  const header = ['客户名称', '客户级别', '联系人', '手机', '标签', '客户类型'];
+  const good1 = [`导入甲${tag}有限公司`, 'A', '钱一', `136${String(Date.now()).slice(-8)}`, '导入测试', '经销商'];
+  const good2 = [`导入乙${tag}有限公司`, 'B', '孙二', '', '导入测试', '政府机构'];
+  const bad = [`导入丙${tag}有限公司`, 'B', '李三', '12345', '', '经销商'];
 
   await signIn(page, await regionalManager(page));
   await page.goto('/customers');
@@ -44,6 +45,12 @@ test('import a file with errors, fix it, import it', async ({ page }, info) => {
   // A bad mobile in the last row: nothing is imported, the row and column are named.
   await uploadFile(page, `客户-${tag}.csv`, csv([header, good1, good2, bad]));
   await expect(page.getByTestId('import-total')).toHaveText('3');
+  // 值对应: each value is listed with the option a close spelling suggests, already chosen.
+  const values = page.getByTestId('import-values-typeCode');
+  await expect(values).toContainText('经销商');
+  await expect(values).toContainText('政府机构');
+  await expect(values).toContainText('经销商/代理商');
+  await expect(values).toContainText('政府/事业单位');
   await page.getByTestId('import-validate').click();
   await expect(page.getByTestId('import-invalid')).toBeVisible();
   const errors = page.getByTestId('import-errors');
@@ -55,7 +62,8 @@ test('import a file with errors, fix it, import it', async ({ page }, info) => {
 
   // Fixed, it validates and imports.
   await page.getByTestId('import-again').click();
-  await uploadFile(page, `客户-${tag}-改.csv`, csv([header, good1, good2, [bad[0], bad[1], bad[2], '13512345678', '']]));
+  await uploadFile(page, `客户-${tag}-改.csv`, csv([header, good1, good2, [bad[0], bad[1], bad[2], '13512345678', '', bad[5]]]));
+  await expect(page.getByTestId('import-values-typeCode')).toContainText('上次的选择');
   await page.getByTestId('import-validate').click();
   await expect(page.getByTestId('import-valid')).toBeVisible();
   await page.getByTestId('import-run').click();

@@ -565,6 +565,112 @@ pub fn custom_field_input(def: &FieldDef, raw: &str) -> FieldInput {
     }
 }
 
+/// A pick-list entry as an import matches cells against it: its code and its labels.
+#[derive(Debug, Clone)]
+pub struct Choice<'a> {
+    pub code: &'a str,
+    pub labels: Vec<&'a str>,
+}
+
+/// Words people write for an entry of the standard pick lists, and the word of the entry's
+/// label they mean (重点客户 is what many companies call a 大客户).
+const OPTION_SYNONYMS: &[(&str, &str)] = &[
+    ("重点客户", "大客户"),
+    ("战略客户", "大客户"),
+    ("ka", "大客户"),
+    ("keyaccount", "大客户"),
+    ("vip客户", "大客户"),
+    ("代理商", "经销商"),
+    ("分销商", "经销商"),
+    ("渠道商", "经销商"),
+    ("批发商", "经销商"),
+    ("政府机构", "政府"),
+    ("政府机关", "政府"),
+    ("机关单位", "政府"),
+    ("事业单位", "政府"),
+    ("国企", "大客户"),
+    ("中小企业", "中小客户"),
+    ("小微企业", "中小客户"),
+    ("个体户", "个人"),
+    ("个体工商户", "个人"),
+    ("老客户介绍", "客户介绍"),
+    ("转介绍", "客户介绍"),
+    ("网站", "官网"),
+    ("线上", "官网"),
+    ("招标", "招投标"),
+    ("投标", "招投标"),
+    ("电销", "电话开发"),
+    ("陌拜", "电话开发"),
+    ("展览会", "展会"),
+];
+
+/// The entry a cell that names none most likely means, for the import to propose (never to
+/// apply on its own): a label that holds the cell or that the cell holds (经销商 in
+/// 经销商/代理商, 政府 in 政府机构), a word people use for it (重点客户 → 大客户), else the label
+/// sharing most of its character pairs with the cell (at least half). None when two entries
+/// fit equally well.
+pub fn suggest_option(value: &str, choices: &[Choice<'_>]) -> Option<String> {
+    let v = normalise_header(value);
+    if v.is_empty() {
+        return None;
+    }
+    let meant = OPTION_SYNONYMS
+        .iter()
+        .find(|(word, _)| normalise_header(word) == v)
+        .map(|(_, target)| normalise_header(target));
+    let parts = |label: &str| -> Vec<String> {
+        label
+            .split(['/', '／', '、', '(', ')', '（', '）', ',', '，'])
+            .map(normalise_header)
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let grams = |s: &str| -> Vec<(char, char)> {
+        let c: Vec<char> = s.chars().collect();
+        let mut g: Vec<(char, char)> = c.windows(2).map(|w| (w[0], w[1])).collect();
+        g.sort_unstable();
+        g.dedup();
+        g
+    };
+    let score = |label: &str| -> f64 {
+        parts(label)
+            .iter()
+            .map(|p| {
+                let (pl, vl) = (p.chars().count(), v.chars().count());
+                if meant.as_deref() == Some(p.as_str()) || *p == v {
+                    2.0
+                } else if (pl >= 2 && v.contains(p.as_str())) || (vl >= 2 && p.contains(&v)) {
+                    1.0 + pl.min(vl) as f64 / pl.max(vl) as f64 / 2.0
+                } else {
+                    let (a, b) = (grams(p), grams(&v));
+                    let shared = a.iter().filter(|x| b.contains(x)).count();
+                    if a.is_empty() || b.is_empty() {
+                        0.0
+                    } else {
+                        2.0 * shared as f64 / (a.len() + b.len()) as f64
+                    }
+                }
+            })
+            .fold(0.0, f64::max)
+    };
+    let mut scored: Vec<(f64, &str)> = choices
+        .iter()
+        .map(|c| {
+            let best = c.labels.iter().map(|l| score(l)).fold(0.0, f64::max);
+            (best, c.code)
+        })
+        .filter(|(s, _)| *s >= 0.5)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    match scored.as_slice() {
+        [] => None,
+        [(best, code), rest @ ..] if rest.first().is_none_or(|r| r.0 < *best) => {
+            Some((*code).to_owned())
+        }
+        _ => None,
+    }
+}
+
 /// A purchase-role cell as people write it (决策人, Decision maker, decision_maker) as the
 /// role's code; anything else is returned as typed, for validation to refuse.
 pub fn contact_role_code(raw: &str) -> String {
@@ -585,6 +691,81 @@ pub fn contact_role_code(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_spellings_and_common_words_propose_an_option() {
+        let types = [
+            Choice {
+                code: "key_account",
+                labels: vec!["大客户", "Key account"],
+            },
+            Choice {
+                code: "smb",
+                labels: vec!["中小客户", "SMB"],
+            },
+            Choice {
+                code: "dealer",
+                labels: vec!["经销商/代理商", "Dealer / distributor"],
+            },
+            Choice {
+                code: "government",
+                labels: vec!["政府/事业单位", "Government"],
+            },
+            Choice {
+                code: "individual",
+                labels: vec!["个人", "Individual"],
+            },
+        ];
+        for (typed, code) in [
+            ("经销商", Some("dealer")),
+            ("代理商", Some("dealer")),
+            ("政府机构", Some("government")),
+            ("重点客户", Some("key_account")),
+            ("Dealer", Some("dealer")),
+            ("中小企业", Some("smb")),
+            ("个体户", Some("individual")),
+            ("外资企业", None),
+            ("", None),
+        ] {
+            assert_eq!(suggest_option(typed, &types).as_deref(), code, "{typed}");
+        }
+        let industries = [
+            Choice {
+                code: "manufacturing",
+                labels: vec!["制造业"],
+            },
+            Choice {
+                code: "electronics",
+                labels: vec!["电子"],
+            },
+            Choice {
+                code: "food",
+                labels: vec!["食品饮料"],
+            },
+        ];
+        assert_eq!(suggest_option("信息技术", &industries), None);
+        assert_eq!(suggest_option("零售", &industries), None);
+        assert_eq!(suggest_option("食品", &industries).as_deref(), Some("food"));
+        assert_eq!(
+            suggest_option("电子制造", &industries).as_deref(),
+            Some("electronics")
+        );
+        let regions = [
+            Choice {
+                code: "east",
+                labels: vec!["华东"],
+            },
+            Choice {
+                code: "north",
+                labels: vec!["华北"],
+            },
+        ];
+        assert_eq!(
+            suggest_option("华东华北", &regions),
+            None,
+            "two fit alike: none proposed"
+        );
+    }
 
     #[test]
     fn custom_field_cells_read_labels_codes_and_dates() {

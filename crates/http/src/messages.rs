@@ -323,6 +323,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("duplicate", "有重复项", "Contains a duplicate"),
     ("option.unknown", "不是有效的选项", "Not one of the options"),
     (
+        "option.duplicate",
+        "选项列表中已有这个名称",
+        "The list already has an entry with this name",
+    ),
+    (
+        "import.values_field_unmapped",
+        "值对应所属的字段不在列对应中，或不是选项字段",
+        "The values are mapped for a field no column fills, or one without options",
+    ),
+    (
         "location.invalid",
         "经纬度超出范围",
         "Latitude or longitude out of range",
@@ -825,6 +835,8 @@ mod tests {
             "import.already_imported",
             "import.busy",
             "import.file_gone",
+            "import.values_field_unmapped",
+            "option.duplicate",
             "customer.merge_same",
             "customer.not_found",
             "attachment.empty",

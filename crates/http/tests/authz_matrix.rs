@@ -282,7 +282,9 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         "listCustomers" | "getCustomerLimits" | "listCustomerOptions" | "listCustomFields" => {
             need("customers.view")
         }
-        "createCustomField" | "updateCustomField" => need("customers.settings"),
+        "createCustomField" | "updateCustomField" | "addCustomerOption" => {
+            need("customers.settings")
+        }
         "createCustomer" => need("customers.create"),
         "exportCustomers" => need("customers.export"),
         // An import job is its uploader's own: others get 404 (the import stories show it).
@@ -293,6 +295,7 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
         | "getImport"
         | "validateImport"
         | "runImport"
+        | "listImportValues"
         | "downloadImportErrors" => need("customers.import"),
         "checkCustomerDuplicates" => match need("customers.view") {
             Deny(403) => need("customers.create"),
@@ -928,6 +931,12 @@ async fn attempt(
             ),
             None,
         ),
+        "addCustomerOption" => call(
+            Method::POST,
+            "/api/v1/customer-settings/options".into(),
+            Some(json!({"kind": "industry", "name": format!("行业{n}")})),
+            None,
+        ),
         "createCustomField" => call(
             Method::POST,
             "/api/v1/custom-fields".into(),
@@ -1005,7 +1014,11 @@ async fn attempt(
             None,
             None,
         ),
-        "getImport" | "validateImport" | "runImport" | "downloadImportErrors" => {
+        "getImport"
+        | "validateImport"
+        | "runImport"
+        | "listImportValues"
+        | "downloadImportErrors" => {
             // The caller's own upload (the administrator's for those who may not upload).
             let by = if has(who, "customers.import") {
                 who
@@ -1032,6 +1045,12 @@ async fn attempt(
                     Method::POST,
                     format!("/api/v1/customer-imports/{jid}/run"),
                     Some(options),
+                    None,
+                ),
+                "listImportValues" => call(
+                    Method::POST,
+                    format!("/api/v1/customer-imports/{jid}/values"),
+                    Some(json!({"mapping": ["name"]})),
                     None,
                 ),
                 _ => call(
@@ -1403,9 +1422,12 @@ async fn attempt(
         ),
     };
     // The duplicate check is a POST (its query holds names and mobiles) that changes nothing;
-    // so is an import's validation (a dry run).
-    let mutating =
-        method != Method::GET && !matches!(op, "checkCustomerDuplicates" | "validateImport");
+    // so are an import's validation (a dry run) and the look at its values.
+    let mutating = method != Method::GET
+        && !matches!(
+            op,
+            "checkCustomerDuplicates" | "validateImport" | "listImportValues"
+        );
     let before = audit_rows(fx).await;
     let r = fx.call(who, method, &path, body, version).await;
     let status = r.status.as_u16();

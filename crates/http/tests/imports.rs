@@ -430,6 +430,87 @@ api_test! {
         assert_eq!(ding["customer"]["address"], "=CONCAT(\"A\",\"B\")", "no value: the formula as text, never nothing");
     }
 
+    async fn option_values_of_another_system_are_mapped_once_and_remembered(fx) {
+        let r = fx.call("admin", Method::POST, "/api/v1/custom-fields", Some(json!({"code": "scale", "label": "规模", "kind": "multi_select",
+            "options": [{"code": "small", "label": "小型"}, {"code": "large", "label": "大型"}]})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        // A spreadsheet written by someone else: its own words for type, industry and size.
+        let text = "客户名称,客户类型,所属行业,客户级别,规模\r\n\
+            值甲有限公司,政府机构,信息技术,A,小型企业\r\n\
+            值乙有限公司,经销商,零售,B,大型\r\n\
+            值丙有限公司,重点客户,制造业,C,\"大型, 集团\"\r\n\
+            值丁有限公司,经销商,零售,C,\r\n";
+        let job = fx.upload_import("mgra", "others.csv", bom(text)).await;
+        let jid = job["id"].as_str().unwrap().to_owned();
+        let v = fx.import("mgra", &job, "insert", "name", false).await;
+        assert_eq!(v["status"], "invalid", "without a value mapping the values are unknown");
+        let mapping = common::import_mapping(&job);
+        let values = |jid: String, mapping: Vec<Value>| {
+            let fx = &fx;
+            let path = format!("/api/v1/customer-imports/{jid}/values");
+            async move {
+                let r = fx.call("mgra", Method::POST, &path, Some(json!({"mapping": mapping})), None).await;
+                assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+                r.body
+            }
+        };
+        let cols = values(jid.clone(), mapping.clone()).await;
+        let col = |field: &str| cols.as_array().unwrap().iter().find(|c| c["field"] == field).unwrap().clone();
+        let listed = |c: &Value| -> Vec<(String, u64, Value)> {
+            c["values"].as_array().unwrap().iter().map(|v| (v["value"].as_str().unwrap().to_owned(), v["rows"].as_u64().unwrap(), v["suggested"].clone())).collect()
+        };
+        assert_eq!(listed(&col("typeCode")), vec![
+            ("政府机构".to_owned(), 1, json!("government")),
+            ("经销商".to_owned(), 2, json!("dealer")),
+            ("重点客户".to_owned(), 1, json!("key_account")),
+        ]);
+        assert_eq!(listed(&col("industryCode")), vec![("信息技术".to_owned(), 1, Value::Null), ("零售".to_owned(), 2, Value::Null)], "制造业 is an option");
+        assert_eq!(listed(&col("cf.scale")), vec![("小型企业".to_owned(), 1, json!("small")), ("集团".to_owned(), 1, Value::Null)]);
+        assert!(cols.as_array().unwrap().iter().all(|c| c["field"] != "levelCode"), "A, B, C are all options");
+        // Adding an option takes the settings right; the new industries get codes of their own.
+        let add = |who: &'static str, name: &'static str| {
+            let fx = &fx;
+            async move { fx.call(who, Method::POST, "/api/v1/customer-settings/options", Some(json!({"kind": "industry", "name": name})), None).await }
+        };
+        assert_eq!(add("mgra", "信息技术").await.status, StatusCode::FORBIDDEN);
+        let it = add("admin", "信息技术").await;
+        assert_eq!(it.status, StatusCode::CREATED, "{:?}", it.body);
+        let retail = add("admin", "零售").await;
+        let again = add("admin", " 零 售 ").await;
+        assert_eq!((again.status, again.body["fields"]["name"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("option.duplicate")));
+        let (it, retail) = (it.body["code"].clone(), retail.body["code"].clone());
+        // A code that is not an option of the field is refused, named by the field.
+        let start = |values: Value, run: bool| {
+            let (fx, jid, mapping) = (&fx, jid.clone(), mapping.clone());
+            async move {
+                let body = json!({"mapping": mapping, "mode": "insert", "matchBy": "name", "values": values});
+                let path = format!("/api/v1/customer-imports/{jid}/{}", if run { "run" } else { "validate" });
+                fx.call("mgra", Method::POST, &path, Some(body), None).await
+            }
+        };
+        let r = start(json!({"typeCode": {"经销商": "wholesale"}}), false).await;
+        assert_eq!(r.body["fields"]["values.typeCode"]["code"], "option.unknown", "{:?}", r.body);
+        let chosen = json!({
+            "typeCode": {"政府机构": "government", "经销商": "dealer", "重点客户": "key_account"},
+            "industryCode": {"信息技术": it, "零售": retail},
+            "cf.scale": {"小型企业": "small", "集团": "large"},
+        });
+        let r = start(chosen.clone(), true).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        let done = fx.finished_import("mgra", &jid).await;
+        assert_eq!(done["status"], "imported", "{:?}", done["result"]);
+        let jia = detail_by_name(&fx, "mgra", "值甲有限公司").await;
+        assert_eq!((jia["customer"]["typeCode"].clone(), jia["customer"]["industryCode"].clone()), (json!("government"), it.clone()));
+        let bing = detail_by_name(&fx, "mgra", "值丙有限公司").await;
+        assert_eq!(bing["customer"]["typeCode"], "key_account");
+        assert_eq!(bing["customer"]["customFields"]["scale"], json!(["large"]), "{:?}", bing["customer"]["customFields"]);
+        // The next file with these words: the choices are remembered.
+        let next = fx.upload_import("mgra", "others-2.csv", bom("客户名称,客户类型,所属行业\r\n值戊有限公司,经销商,零售\r\n")).await;
+        let cols = values(next["id"].as_str().unwrap().to_owned(), common::import_mapping(&next)).await;
+        let remembered: Vec<(Value, Value)> = cols.as_array().unwrap().iter().flat_map(|c| c["values"].as_array().unwrap().iter().map(|v| (v["value"].clone(), v["remembered"].clone()))).collect();
+        assert_eq!(remembered, vec![(json!("经销商"), json!("dealer"))], "零售 is an option now: nothing to map");
+    }
+
     async fn row_numbers_are_the_spreadsheets_own_in_the_report_and_the_error_file(fx) {
         // A title row, a blank row, the header on row 3; the bad rows are 5 and 7.
         let text = "华东客户名单（2026）\r\n\r\n客户名称,客户级别\r\n行号甲有限公司,A\r\n行号乙有限公司,Z\r\n\r\n行号丙有限公司,Q\r\n";

@@ -241,6 +241,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customer-imports/{id}/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 值对应: with this column mapping, the values of the upload's pick-list columns that name no
+         *     option, each with its row count, a suggested option and the one chosen last time.
+         */
+        post: operations["listImportValues"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customer-settings/forgotten-rules": {
         parameters: {
             query?: never;
@@ -290,7 +310,11 @@ export interface paths {
         /** The pick lists of the customer archive (type, level, status, industry, source). */
         get: operations["listCustomerOptions"];
         put?: never;
-        post?: never;
+        /**
+         * Add an entry to a pick list (customers.settings), e.g. an industry an import met. Its code
+         *     is made by the server; a name the list already holds is refused (`option.duplicate`).
+         */
+        post: operations["addCustomerOption"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2066,6 +2090,15 @@ export interface components {
             mapping: (string | null)[];
             matchBy: components["schemas"]["MatchBy"];
             mode: components["schemas"]["ImportMode"];
+            /**
+             * @description 值对应: per pick-list field (`typeCode`, `cf.<code>`), the file's values and the option
+             *     code each means (see listImportValues).
+             */
+            values?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
         };
         ImportOptionsView: {
             /** Format: uuid */
@@ -2142,6 +2175,46 @@ export interface components {
             score: number;
             /** @description The distinctive words both names hold. */
             shared: string[];
+        };
+        /** @description A value of the file that names no option. */
+        ImportUnknownValueView: {
+            /** @description The option chosen for this value in an earlier import. */
+            remembered?: string | null;
+            /**
+             * Format: int32
+             * @description Data rows holding it.
+             */
+            rows: number;
+            /** @description The option a close spelling or a common word suggests (经销商 → 经销商/代理商). */
+            suggested?: string | null;
+            value: string;
+        };
+        /** @description An option a pick-list column's values may be mapped to. */
+        ImportValueChoiceView: {
+            code: string;
+            labelEn: string;
+            labelZh: string;
+        };
+        /** @description One pick-list column of the upload and its values that name no option. */
+        ImportValueColumnView: {
+            choices: components["schemas"]["ImportValueChoiceView"][];
+            column: number;
+            /**
+             * Format: uuid
+             * @description The company-defined field (to add an option to it).
+             */
+            customFieldId?: string | null;
+            /** @description The field's key, as in the column mapping (`industryCode`, `cf.<code>`). */
+            field: string;
+            kind?: components["schemas"]["OptionKind"] | null;
+            /** @description More values than are listed. */
+            more: boolean;
+            /** @description At most 200, most frequent first met first. */
+            values: components["schemas"]["ImportUnknownValueView"][];
+        };
+        ImportValuesBody: {
+            /** @description The field each column fills, by column index, as it will be submitted. */
+            mapping: (string | null)[];
         };
         /** @description A pool's reclaim rule for one customer level. */
         LevelRuleView: {
@@ -2259,6 +2332,12 @@ export interface components {
             tags?: string[];
             typeCode?: string | null;
         };
+        NewOptionBody: {
+            kind: components["schemas"]["OptionKind"];
+            name: string;
+            /** @description The English name (default: the Chinese one). */
+            nameEn?: string | null;
+        };
         NewTokenBody: {
             /** Format: int32 */
             expiresInDays?: number | null;
@@ -2327,6 +2406,11 @@ export interface components {
             /** Format: int64 */
             readAt?: number | null;
         };
+        /**
+         * @description An editable pick list of the customer archive.
+         * @enum {string}
+         */
+        OptionKind: "type" | "level" | "status" | "industry" | "source";
         /** @description An entry of an editable pick list (type, level, status, industry, source). */
         OptionView: {
             active: boolean;
@@ -5314,6 +5398,157 @@ export interface operations {
             };
         };
     };
+    listImportValues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportValuesBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportValueColumnView"][];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getForgottenRules: {
         parameters: {
             query?: never;
@@ -5917,6 +6152,155 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OptionView"][];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addCustomerOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOptionBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionView"];
                 };
             };
             /** @description Malformed request */

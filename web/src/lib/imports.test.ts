@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnLetter, importStep, isRunning } from './imports';
+import { columnLetter, effectiveValues, importStep, isRunning } from './imports';
 
 describe('import helpers', () => {
   it('names columns as spreadsheets do', () => {
@@ -20,5 +20,33 @@ describe('import helpers', () => {
     expect(importStep('imported')).toBe(3);
     expect(isRunning('importing')).toBe(true);
     expect(isRunning('validated')).toBe(false);
+  });
+});
+
+describe('value mapping', () => {
+  const column = {
+    column: 1,
+    field: 'typeCode',
+    kind: 'type' as const,
+    customFieldId: null,
+    more: false,
+    choices: [
+      { code: 'dealer', labelZh: '经销商/代理商', labelEn: 'Dealer' },
+      { code: 'government', labelZh: '政府/事业单位', labelEn: 'Government' },
+    ],
+    values: [
+      { value: '经销商', rows: 2, suggested: 'dealer', remembered: null },
+      { value: '政府机构', rows: 1, suggested: 'government', remembered: 'dealer' },
+      { value: '外资', rows: 1, suggested: null, remembered: null },
+    ],
+  };
+  it('takes the user choice, else the remembered one, else the suggestion', () => {
+    expect(effectiveValues([column], {})).toEqual({ typeCode: { 经销商: 'dealer', 政府机构: 'dealer' } });
+    expect(effectiveValues([column], { typeCode: { 政府机构: 'government', 外资: 'dealer' } })).toEqual({
+      typeCode: { 经销商: 'dealer', 政府机构: 'government', 外资: 'dealer' },
+    });
+  });
+  it('keeps a cleared choice cleared and ignores codes that are not choices', () => {
+    expect(effectiveValues([column], { typeCode: { 经销商: '', 外资: 'nope' } })).toEqual({ typeCode: { 政府机构: 'dealer' } });
   });
 });

@@ -1,4 +1,8 @@
-// Helpers of the import wizard: spreadsheet column letters and which step a job is at.
+// Helpers of the import wizard: spreadsheet column letters, which step a job is at, and the
+// value mapping (值对应) in force.
+import type { Schemas } from '../api/client';
+
+export type ValueMap = Record<string, Record<string, string>>;
 
 /** A column index as a spreadsheet names it: 0 → A, 25 → Z, 26 → AA. */
 export function columnLetter(index: number): string {
@@ -34,3 +38,18 @@ export function importStep(status?: string): number {
       return 3;
   }
 }
+
+/** The choices in force: the user's, else remembered, else suggested; only for listed values. */
+export function effectiveValues(columns: Schemas['ImportValueColumnView'][], chosen: ValueMap): ValueMap {
+  const out: ValueMap = {};
+  for (const c of columns) {
+    for (const v of c.values) {
+      // '' is the user's "none": it is not replaced by a suggestion.
+      const mine = chosen[c.field]?.[v.value];
+      const code = mine === undefined ? (v.remembered ?? v.suggested) : mine;
+      if (code && c.choices.some((x) => x.code === code)) (out[c.field] ??= {})[v.value] = code;
+    }
+  }
+  return out;
+}
+

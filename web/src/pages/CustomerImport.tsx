@@ -1,7 +1,7 @@
 // 导入客户: upload an Excel or CSV file, check which column is which field, validate it (a
 // dry run that reports every bad row), download the error file to fix it, then import it
 // all or nothing. Progress (rows done, rows per second) shows while the server works.
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Alert, Button, Card, Descriptions, Form, Progress, Radio, Result, Select, Space, Statistic, Steps, Table, Typography, Upload, type TableColumnsType } from 'antd';
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
@@ -14,6 +14,7 @@ import { postFile } from '../lib/upload';
 import { columnLetter, importStep, isRunning } from '../lib/imports';
 import { matchExplanation } from '../lib/customers';
 import { UserPicker, formatTime } from './Customers';
+import { ImportValues, type ValueMap } from '../components/ImportValues';
 
 type Job = Schemas['ImportJobView'];
 type Options = { mapping: (string | null)[]; mode: 'insert' | 'update' | 'upsert'; matchBy: 'creditCode' | 'name' | 'externalId'; defaultOwnerId?: string };
@@ -53,6 +54,9 @@ export default function CustomerImport() {
   const [jobId, setJobId] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
   const [form] = Form.useForm<Options>();
+  const mapping = Form.useWatch('mapping', form);
+  const [values, setValues] = useState<ValueMap>({});
+  const onValues = useCallback((v: ValueMap) => setValues(v), []);
 
   const fields = useQuery({ queryKey: ['import-fields'], queryFn: () => unwrap(api.GET('/api/v1/customer-imports/fields')) });
   const job = useQuery({
@@ -85,7 +89,7 @@ export default function CustomerImport() {
 
   const start = async (run: boolean) => {
     const v = await form.validateFields();
-    const body = { mapping: v.mapping.map((m) => m || null), mode: v.mode, matchBy: v.matchBy, defaultOwnerId: v.defaultOwnerId || null };
+    const body = { mapping: v.mapping.map((m) => m || null), mode: v.mode, matchBy: v.matchBy, defaultOwnerId: v.defaultOwnerId || null, values };
     try {
       const path = run ? '/api/v1/customer-imports/{id}/run' : '/api/v1/customer-imports/{id}/validate';
       await unwrap(api.POST(path, { params: { path: { id: jobId! } }, body }));
@@ -103,6 +107,10 @@ export default function CustomerImport() {
   const step = importStep(j?.status);
   const result = j?.result;
   const running = j && isRunning(j.status);
+  const fieldLabel = (key: string) => {
+    const f = (fields.data ?? []).find((x) => x.key === key);
+    return f ? (zh ? f.labelZh : f.labelEn) : key;
+  };
   const fieldOptions = [
     { value: '', label: t('imports.skip') },
     ...(fields.data ?? []).map((f) => ({ value: f.key, label: `${zh ? f.labelZh : f.labelEn}${f.required ? ' *' : ''}` })),
@@ -164,6 +172,11 @@ export default function CustomerImport() {
                 },
               ]}
             />
+            {mapping && (
+              <div style={{ marginTop: 16 }}>
+                <ImportValues jobId={j.id} mapping={mapping.map((m) => m || null)} fieldLabel={fieldLabel} disabled={!!running || j.status === 'imported'} onChange={onValues} />
+              </div>
+            )}
             <Space wrap size="large" style={{ marginTop: 16 }} align="start">
               <Form.Item name="mode" label={t('imports.mode')} rules={[{ required: true }]}>
                 <Radio.Group

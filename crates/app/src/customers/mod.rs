@@ -529,6 +529,67 @@ pub async fn options(app: &App, actor: &Actor) -> AppResult<Vec<OptionRow>> {
     Ok(o)
 }
 
+/// Adds an entry to one of the pick lists (an administrator's, customers.settings): a new
+/// industry met in an import, say. Its code is made here (`industry_7`) and never changes;
+/// a name the list already holds (in either language, whatever the spacing) is refused.
+pub async fn add_option(
+    app: &App,
+    actor: &Actor,
+    kind: OptionKind,
+    name: &str,
+    name_en: Option<&str>,
+    meta: &RequestMeta,
+) -> AppResult<OptionRow> {
+    actor.require(Permission::CustomersSettings)?;
+    let mut c = Checker::new();
+    let name = c.check("name", required_text(name, 40));
+    let name_en = c.check("nameEn", optional_text(name_en, 40)).flatten();
+    c.finish()?;
+    let name = name.unwrap_or_default();
+    let name_en = name_en.unwrap_or_else(|| name.clone());
+    let mut tx = app.db.begin_write().await?;
+    let same = |a: &str, b: &str| {
+        salesdesk_domain::import::normalise_header(a)
+            == salesdesk_domain::import::normalise_header(b)
+    };
+    let existing = customers::options(&mut tx).await?;
+    if existing
+        .iter()
+        .filter(|o| o.kind == kind.as_str())
+        .any(|o| same(&o.name, &name) || same(&o.name_en, &name_en) || same(&o.code, &name))
+    {
+        return Err(Invalid::field("name", "option.duplicate").into());
+    }
+    let seq = tx.next_seq("customer_option").await?;
+    let code = format!("{}_{seq}", kind.as_str());
+    let order = existing
+        .iter()
+        .filter(|o| o.kind == kind.as_str())
+        .map(|o| o.sort_order)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    customers::ensure_option(&mut tx, kind.as_str(), &code, &name, &name_en, order).await?;
+    let row = customers::options(&mut tx)
+        .await?
+        .into_iter()
+        .find(|o| o.kind == kind.as_str() && o.code == code)
+        .ok_or(AppError::NotFound)?;
+    record(
+        &mut tx,
+        By::Actor(actor),
+        meta,
+        "customer_option.created",
+        "customer_option",
+        &code,
+        None::<&()>,
+        Some(&row),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 // ---- writing ------------------------------------------------------------------------------
 
 pub struct CreateCustomer {

@@ -14,6 +14,7 @@
 
 pub mod reader;
 mod template;
+mod values;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,6 +56,7 @@ use crate::{Actor, App, AppError, AppResult, RequestMeta, now_ms, runners};
 
 pub use reader::{HeaderCell, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS};
 pub use template::{TemplateFormat, template};
+pub use values::{UnknownValue, ValueChoice, ValueColumn, unknown_values};
 
 const KIND: &str = "customers";
 /// Rows read, checked and written together.
@@ -116,6 +118,10 @@ pub struct ImportOptions {
     pub match_by: MatchBy,
     /// Owner of new customers whose row names none (default: the importer).
     pub default_owner_id: Option<Uuid>,
+    /// 值对应: per pick-list field (`typeCode`, `cf.<code>`), cell values the file holds and
+    /// the option each means.
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 /// One problem of one row: the row number a spreadsheet shows, the column's header.
@@ -530,7 +536,13 @@ struct Mapping {
     custom: Vec<(usize, usize)>,
 }
 
-fn parse_options(opts: &ImportOptions, columns: usize, defs: &[FieldDef]) -> AppResult<Mapping> {
+fn parse_options(
+    opts: &ImportOptions,
+    columns: usize,
+    defs: &[FieldDef],
+    options: &[OptionRow],
+    check_keys: bool,
+) -> AppResult<Mapping> {
     let mut c = Checker::new();
     if opts.mapping.len() > MAX_COLUMNS {
         c.fail("mapping", "too_many");
@@ -572,6 +584,22 @@ fn parse_options(opts: &ImportOptions, columns: usize, defs: &[FieldDef]) -> App
     {
         c.fail("mapping", "too_many");
     }
+    let mut value_errors = Vec::new();
+    values::check_value_mappings(
+        &opts.values,
+        &fields,
+        &custom,
+        defs,
+        options,
+        &mut value_errors,
+    );
+    for e in value_errors {
+        c.fail(&e.field, e.code);
+    }
+    if !check_keys {
+        c.finish()?;
+        return Ok(Mapping { fields, custom });
+    }
     let has = |f: ImportField| fields.contains(&Some(f));
     let key_ok = match opts.match_by {
         MatchBy::Name => has(ImportField::Name),
@@ -601,7 +629,9 @@ pub async fn start(
     let job = own_job(&mut tx, actor, id).await?;
     let stored: StoredHeaders = serde_json::from_str(&job.headers_json).map_err(internal)?;
     let defs = custom_fields::defs(&mut tx, CUSTOMER).await?;
-    let Mapping { fields, custom } = parse_options(&opts, stored.headers.len(), &defs)?;
+    let options = customers::options(&mut tx).await?;
+    let Mapping { fields, custom } =
+        parse_options(&opts, stored.headers.len(), &defs, &options, true)?;
     match opts.mode {
         ImportMode::Insert => actor.require(Permission::CustomersCreate)?,
         ImportMode::Update => actor.require(Permission::CustomersEdit)?,
@@ -660,6 +690,23 @@ pub async fn start(
         .filter(|(k, _)| !k.is_empty())
         .collect();
     imports::save_mappings(&mut tx, actor.user_id, KIND, &pairs, now_ms()).await?;
+    // So are the values it maps to options.
+    let value_pairs: Vec<(String, String)> = opts
+        .values
+        .iter()
+        .flat_map(|(field, map)| {
+            map.iter()
+                .map(move |(v, code)| (values::memory_key(field, v), code.clone()))
+        })
+        .collect();
+    imports::save_mappings(
+        &mut tx,
+        actor.user_id,
+        values::VALUES_KIND,
+        &value_pairs,
+        now_ms(),
+    )
+    .await?;
     // In hand before the job reads as running, so a reader never sees it running here and
     // not in hand (see `view`).
     let progress = app.imports.claim(id);
@@ -1001,6 +1048,27 @@ fn customer_cells(cells: &Cells, custom: &CustomCells) -> u64 {
         0
     } else {
         fingerprint(&(part, custom))
+    }
+}
+
+/// A pick-list cell as the user mapped it (值对应), or as it is.
+fn mapped_value<'a>(opts: &'a ImportOptions, field: &str, raw: &'a str) -> &'a str {
+    opts.values
+        .get(field)
+        .and_then(|m| m.get(raw.trim()))
+        .map_or(raw, String::as_str)
+}
+
+/// A company-defined select cell as the user mapped it; each value of a multi-select.
+fn mapped_custom_value(opts: &ImportOptions, def: &FieldDef, raw: &str) -> String {
+    let key = custom_field_key(&def.code);
+    match def.kind {
+        salesdesk_domain::custom_field::FieldKind::MultiSelect => split_tags(raw)
+            .iter()
+            .map(|v| mapped_value(opts, &key, v).to_owned())
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => mapped_value(opts, &key, raw).to_owned(),
     }
 }
 
@@ -1587,7 +1655,8 @@ impl<'a> Run<'a> {
                 };
                 ($field:expr, $slot:ident, $kind:expr) => {
                     if let Some(v) = text($field) {
-                        input.$slot = Some(option_code(&self.options, $kind, &v));
+                        let v = mapped_value(w.opts, $field.key(), &v);
+                        input.$slot = Some(option_code(&self.options, $kind, v));
                     }
                 };
             }
@@ -1675,7 +1744,8 @@ impl<'a> Run<'a> {
                     .and_then(|c| c.get(&def.id))
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                match parse_value(def, &custom_field_input(def, v), now) {
+                let v = mapped_custom_value(w.opts, def, v);
+                match parse_value(def, &custom_field_input(def, &v), now) {
                     Ok(vals) if vals.is_empty() => {}
                     Ok(vals) => {
                         filled.push(*d);

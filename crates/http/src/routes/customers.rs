@@ -39,7 +39,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(hand_over_customers))
         .routes(routes!(export_customers))
         .routes(routes!(merge_customers))
-        .routes(routes!(list_customer_options))
+        .routes(routes!(list_customer_options, add_customer_option))
         .routes(routes!(get_customer_limits, set_customer_limits))
         .routes(routes!(get_forgotten_rules, set_forgotten_rules))
 }
@@ -709,6 +709,32 @@ async fn list_customer_options(
 ) -> Result<Json<Vec<OptionView>>, ApiError> {
     let o = customers::options(&s.app, &actor).await?;
     Ok(Json(o.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewOptionBody {
+    pub kind: salesdesk_domain::customer::OptionKind,
+    #[schema(min_length = 1, max_length = 40)]
+    pub name: String,
+    /// The English name (default: the Chinese one).
+    #[schema(max_length = 40)]
+    pub name_en: Option<String>,
+}
+
+/// Add an entry to a pick list (customers.settings), e.g. an industry an import met. Its code
+/// is made by the server; a name the list already holds is refused (`option.duplicate`).
+#[utoipa::path(post, path = "/api/v1/customer-settings/options", tag = "customers", operation_id = "addCustomerOption",
+    request_body = NewOptionBody, responses((status = 201, body = OptionView)))]
+async fn add_customer_option(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    Auth(actor): Auth,
+    ApiJson(b): ApiJson<NewOptionBody>,
+) -> Result<(StatusCode, Json<OptionView>), ApiError> {
+    let o =
+        customers::add_option(&s.app, &actor, b.kind, &b.name, b.name_en.as_deref(), &meta).await?;
+    Ok((StatusCode::CREATED, Json(o.into())))
 }
 
 /// Ownership limits (客户保护): how many customers one rep may own and lock.

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use salesdesk_app::imports::{self, ImportOptions, TemplateFormat};
 use salesdesk_domain::import::{ImportMode, MatchBy};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +20,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, Meta};
 use crate::messages::{Locale, message};
-use crate::views::imports::{ImportFieldView, ImportJobView};
+use crate::views::imports::{ImportFieldView, ImportJobView, ImportValueColumnView};
 
 /// The upload path: the only one whose body may be larger than 1 MiB.
 pub const UPLOAD_PATH: &str = "/api/v1/customer-imports";
@@ -32,6 +33,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(validate_import))
         .routes(routes!(run_import))
         .routes(routes!(download_import_errors))
+        .routes(routes!(list_import_values))
 }
 
 fn locale(h: &HeaderMap) -> Locale {
@@ -167,6 +169,10 @@ pub struct ImportOptionsBody {
     pub match_by: MatchBy,
     /// Owner of new customers whose row names none (default: the caller).
     pub default_owner_id: Option<Uuid>,
+    /// 值对应: per pick-list field (`typeCode`, `cf.<code>`), the file's values and the option
+    /// code each means (see listImportValues).
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl From<ImportOptionsBody> for ImportOptions {
@@ -176,8 +182,35 @@ impl From<ImportOptionsBody> for ImportOptions {
             mode: b.mode,
             match_by: b.match_by,
             default_owner_id: b.default_owner_id,
+            values: b.values,
         }
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImportValuesBody {
+    /// The field each column fills, by column index, as it will be submitted.
+    #[schema(max_items = 100)]
+    pub mapping: Vec<Option<String>>,
+}
+
+/// 值对应: with this column mapping, the values of the upload's pick-list columns that name no
+/// option, each with its row count, a suggested option and the one chosen last time.
+#[utoipa::path(post, path = "/api/v1/customer-imports/{id}/values", tag = "customers", operation_id = "listImportValues",
+    params(("id" = Uuid, Path)), request_body = ImportValuesBody,
+    responses((status = 200, body = Vec<ImportValueColumnView>)))]
+async fn list_import_values(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(b): ApiJson<ImportValuesBody>,
+) -> Result<Json<Vec<ImportValueColumnView>>, ApiError> {
+    if b.mapping.iter().flatten().any(|m| m.chars().count() > 40) {
+        return Err(salesdesk_domain::Invalid::field("mapping", "too_long").into());
+    }
+    let v = imports::unknown_values(&s.app, &actor, id, b.mapping).await?;
+    Ok(Json(v.into_iter().map(Into::into).collect()))
 }
 
 fn check_mapping(b: &ImportOptionsBody) -> Result<(), ApiError> {

@@ -218,3 +218,75 @@ impl ImportJobView {
         }
     }
 }
+
+/// An option a pick-list column's values may be mapped to.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportValueChoiceView {
+    pub code: String,
+    pub label_zh: String,
+    pub label_en: String,
+}
+
+/// A value of the file that names no option.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportUnknownValueView {
+    pub value: String,
+    /// Data rows holding it.
+    pub rows: u32,
+    /// The option a close spelling or a common word suggests (经销商 → 经销商/代理商).
+    pub suggested: Option<String>,
+    /// The option chosen for this value in an earlier import.
+    pub remembered: Option<String>,
+}
+
+/// One pick-list column of the upload and its values that name no option.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportValueColumnView {
+    pub column: usize,
+    /// The field's key, as in the column mapping (`industryCode`, `cf.<code>`).
+    pub field: String,
+    /// The built-in pick list (type | level | status | industry | source); null for a
+    /// company-defined field.
+    pub kind: Option<salesdesk_domain::customer::OptionKind>,
+    /// The company-defined field (to add an option to it).
+    pub custom_field_id: Option<Uuid>,
+    pub choices: Vec<ImportValueChoiceView>,
+    /// At most 200, most frequent first met first.
+    pub values: Vec<ImportUnknownValueView>,
+    /// More values than are listed.
+    pub more: bool,
+}
+
+impl From<salesdesk_app::imports::ValueColumn> for ImportValueColumnView {
+    fn from(c: salesdesk_app::imports::ValueColumn) -> Self {
+        ImportValueColumnView {
+            column: c.column,
+            field: c.field,
+            kind: c.kind,
+            custom_field_id: c.custom_field_id,
+            choices: c
+                .choices
+                .into_iter()
+                .map(|x| ImportValueChoiceView {
+                    code: x.code,
+                    label_zh: x.label_zh,
+                    label_en: x.label_en,
+                })
+                .collect(),
+            values: c
+                .values
+                .into_iter()
+                .map(|v| ImportUnknownValueView {
+                    value: v.value,
+                    rows: v.rows,
+                    suggested: v.suggested,
+                    remembered: v.remembered,
+                })
+                .collect(),
+            more: c.more,
+        }
+    }
+}
