@@ -16,7 +16,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::{By, record};
-use crate::pools::start_of_day_cst;
 use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
 
 /// The job name of the daily reminders in `job_runs`.
@@ -250,27 +249,30 @@ pub struct ReminderRun {
     pub removed: u64,
 }
 
-/// The run key of a day's reminders: the day in China (UTC+8).
-pub fn reminder_key(now: i64) -> String {
-    let day = salesdesk_domain::export::cst_datetime(now);
-    format!("reminders-{}", &day[..10])
+/// The run key of a day's reminders: the company's date.
+pub fn reminder_key(calendar: &salesdesk_domain::calendar::Calendar, now: i64) -> String {
+    format!("reminders-{}", calendar.day_text(now))
 }
 
 /// Writes the day's reminders. A second run of the same day answers `job.already_ran`; each
 /// notification is also keyed by its fact, so even a run cut short and repeated tells nobody
 /// anything twice.
 pub async fn run_reminders(app: &App, now: i64) -> AppResult<ReminderRun> {
-    let key = reminder_key(now);
+    let key = reminder_key(&app.calendar, now);
     let mut tx = app.db.begin_write().await?;
     if !jobs::start(&mut tx, REMINDER_JOB, &key, None, now).await? {
         return Err(AppError::Conflict("job.already_ran"));
     }
-    let today = start_of_day_cst(now);
+    let today = app.calendar.start_of_day(now);
     let day = &key["reminders-".len()..];
     let mut run = ReminderRun::default();
 
-    for (customer, owner, name, at) in
-        store::due_followups(&mut tx, today - DUE_LOOKBACK_DAYS * DAY_MS, today + DAY_MS).await?
+    for (customer, owner, name, at) in store::due_followups(
+        &mut tx,
+        today - DUE_LOOKBACK_DAYS * DAY_MS,
+        app.calendar.start_of_next_day(now),
+    )
+    .await?
     {
         let added = store::insert(
             &mut tx,
@@ -290,7 +292,8 @@ pub async fn run_reminders(app: &App, now: i64) -> AppResult<ReminderRun> {
 
     for item in crate::pools::warnings_of_all(&mut tx, now).await? {
         let owner = item.customer.owner_id;
-        let due_day = &salesdesk_domain::export::cst_datetime(item.due_at)[..10];
+        let due_day = app.calendar.day_text(item.due_at);
+        let due_day = due_day.as_str();
         let added = store::insert(
             &mut tx,
             &NewNotification {

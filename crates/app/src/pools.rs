@@ -7,6 +7,7 @@
 
 use salesdesk_domain::Invalid;
 use salesdesk_domain::access::{DataScope, Permission, ScopeModule};
+use salesdesk_domain::calendar::Calendar;
 use salesdesk_domain::customer::{MAX_LEVEL_RULES, OwnerChange, PoolLevelRule};
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::validation::{Checker, required_text};
@@ -237,7 +238,7 @@ pub async fn customers(
 ) -> AppResult<Paged<CustomerRow>> {
     let mut tx = app.db.begin_read().await?;
     let pool = reachable(&mut tx, actor, pool_id).await?;
-    let filter = filter_of(&mut tx, &q).await?;
+    let filter = filter_of(&mut tx, &app.calendar, &q).await?;
     let (mut items, total) =
         pools::customers(&mut tx, pool_id, &filter, sort, desc, page.to_store()).await?;
     tx.commit().await?;
@@ -260,13 +261,6 @@ async fn pooled_customer(tx: &mut Tx, pool_id: Uuid, customer_id: Uuid) -> AppRe
         .ok_or(AppError::NotFound)
 }
 
-/// The start of the current day in China (UTC+8), for daily claim limits.
-pub(crate) fn start_of_day_cst(now: i64) -> i64 {
-    const DAY: i64 = 86_400_000;
-    const OFFSET: i64 = 8 * 3_600_000;
-    (now + OFFSET).div_euclid(DAY) * DAY - OFFSET
-}
-
 /// 领取: the first of several reps claiming one customer gets it; the others get a conflict.
 pub async fn claim(
     app: &App,
@@ -285,7 +279,8 @@ pub async fn claim(
     tx.lock_user(actor.user_id).await?;
     let now = now_ms();
     if let Some(max) = pool.pool.daily_claim_limit
-        && customers::claims_since(&mut tx, actor.user_id, start_of_day_cst(now)).await? >= max
+        && customers::claims_since(&mut tx, actor.user_id, app.calendar.start_of_day(now)).await?
+            >= max
     {
         return Err(AppError::Conflict("pool.daily_claim_limit_reached"));
     }
@@ -433,34 +428,35 @@ pub async fn return_to_pool(
 
 #[cfg(test)]
 mod tests {
-    use super::start_of_day_cst;
+    use salesdesk_domain::calendar::Calendar;
 
     #[test]
-    fn daily_run_keys_are_beijing_dates() {
+    fn daily_run_keys_are_the_companys_dates() {
         use super::daily_run_key;
+        let china = Calendar::default();
         // 2026-11-26T17:30:00Z is 01:30 on the 27th in Beijing.
-        assert_eq!(daily_run_key(1_795_714_200_000), "daily-2026-11-27");
-        assert_eq!(daily_run_key(1_795_708_800_000 - 1), "daily-2026-11-26");
-        assert_eq!(daily_run_key(951_782_400_000), "daily-2000-02-29"); // 2000-02-29T00:00Z
+        assert_eq!(daily_run_key(&china, 1_795_714_200_000), "daily-2026-11-27");
+        assert_eq!(
+            daily_run_key(&china, 1_795_708_800_000 - 1),
+            "daily-2026-11-26"
+        );
+        assert_eq!(daily_run_key(&china, 951_782_400_000), "daily-2000-02-29");
+        // The same instant is still the 26th in New York.
+        let ny = Calendar::new("America/New_York").unwrap();
+        assert_eq!(daily_run_key(&ny, 1_795_714_200_000), "daily-2026-11-26");
     }
 
     #[test]
     fn the_next_run_is_today_or_tomorrow_at_the_set_time() {
         use super::until_next_run;
+        let china = Calendar::default();
         // 01:30 Beijing; a 02:00 run is 30 minutes away, a 01:00 run 23.5 hours away.
         let t = 1_795_714_200_000;
-        assert_eq!(until_next_run(t, 120), 30 * 60_000);
-        assert_eq!(until_next_run(t, 60), (23 * 60 + 30) * 60_000);
-    }
-
-    #[test]
-    fn days_start_at_midnight_beijing_time() {
-        // 2026-11-27 01:30 in Beijing is 2026-11-26 17:30 UTC.
-        let t = 1_795_714_200_000; // 2026-11-26T17:30:00Z
-        let start = start_of_day_cst(t);
-        assert_eq!(start, 1_795_708_800_000); // 2026-11-26T16:00:00Z
-        assert_eq!(start_of_day_cst(start), start);
-        assert_eq!(start_of_day_cst(start - 1), start - 86_400_000);
+        assert_eq!(until_next_run(&china, t, 120), 30 * 60_000);
+        assert_eq!(until_next_run(&china, t, 60), (23 * 60 + 30) * 60_000);
+        // In New York it is 12:30 on the 26th: a 13:00 run is half an hour away.
+        let ny = Calendar::new("America/New_York").unwrap();
+        assert_eq!(until_next_run(&ny, t, 13 * 60), 30 * 60_000);
     }
 }
 
@@ -594,7 +590,7 @@ pub async fn reclaim_preview(app: &App, actor: &Actor) -> AppResult<ReclaimRepor
 pub async fn my_reclaim_warnings(app: &App, actor: &Actor) -> AppResult<Vec<ReclaimItem>> {
     actor.require(Permission::CustomersView)?;
     let mut tx = app.db.begin_read().await?;
-    let items = plan(&mut tx, now_ms(), Some(actor.user_id), true, 100).await?;
+    let items = plan(&mut tx, now_ms(), Some(actor.user_id), true, 1000).await?;
     tx.commit().await?;
     Ok(items)
 }
@@ -808,35 +804,44 @@ async fn run_batches(
     })
 }
 
-/// The run key of the daily reclaim: the day in China (UTC+8).
-pub fn daily_run_key(now: i64) -> String {
-    let day = salesdesk_domain::export::cst_datetime(now);
-    format!("daily-{}", &day[..10])
+/// The run key of the daily reclaim: the company's date.
+pub fn daily_run_key(calendar: &Calendar, now: i64) -> String {
+    format!("daily-{}", calendar.day_text(now))
 }
 
-/// Milliseconds from `now` until the next `minute_of_day` (minutes after midnight in China).
-pub fn until_next_run(now: i64, minute_of_day: i64) -> i64 {
-    let today = start_of_day_cst(now) + minute_of_day * 60_000;
+/// Milliseconds from `now` until the next `minute_of_day` (minutes after the company's
+/// midnight), today or tomorrow.
+pub fn until_next_run(calendar: &Calendar, now: i64, minute_of_day: i64) -> i64 {
+    let today = calendar.at_minute(now, minute_of_day);
     if today > now {
         today - now
     } else {
-        today + DAY_MS - now
+        calendar.at_minute(calendar.start_of_next_day(now), minute_of_day) - now
     }
 }
 
-/// The daily reclaim: sleeps until `minute_of_day` (China time) and runs once per day, however
+/// The daily reclaim: sleeps until `minute_of_day` (the company's time) and runs once per day, however
 /// many instances run this loop against one database.
 pub async fn run_daily_reclaim(app: App, minute_of_day: i64) {
     loop {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            until_next_run(now_ms(), minute_of_day) as u64,
-        ))
+        tokio::time::sleep(std::time::Duration::from_millis(until_next_run(
+            &app.calendar,
+            now_ms(),
+            minute_of_day,
+        ) as u64))
         .await;
         let meta = RequestMeta {
             request_id: "reclaim-daily".into(),
             ..Default::default()
         };
-        match reclaim_run(&app, None, Some(daily_run_key(now_ms())), &meta).await {
+        match reclaim_run(
+            &app,
+            None,
+            Some(daily_run_key(&app.calendar, now_ms())),
+            &meta,
+        )
+        .await
+        {
             Ok(r) => tracing::info!(
                 reclaimed = r.reclaimed,
                 skipped = r.skipped,

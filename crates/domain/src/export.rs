@@ -1,5 +1,6 @@
 //! Writing records out for spreadsheets: CSV cells that Excel opens as text (never as a
-//! formula: CSV injection), and times as people in China read them.
+//! formula: CSV injection), and the civil date of a day number (times are the company
+//! calendar's, `calendar::Calendar::datetime_text`).
 
 /// A cell value made safe for a spreadsheet: a value Excel would read as a formula (starting
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, which
@@ -42,18 +43,6 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// An instant (epoch ms) as `YYYY-MM-DD HH:MM` in China Standard Time (UTC+8, no DST).
-pub fn cst_datetime(ms: i64) -> String {
-    let local = ms + 8 * 3_600_000;
-    let (y, m, d) = civil_from_days(local.div_euclid(86_400_000));
-    let minutes = local.rem_euclid(86_400_000) / 60_000;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,13 +68,6 @@ mod tests {
             s,
             "\"a,b\",\"say \"\"hi\"\"\",plain,'=cmd|' /C calc'!A0\r\n"
         );
-    }
-
-    #[test]
-    fn times_read_in_beijing() {
-        assert_eq!(cst_datetime(1_795_714_200_000), "2026-11-27 01:30");
-        assert_eq!(cst_datetime(951_782_400_000), "2000-02-29 08:00");
-        assert_eq!(cst_datetime(0), "1970-01-01 08:00");
     }
 
     proptest! {

@@ -19,6 +19,7 @@ macro_rules! str_enum {
 
 pub mod access;
 pub mod attachment;
+pub mod calendar;
 pub mod credit_code;
 pub mod custom_field;
 pub mod customer;

@@ -15,9 +15,8 @@ pub struct Config {
     pub database_url: String,
     pub listen: String,
     pub data_dir: PathBuf,
-    /// IANA time zone for business days, weeks, months and quarters.
+    /// IANA time zone for business days, weeks, months and quarters (the company calendar).
     pub time_zone: String,
-    pub currency: String,
     /// The company root's name when a new database is created.
     pub company_name: String,
     pub secure_cookies: bool,
@@ -26,7 +25,8 @@ pub struct Config {
     pub session_absolute_minutes: i64,
     pub log_level: String,
     pub log_json: bool,
-    /// When the daily customer reclaim (公海回收) runs, "HH:MM" China time; "off" to disable.
+    /// When the daily customer reclaim (公海回收) runs, "HH:MM" in the company's time zone;
+    /// "off" to disable.
     pub reclaim_at: String,
 }
 
@@ -36,8 +36,7 @@ impl Default for Config {
             database_url: String::new(),
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
-            time_zone: "Asia/Shanghai".into(),
-            currency: "CNY".into(),
+            time_zone: salesdesk_domain::calendar::DEFAULT_TIME_ZONE.into(),
             company_name: "我的公司".into(),
             secure_cookies: true,
             trusted_proxies: Vec::new(),
@@ -71,9 +70,6 @@ pub struct Overrides {
     #[arg(long, global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    #[arg(long, global = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
     /// Log as JSON lines.
     #[arg(long, global = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +89,12 @@ pub fn load(o: &Overrides) -> Result<Config> {
         .context("reading configuration")?;
     if cfg.database_url.is_empty() {
         cfg.database_url = format!("sqlite://{}", cfg.data_dir.join("salesdesk.db").display());
+    }
+    if salesdesk_domain::calendar::Calendar::new(&cfg.time_zone).is_err() {
+        anyhow::bail!(
+            "time_zone {:?} is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin)",
+            cfg.time_zone
+        );
     }
     if cfg.session_idle_minutes <= 0 || cfg.session_absolute_minutes <= 0 {
         anyhow::bail!("session timeouts must be positive");
