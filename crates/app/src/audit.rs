@@ -3,8 +3,9 @@
 
 use salesdesk_domain::access::Permission;
 use salesdesk_store::Tx;
-use salesdesk_store::audit::{self, AuditFilter, AuditRow};
+use salesdesk_store::audit::{self, AuditFilter, AuditRow, Named};
 use serde::Serialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::{Actor, App, AppResult, PageRequest, Paged, RequestMeta, now_ms};
@@ -54,15 +55,46 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// An audit row with the name of what it is about, when that still exists and has a name.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub row: AuditRow,
+    pub entity_name: Option<String>,
+}
+
 pub async fn search(
     app: &App,
     actor: &Actor,
     filter: AuditFilter,
     page: PageRequest,
-) -> AppResult<Paged<AuditRow>> {
+) -> AppResult<Paged<AuditEntry>> {
     actor.require(Permission::AuditView)?;
     let mut tx = app.db.begin_read().await?;
-    let (items, total) = audit::list(&mut tx, &filter, page.to_store()).await?;
+    let (rows, total) = audit::list(&mut tx, &filter, page.to_store()).await?;
+    // The names of the page's records, one query per kind.
+    let mut wanted: HashMap<Named, Vec<Uuid>> = HashMap::new();
+    for r in &rows {
+        if let (Some(kind), Ok(id)) = (Named::of(&r.entity_type), r.entity_id.parse::<Uuid>()) {
+            wanted.entry(kind).or_default().push(id);
+        }
+    }
+    let mut names: HashMap<(Named, Uuid), String> = HashMap::new();
+    for (kind, mut ids) in wanted {
+        ids.sort();
+        ids.dedup();
+        for (id, name) in audit::entity_names(&mut tx, kind, &ids).await? {
+            names.insert((kind, id), name);
+        }
+    }
     tx.commit().await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let entity_name = Named::of(&row.entity_type)
+                .zip(row.entity_id.parse::<Uuid>().ok())
+                .and_then(|k| names.get(&k).cloned());
+            AuditEntry { row, entity_name }
+        })
+        .collect();
     Ok(page.paged(items, total))
 }

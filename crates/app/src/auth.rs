@@ -64,8 +64,9 @@ pub async fn login(
         }
         tx.commit().await?;
     }
+    let account = creds.as_ref().map(|c| c.id);
     if password.chars().count() > 128 || login.len() > 64 {
-        return fail(app, &ip_key, &account_key, now, meta).await;
+        return fail(app, &ip_key, &account_key, account, now, meta).await;
     }
     let stored = creds
         .as_ref()
@@ -73,7 +74,7 @@ pub async fn login(
         .and_then(|c| c.password_hash.clone());
     let ok = passwords::verify(password.to_owned(), stored).await;
     let Some(creds) = creds.filter(|_| ok) else {
-        return fail(app, &ip_key, &account_key, now, meta).await;
+        return fail(app, &ip_key, &account_key, account, now, meta).await;
     };
 
     let token = passwords::random_token();
@@ -113,6 +114,7 @@ async fn fail<T>(
     app: &App,
     ip_key: &str,
     account_key: &str,
+    account: Option<Uuid>,
     now: i64,
     meta: &RequestMeta,
 ) -> AppResult<T> {
@@ -120,14 +122,19 @@ async fn fail<T>(
     throttle::record_failure(&mut tx, ip_key, now).await?;
     throttle::record_failure(&mut tx, account_key, now).await?;
     throttle::purge_before(&mut tx, now - 24 * 3600 * 1000).await?;
-    // The name as typed may be a mistyped password: it is not logged, only its throttle key's hash.
+    // A failure on an account names the account. A name that is no account is not logged (it
+    // may be a password typed into the wrong box), only its throttle key's hash.
+    let (entity, id) = match account {
+        Some(id) => ("user", id.to_string()),
+        None => ("login", passwords::token_hash(account_key)[..16].to_owned()),
+    };
     record(
         &mut tx,
         By::System("anonymous"),
         meta,
         "auth.login_failed",
-        "login",
-        &passwords::token_hash(account_key)[..16],
+        entity,
+        id,
         None::<&()>,
         None::<&()>,
     )

@@ -1,6 +1,7 @@
 //! The HTTP face of SalesDesk: axum routes documented with OpenAPI (utoipa), thin handlers over
 //! the app crate, one error body, security headers, CSRF protection, metrics and the embedded UI.
 
+pub mod audit_labels;
 pub mod error;
 pub mod extract;
 pub mod messages;

@@ -278,7 +278,7 @@ fn expect(op: &str, who: &str, target: &str) -> Expect {
             }
         }
         "createRole" | "updateRole" | "deleteRole" => need("roles.manage"),
-        "searchAudit" => need("audit.view"),
+        "searchAudit" | "listAuditActions" => need("audit.view"),
         "listCustomers" | "getCustomerLimits" | "listCustomerOptions" | "listCustomFields" => {
             need("customers.view")
         }
@@ -850,6 +850,7 @@ async fn attempt(
             }
         }
         "searchAudit" => call(Method::GET, "/api/v1/audit".into(), None, None),
+        "listAuditActions" => call(Method::GET, "/api/v1/audit/actions".into(), None, None),
         "listCustomers" => call(Method::GET, "/api/v1/customers".into(), None, None),
         "getCustomerLimits" => call(
             Method::GET,
@@ -1553,6 +1554,17 @@ async fn run_matrix(make_db: impl AsyncFn() -> Option<salesdesk_store::Db>) {
                 }
             }
         }
+        // Every action written has a name people read in the log.
+        let mut tx = fx.app.db.begin_read().await.unwrap();
+        for action in salesdesk_store::audit::distinct_actions(&mut tx)
+            .await
+            .unwrap()
+        {
+            if !salesdesk_http::audit_labels::is_known_action(&action) {
+                failures.push(format!("{op}: audit action {action} has no label"));
+            }
+        }
+        tx.commit().await.unwrap();
     }
     assert!(
         failures.is_empty(),

@@ -91,10 +91,87 @@ pub async fn list(tx: &mut Tx, f: &AuditFilter, page: Page) -> Result<(Vec<Audit
     Ok((rows, total))
 }
 
+/// Every action the log holds, once each.
+pub async fn distinct_actions(tx: &mut Tx) -> Result<Vec<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT action FROM audit_log ORDER BY action"
+    )
+    .fetch_all(c)
+    .await?))
+}
+
 pub async fn count(tx: &mut Tx) -> Result<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log"
     )
     .fetch_one(c)
     .await?))
+}
+
+/// The kinds of record the audit log names by their name rather than their id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Named {
+    Customer,
+    User,
+    /// A sign-in session: named by whose it is.
+    Session,
+    OrgUnit,
+    Role,
+    Position,
+    Pool,
+    CustomField,
+    SavedView,
+    Scenario,
+    Import,
+    ApiToken,
+}
+
+impl Named {
+    /// The kind an audit row's `entity_type` names, if its records have names.
+    pub fn of(entity_type: &str) -> Option<Named> {
+        Some(match entity_type {
+            "customer" => Named::Customer,
+            "user" => Named::User,
+            "session" => Named::Session,
+            "org_unit" => Named::OrgUnit,
+            "role" => Named::Role,
+            "position" => Named::Position,
+            "pool" => Named::Pool,
+            "custom_field" => Named::CustomField,
+            "saved_view" => Named::SavedView,
+            "territory_scenario" => Named::Scenario,
+            "import" => Named::Import,
+            "api_token" => Named::ApiToken,
+            _ => return None,
+        })
+    }
+
+    fn select(self) -> &'static str {
+        match self {
+            Named::Customer => "SELECT id, name FROM customers WHERE id IN ",
+            Named::User => "SELECT id, display_name FROM users WHERE id IN ",
+            Named::Session => {
+                "SELECT s.id, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN "
+            }
+            Named::OrgUnit => "SELECT id, name FROM org_units WHERE id IN ",
+            Named::Role => "SELECT id, name FROM roles WHERE id IN ",
+            Named::Position => "SELECT id, name FROM positions WHERE id IN ",
+            Named::Pool => "SELECT id, name FROM customer_pools WHERE id IN ",
+            Named::CustomField => "SELECT id, label FROM custom_fields WHERE id IN ",
+            Named::SavedView => "SELECT id, name FROM saved_views WHERE id IN ",
+            Named::Scenario => "SELECT id, name FROM territory_scenarios WHERE id IN ",
+            Named::Import => "SELECT id, file_name FROM import_jobs WHERE id IN ",
+            Named::ApiToken => "SELECT id, name FROM api_tokens WHERE id IN ",
+        }
+    }
+}
+
+/// The names of records of one kind (those that still exist).
+pub async fn entity_names(tx: &mut Tx, kind: Named, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(kind.select());
+    sql.bind_uuids(ids);
+    sql.fetch_all(tx).await
 }

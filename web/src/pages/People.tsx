@@ -1,10 +1,12 @@
 // 人员管理: everyone in my data scope. A list with search and filters, and for those who
 // manage people: add, edit, reassign (history kept), roles, deactivate and reset password.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns } from '@ant-design/pro-components';
-import { App, Button, Drawer, Form, Input, Modal, Select, Space, Table, Tag, Timeline, TreeSelect, Typography } from 'antd';
+import { App, Button, Drawer, Dropdown, Form, Input, Modal, Select, Space, Table, Tag, Timeline, TreeSelect, Typography } from 'antd';
+import { useIsPhone } from '../lib/layout';
 import { useQuery } from '@tanstack/react-query';
 import dayjs from 'dayjs';
+import { useSearchParams } from 'react-router';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
@@ -35,6 +37,7 @@ export default function People({ me }: { me: Me }) {
   const [current, setCurrent] = useState<Detail>();
   const [shown, setShown] = useState<Detail>();
   const manage = can(me, 'people.manage');
+  const phone = useIsPhone();
   const units = useQuery({ queryKey: ['units'], queryFn: () => unwrap(api.GET('/api/v1/org/units')), enabled: can(me, 'org.view') || manage });
   const positions = useQuery({ queryKey: ['positions'], queryFn: () => unwrap(api.GET('/api/v1/org/positions')) });
   const roles = useQuery({ queryKey: ['roles'], queryFn: () => unwrap(api.GET('/api/v1/roles')), enabled: manage });
@@ -47,6 +50,12 @@ export default function People({ me }: { me: Me }) {
   const unitTree = buildTree(units.data ?? []);
   const reload = () => table.current?.reload();
   const loadDetail = (id: string) => unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id } } }));
+  // A link to one person (from the audit log) opens them.
+  const [params] = useSearchParams();
+  const linked = params.get('user');
+  useEffect(() => {
+    if (linked) loadDetail(linked).then(setShown, () => undefined);
+  }, [linked]);
 
   const open = async (m: 'create' | 'edit' | 'reassign' | 'roles', u?: User) => {
     form.resetFields();
@@ -115,6 +124,22 @@ export default function People({ me }: { me: Me }) {
       },
     });
 
+  const menuOf = (u: User) => [
+    { key: 'edit', label: t('common.edit'), onClick: () => open('edit', u) },
+    { key: 'reassign', label: t('people.reassign'), onClick: () => open('reassign', u) },
+    { key: 'roles', label: t('people.setRoles'), onClick: () => open('roles', u) },
+    { key: 'active', label: u.active ? t('people.deactivate') : t('people.reactivate'), onClick: () => toggleActive(u) },
+    { key: 'reset', label: t('people.resetPassword'), onClick: () => resetPassword(u) },
+  ];
+  const actionsOf = (u: User) =>
+    u.id === me.id
+      ? []
+      : menuOf(u).map((m) => (
+          <a key={m.key} onClick={m.onClick}>
+            {m.label}
+          </a>
+        ));
+
   const columns: ProColumns<User>[] = [
     { title: t('common.search'), dataIndex: 'q', hideInTable: true, fieldProps: { placeholder: t('people.search'), maxLength: 60 } },
     {
@@ -156,18 +181,35 @@ export default function People({ me }: { me: Me }) {
       title: t('common.actions'),
       valueType: 'option',
       hideInTable: !manage,
-      render: (_, u) =>
-        u.id === me.id
-          ? []
-          : [
-              <a key="edit" onClick={() => open('edit', u)}>{t('common.edit')}</a>,
-              <a key="reassign" onClick={() => open('reassign', u)}>{t('people.reassign')}</a>,
-              <a key="roles" onClick={() => open('roles', u)}>{t('people.setRoles')}</a>,
-              <a key="active" onClick={() => toggleActive(u)}>{u.active ? t('people.deactivate') : t('people.reactivate')}</a>,
-              <a key="reset" onClick={() => resetPassword(u)}>{t('people.resetPassword')}</a>,
-            ],
+      render: (_, u) => actionsOf(u),
     },
   ];
+  // On a phone each person is a card; the actions fold into one menu.
+  const card: ProColumns<User> = {
+    title: t('people.name'),
+    dataIndex: 'card',
+    search: false,
+    render: (_, u) => (
+      <div style={{ display: 'flex', gap: 8, justifyContent: 'space-between', alignItems: 'flex-start' }}>
+        <div style={{ minWidth: 0 }}>
+          <Space size={6} wrap>
+            <a onClick={async () => setShown(await loadDetail(u.id))} data-testid="person-name">
+              {u.displayName}
+            </a>
+            {u.active ? <Tag color="green">{t('common.active')}</Tag> : <Tag>{t('common.inactive')}</Tag>}
+          </Space>
+          <div>
+            <Typography.Text type="secondary">{[u.unitName, u.positionName, u.managerName && `${t('people.manager')} ${u.managerName}`].filter(Boolean).join(' · ')}</Typography.Text>
+          </div>
+        </div>
+        {manage && u.id !== me.id && (
+          <Dropdown trigger={['click']} menu={{ items: menuOf(u) }}>
+            <Button size="small">{t('common.actions')}</Button>
+          </Dropdown>
+        )}
+      </div>
+    ),
+  };
 
   const managerOptions = (managers.data?.items ?? []).filter((m) => m.id !== current?.id).map((m) => ({ value: m.id, label: `${m.displayName} · ${m.unitName}` }));
   if (current?.managerId && current.managerName && !managerOptions.some((o) => o.value === current.managerId)) managerOptions.push({ value: current.managerId, label: current.managerName });
@@ -176,14 +218,14 @@ export default function People({ me }: { me: Me }) {
   return (
     <>
       <ProTable<User>
-        headerTitle={t('people.title')}
+        headerTitle={<span data-testid="page-title">{t('people.title')}</span>}
         actionRef={table}
         rowKey="id"
-        columns={columns}
-        scroll={{ x: 'max-content' }}
+        columns={phone ? [card, ...columns.map((c) => ({ ...c, hideInTable: true }))] : columns}
+        scroll={phone ? undefined : { x: 'max-content' }}
         search={{ labelWidth: 'auto' }}
-        pagination={{ defaultPageSize: 20, showSizeChanger: true }}
-        options={{ density: true, setting: true, reload: true, fullScreen: false }}
+        pagination={{ defaultPageSize: 20, showSizeChanger: !phone }}
+        options={phone ? { density: false, setting: false, reload: true, fullScreen: false } : { density: true, setting: true, reload: true, fullScreen: false }}
         request={async (params) => {
           const page = await unwrap(
             api.GET('/api/v1/users', {

@@ -2,7 +2,7 @@
 //! rows so a column added to a table never leaks into a response by accident.
 
 use salesdesk_app::records::{
-    ApiTokenRow, AssignmentRow, AuditRow, OrgUnitRow, PositionRow, RoleWithGrants, UserRow,
+    ApiTokenRow, AssignmentRow, OrgUnitRow, PositionRow, RoleWithGrants, UserRow,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -348,9 +348,17 @@ pub struct AuditView {
     pub at: i64,
     pub actor_id: Option<Uuid>,
     pub actor_name: String,
+    /// The actor as people read it (a person's name, or 系统 / 未登录的访问者).
+    pub actor_label: String,
     pub action: String,
+    /// The action in the request's language (登录, 转移客户…).
+    pub action_label: String,
     pub entity_type: String,
+    /// The kind of record in the request's language.
+    pub entity_label: String,
     pub entity_id: String,
+    /// The record's name (a customer's, a person's…), while it exists.
+    pub entity_name: Option<String>,
     /// JSON text of the record before the change.
     pub before: Option<String>,
     /// JSON text of the record after the change.
@@ -359,16 +367,22 @@ pub struct AuditView {
     pub ip: String,
 }
 
-impl From<AuditRow> for AuditView {
-    fn from(a: AuditRow) -> Self {
+impl AuditView {
+    pub fn new(e: salesdesk_app::audit::AuditEntry, l: crate::messages::Locale) -> Self {
+        use crate::audit_labels::{action_label, actor_label, entity_label};
+        let a = e.row;
         AuditView {
             id: a.id,
             at: a.at,
             actor_id: a.actor_id,
+            actor_label: actor_label(&a.actor_name, a.actor_id.is_some(), l),
             actor_name: a.actor_name,
+            action_label: action_label(&a.action, l),
             action: a.action,
+            entity_label: entity_label(&a.entity_type, l),
             entity_type: a.entity_type,
             entity_id: a.entity_id,
+            entity_name: e.entity_name,
             before: a.before_json,
             after: a.after_json,
             request_id: a.request_id,
