@@ -15,6 +15,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
     // The app turns antd's animations off for reduced motion, so no click lands on a dialog
     // still zooming in (a 12-pixel button that Playwright had judged stable).
     reducedMotion: 'reduce',

@@ -55,7 +55,7 @@ test('import a file with errors, fix it, import it', async ({ page }, info) => {
   await expect(page.getByTestId('import-invalid')).toBeVisible();
   const errors = page.getByTestId('import-errors');
   await expect(errors).toContainText('手机');
-  await expect(errors.locator('tbody tr').first()).toContainText('4');
+  await expect(errors.locator('tbody tr.ant-table-row').first()).toContainText('4');
   const download = page.waitForEvent('download');
   await page.getByTestId('import-error-file').click();
   expect((await download).suggestedFilename()).toMatch(/-errors\.xlsx$/);

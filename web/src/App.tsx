@@ -15,6 +15,7 @@ const Home = lazy(() => import('./pages/Home'));
 const Customers = lazy(() => import('./pages/Customers'));
 const CustomerDetail = lazy(() => import('./pages/CustomerDetail'));
 const CustomerImport = lazy(() => import('./pages/CustomerImport'));
+const ReclaimSoon = lazy(() => import('./pages/ReclaimSoon'));
 const Pools = lazy(() => import('./pages/Pools'));
 const CustomerSettings = lazy(() => import('./pages/CustomerSettings'));
 const Territory = lazy(() => import('./pages/Territory'));
@@ -53,6 +54,7 @@ function Gate() {
           <Route path="/" element={<Home me={me.data} />} />
           <Route path="/customers" element={<Customers me={me.data} />} />
           <Route path="/customers/import" element={<CustomerImport />} />
+          <Route path="/customers/reclaim-soon" element={<ReclaimSoon />} />
           <Route path="/customers/:id" element={<CustomerDetail me={me.data} />} />
           <Route path="/pools" element={<Pools me={me.data} />} />
           <Route path="/territory" element={<Territory />} />

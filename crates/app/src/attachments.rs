@@ -165,6 +165,63 @@ async fn insert(
     Ok(row)
 }
 
+/// A file the demo attaches to a follow-up.
+pub(crate) struct SeedFile {
+    pub customer_id: Uuid,
+    pub followup_id: Uuid,
+    pub uploaded_by: Uuid,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub at: i64,
+}
+
+/// Stores the demo's files as uploads are stored (bytes first and durably, then the rows in
+/// one transaction), each tied to its follow-up.
+pub(crate) async fn seed_files(app: &App, files: Vec<SeedFile>) -> AppResult<()> {
+    let mut rows = Vec::with_capacity(files.len());
+    for f in files {
+        // The same check as an upload's, for the same stored kinds.
+        let Ok(kind) = attachment::classify(&f.file_name, &f.bytes) else {
+            continue;
+        };
+        let id = Uuid::now_v7();
+        let sha = hex::encode(Sha256::digest(&f.bytes));
+        let size = f.bytes.len() as i64;
+        app.files.write(id, f.bytes).await.map_err(io_error)?;
+        rows.push((
+            id,
+            sha,
+            size,
+            f.customer_id,
+            f.followup_id,
+            f.uploaded_by,
+            f.file_name,
+            kind.content_type,
+            f.at,
+        ));
+    }
+    let mut tx = app.db.begin_write().await?;
+    for (id, sha, size, customer_id, followup_id, by, name, kind, at) in &rows {
+        store::insert(
+            &mut tx,
+            &NewAttachment {
+                id: *id,
+                customer_id: *customer_id,
+                uploaded_by: *by,
+                file_name: name,
+                content_type: kind,
+                size_bytes: *size,
+                sha256: sha,
+                now: *at,
+            },
+        )
+        .await?;
+        store::link_to_followup(&mut tx, &[*id], *customer_id, *by, *followup_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A customer's files, newest first, for those who may see the customer.
 pub async fn of_customer(
     app: &App,

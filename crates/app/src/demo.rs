@@ -192,10 +192,13 @@ const REGIONS: &[(&str, &[Branch])] = &[
     ),
 ];
 
-/// One sign-in per role, printed by `salesdesk demo`.
+/// One sign-in per position, printed by `salesdesk demo`.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
+    /// A short name of the position (`admin`, `manager`, `branch`, `supervisor`, `rep`…).
     pub role: String,
+    /// The position as the company names it (大区经理, 分公司经理…).
+    pub position: String,
     pub username: String,
     pub display_name: String,
     pub unit: String,
@@ -318,9 +321,11 @@ impl Gen<'_> {
             Some(self.hash.clone()),
         )
         .await?;
-        if !self.logins.iter().any(|l| l.role == role) {
+        let label = login_label(position, role);
+        if !self.logins.iter().any(|l| l.role == label) {
             self.logins.push(DemoLogin {
-                role: role.to_owned(),
+                role: label,
+                position: position_name(position),
                 username,
                 display_name: display,
                 unit: unit_name.to_owned(),
@@ -328,6 +333,24 @@ impl Gen<'_> {
         }
         Ok(id)
     }
+}
+
+/// The banner's short name of a position: one sign-in is printed for each.
+fn login_label(position: &str, role: &str) -> String {
+    match position {
+        "regional_manager" => "manager".into(),
+        "sales_manager" => "branch".into(),
+        "sales_assistant" => "assistant".into(),
+        _ => role.into(),
+    }
+}
+
+/// A built-in position's name, as the foundation creates it.
+fn position_name(code: &str) -> String {
+    salesdesk_domain::access::BUILTIN_POSITIONS
+        .iter()
+        .find(|p| p.code == code)
+        .map_or_else(|| code.to_owned(), |p| p.name_zh.to_owned())
 }
 
 /// Seeds the demo company into an empty database; returns None when people already exist.
@@ -534,13 +557,20 @@ pub async fn refresh_logins(app: &App, password: &str) -> AppResult<Vec<DemoLogi
         let Some(role) = salesdesk_store::roles::get(&mut tx, *role_id).await? else {
             continue;
         };
-        if logins.iter().any(|l| l.role == role.role.code) {
+        let position = u.position_name.clone().unwrap_or_default();
+        let code = salesdesk_domain::access::BUILTIN_POSITIONS
+            .iter()
+            .find(|p| p.name_zh == position)
+            .map_or("", |p| p.code);
+        let label = login_label(code, &role.role.code);
+        if logins.iter().any(|l| l.role == label) {
             continue;
         }
         users::set_password(&mut tx, u.id, &hash, false, now_ms()).await?;
-        salesdesk_store::throttle::clear(&mut tx, &format!("account:{}", u.username)).await?;
+        salesdesk_store::throttle::clear(&mut tx, &format!("account:{}", u.id)).await?;
         logins.push(DemoLogin {
-            role: role.role.code,
+            role: label,
+            position,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             unit: u.unit_name.clone(),

@@ -1,6 +1,8 @@
 //! The demo company's customer archive: about 20,000 customers of the regions' reps with
-//! contacts, two years of follow-ups, and a customer pool (公海) per region holding about one
-//! customer in ten. Deterministic for a seed, written with the bulk store functions.
+//! contacts, full addresses, follow-ups in varied words (some with photos or minutes), and a
+//! customer pool (公海) per region holding about one customer in ten. Every date is relative
+//! to the day the demo is made (see `demo_life`). Deterministic for a seed, written with the
+//! bulk store functions.
 
 use salesdesk_domain::customer::{ContactRole, FollowupMethod, OwnerChange};
 use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
@@ -152,39 +154,6 @@ const TITLES: &[(&str, ContactRole)] = &[
     ("车间主任", ContactRole::User),
 ];
 
-const FOLLOWUPS: &[(FollowupMethod, &str)] = &[
-    (
-        FollowupMethod::Phone,
-        "电话沟通采购计划，客户预计下季度有新产线需求",
-    ),
-    (
-        FollowupMethod::Visit,
-        "上门拜访设备部，现场查看旧设备使用情况",
-    ),
-    (
-        FollowupMethod::Wechat,
-        "微信发送产品资料和案例，客户表示会内部评估",
-    ),
-    (FollowupMethod::Email, "邮件发送报价单及技术参数"),
-    (
-        FollowupMethod::Meeting,
-        "参加客户技术交流会，介绍新一代产品",
-    ),
-    (
-        FollowupMethod::Visit,
-        "陪同技术工程师拜访，解答改造方案疑问",
-    ),
-    (FollowupMethod::Phone, "回访设备运行情况，客户反馈良好"),
-];
-
-const NEXT_STEPS: &[&str] = &[
-    "发送正式报价",
-    "安排技术交流",
-    "邀请参观工厂",
-    "确认预算",
-    "回访使用情况",
-];
-
 const DAY: i64 = 86_400_000;
 
 pub(crate) async fn seed(
@@ -296,21 +265,25 @@ pub(crate) async fn seed(
         if rng.below(8) == 0 {
             tags.push("老客户".to_owned());
         }
-        let created_at = now - (30 + rng.below(700) as i64) * DAY - rng.below(DAY as u64) as i64;
         let in_pool = rng.below(10) == 0;
+        let life = crate::demo_life::timeline(rng, &app.calendar, now, level, status, in_pool);
+        let created_at = life.created_at;
         let id = Uuid::now_v7();
         // Contacts: one to three, the first primary.
         let mut ids = Vec::new();
+        let mut surnames = Vec::new();
         for k in 0..(1 + rng.below(3)) {
             mobile += 1 + rng.below(997);
             let (title, role) = *rng.pick(TITLES);
             let cid = Uuid::now_v7();
             ids.push(cid);
+            let surname = *rng.pick(SURNAMES);
+            surnames.push(surname);
             contacts.push((
                 cid,
                 id,
                 ContactFields {
-                    name: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
+                    name: format!("{surname}{}", rng.pick(GIVEN)),
                     title: Some(title.to_owned()),
                     role: Some(role.as_str().to_owned()),
                     mobile: Some(format!(
@@ -324,26 +297,14 @@ pub(crate) async fn seed(
                 },
             ));
         }
-        // Follow-ups over the customer's life; busier for better customers.
-        let visits = match level {
-            "A" => 4 + rng.below(8),
-            "B" => 2 + rng.below(6),
-            "C" => rng.below(5),
-            _ => rng.below(2),
-        };
-        let mut last = None;
-        let mut t = created_at;
-        for _ in 0..visits {
-            t += (3 + rng.below(60) as i64) * DAY;
-            if t > now - DAY {
-                break;
-            }
-            let (method, content) = *rng.pick(FOLLOWUPS);
-            followups.push((i, method, content, t));
-            last = Some(t);
+        // Follow-ups as the timeline has them, each in words of its own.
+        for at in &life.followups {
+            let method = crate::demo_life::method(rng);
+            let k = rng.below(ids.len() as u64) as usize;
+            let content = crate::demo_life::followup_text(rng, method, product, surnames[k]);
+            followups.push((i, method, content, *at, k));
         }
-        let next =
-            last.and_then(|l| (rng.below(3) > 0).then(|| l + (7 + rng.below(30) as i64) * DAY));
+        let last = life.last_followup();
         history.push((
             id,
             OwnerChange::Created,
@@ -353,7 +314,7 @@ pub(crate) async fn seed(
             rep.0,
             created_at,
         ));
-        if in_pool {
+        if let Some(at) = life.returned_at {
             let pool = Some(pool_ids[rep.2]);
             history.push((
                 id,
@@ -362,9 +323,29 @@ pub(crate) async fn seed(
                 None,
                 pool,
                 rep.0,
-                created_at + DAY,
+                at,
             ));
+            if let Some(claimed) = life.claimed_at {
+                history.push((
+                    id,
+                    OwnerChange::Claimed,
+                    None,
+                    Some(rep.0),
+                    None,
+                    rep.0,
+                    claimed,
+                ));
+            }
         }
+        // A full address: the district (a real one of the city) and a street.
+        let (province, district) = match place {
+            Some((p, d)) => (Some(p), Some(d)),
+            None => match crate::demo_life::district_of(rng, rep.3) {
+                Some((p, d)) => (Some(p), Some(d)),
+                None => (None, None),
+            },
+        };
+        let address = Some(crate::demo_life::street(rng));
         rows.push(BulkCustomer {
             id,
             seq: first_seq + i as i64,
@@ -388,8 +369,9 @@ pub(crate) async fn seed(
                         .into(),
                 ),
                 city: Some(rep.3.into()),
-                province: place.as_ref().map(|p| p.0.clone()),
-                district: place.map(|p| p.1),
+                province,
+                district,
+                address,
                 tags,
                 ..Default::default()
             },
@@ -398,8 +380,8 @@ pub(crate) async fn seed(
             pool_id: in_pool.then(|| pool_ids[rep.2]),
             locked: !in_pool && level == "A" && rng.below(4) == 0,
             last_followup_at: last,
-            next_followup_at: if in_pool { None } else { next },
-            owned_since: (!in_pool).then_some(created_at),
+            next_followup_at: if in_pool { None } else { life.next_followup },
+            owned_since: life.owned_since,
             created_by: Some(rep.0),
             created_at,
             external_id: None,
@@ -418,29 +400,50 @@ pub(crate) async fn seed(
             to_owner: *to,
             from_pool: None,
             to_pool: *pool,
-            reason: pool.map(|_| "客户暂无采购计划"),
+            reason: match change {
+                OwnerChange::Returned => Some("超过规定天数未跟进，按公海规则收回"),
+                OwnerChange::Claimed => Some("从公海领取"),
+                _ => None,
+            },
             by_user: Some(*by),
             at: *at,
         })
         .collect();
     customers::insert_owner_changes_many(&mut tx, &changes).await?;
+    // The latest follow-up of each customer set its next contact; others sometimes a step.
+    let mut latest: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (n, f) in followups.iter().enumerate() {
+        let e = latest.entry(f.0).or_insert(n);
+        if followups[*e].3 <= f.3 {
+            *e = n;
+        }
+    }
     let step_of: Vec<Option<&str>> = (0..followups.len())
-        .map(|_| (rng.below(2) == 0).then(|| *rng.pick(NEXT_STEPS)))
+        .map(|_| (rng.below(2) == 0).then(|| *rng.pick(crate::demo_life::NEXT_STEPS)))
         .collect();
+    let followup_ids: Vec<Uuid> = followups.iter().map(|_| Uuid::now_v7()).collect();
     let fu: Vec<NewFollowup> = followups
         .iter()
         .zip(&step_of)
-        .map(|((i, method, content, at), step)| NewFollowup {
-            id: Uuid::now_v7(),
-            customer_id: rows[*i].id,
-            author_id: rows[*i].created_by.unwrap_or_default(),
-            method: method.as_str(),
-            content,
-            contact_ids: &contact_ids_of[*i][..1],
-            happened_at: *at,
-            next_at: None,
-            next_step: *step,
-            now: *at,
+        .enumerate()
+        .map(|(n, ((i, method, content, at, k), step))| {
+            let last = latest.get(i) == Some(&n);
+            NewFollowup {
+                id: followup_ids[n],
+                customer_id: rows[*i].id,
+                author_id: rows[*i].created_by.unwrap_or_default(),
+                method: method.as_str(),
+                content,
+                contact_ids: &contact_ids_of[*i][*k..*k + 1],
+                happened_at: *at,
+                next_at: if last {
+                    rows[*i].next_followup_at
+                } else {
+                    None
+                },
+                next_step: *step,
+                now: *at,
+            }
         })
         .collect();
     customers::insert_followups_many(&mut tx, &fu).await?;
@@ -456,6 +459,29 @@ pub(crate) async fn seed(
     )
     .await?;
     tx.commit().await?;
+    // Photos from visits and minutes of meetings, on the latest ones.
+    let mut files = Vec::new();
+    for (n, (i, method, _, at, _)) in followups.iter().enumerate().rev() {
+        if files.len() >= 240 || now - at > 120 * DAY {
+            continue;
+        }
+        let file = match method {
+            FollowupMethod::Visit if rng.below(4) == 0 => crate::demo_files::site_photo(rng, *at),
+            FollowupMethod::Meeting if rng.below(3) == 0 => {
+                crate::demo_files::minutes(rng, &rows[*i].fields.name, *at)
+            }
+            _ => continue,
+        };
+        files.push(crate::attachments::SeedFile {
+            customer_id: rows[*i].id,
+            followup_id: followup_ids[n],
+            uploaded_by: rows[*i].created_by.unwrap_or_default(),
+            file_name: file.0,
+            bytes: file.2,
+            at: *at,
+        });
+    }
+    crate::attachments::seed_files(app, files).await?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@ pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 mod demo_customers;
+mod demo_files;
+mod demo_life;
 mod demo_territory;
 pub mod error;
 pub mod imports;
@@ -63,6 +65,8 @@ pub struct App {
     pub files: attachments::FileStore,
     /// This process, as the runner of the background work it starts.
     pub runner: std::sync::Arc<runners::Runner>,
+    /// The company calendar: where days, weeks, months and quarters begin.
+    pub calendar: std::sync::Arc<salesdesk_domain::calendar::Calendar>,
 }
 
 impl App {
@@ -74,7 +78,14 @@ impl App {
             imports: Default::default(),
             files: attachments::FileStore::new(files_dir),
             runner: runners::Runner::this_process(),
+            calendar: Default::default(),
         }
+    }
+
+    /// The same application with the company calendar in `time_zone` (an IANA name).
+    pub fn with_time_zone(mut self, time_zone: &str) -> Result<Self, &'static str> {
+        self.calendar = std::sync::Arc::new(salesdesk_domain::calendar::Calendar::new(time_zone)?);
+        Ok(self)
     }
 }
 

@@ -65,6 +65,30 @@ api_test! {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     }
 
+    async fn the_audit_log_names_actions_people_and_records(fx) {
+        let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": "repa1", "password": "wrong-password-1"})), &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let c = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "审计名称有限公司"})), None).await;
+        assert_eq!(c.status, StatusCode::CREATED);
+        let failed = fx.call("admin", Method::GET, "/api/v1/audit?action=auth.login_failed", None, None).await;
+        let row = &failed.body["items"][0];
+        assert_eq!(row["actionLabel"], "登录失败");
+        assert_eq!(row["actorLabel"], "未登录的访问者");
+        assert_eq!((row["entityType"].as_str(), row["entityName"].as_str()), (Some("user"), Some("测试repa1")), "the account, by name");
+        let created = fx.call("admin", Method::GET, &format!("/api/v1/audit?entityType=customer&entityId={}", c.body["customer"]["id"].as_str().unwrap()), None, None).await;
+        let row = &created.body["items"][0];
+        assert_eq!((row["actionLabel"].as_str(), row["entityLabel"].as_str(), row["entityName"].as_str()), (Some("新建客户"), Some("客户"), Some("审计名称有限公司")));
+        assert_eq!(row["actorLabel"], "测试repa1 (repa1)");
+        // In English too; and the filter's choices.
+        let en = fx.raw(Method::GET, "/api/v1/audit?action=auth.login_failed", None, &[("accept-language", "en-US"), ("cookie", fx.cookie("admin").unwrap().as_str())]).await;
+        assert_eq!(en.body["items"][0]["actionLabel"], "Sign-in failed");
+        let actions = fx.call("admin", Method::GET, "/api/v1/audit/actions", None, None).await;
+        assert!(actions.body.as_array().unwrap().iter().any(|a| a["code"] == "customer.transferred" && a["label"] == "转移客户"));
+        // By time: nothing before the epoch.
+        let none = fx.call("admin", Method::GET, "/api/v1/audit?to=1", None, None).await;
+        assert_eq!(none.body["total"], 0);
+    }
+
     async fn many_failures_from_one_address_are_throttled_across_accounts(fx) {
         for i in 0..30 {
             let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": format!("guess{i}"), "password": "not-the-password"})), &[]).await;

@@ -131,7 +131,9 @@ async fn open(cfg: &Config) -> Result<App> {
         .await
         .context("opening the database")?;
     db.migrate().await.context("migrating the database")?;
-    let app = App::new(db, cfg.auth_settings(), cfg.data_dir.join("attachments"));
+    let app = App::new(db, cfg.auth_settings(), cfg.data_dir.join("attachments"))
+        .with_time_zone(&cfg.time_zone)
+        .map_err(|_| anyhow::anyhow!("unknown time_zone {:?}", cfg.time_zone))?;
     // Values derived by an older rule (customers' name keys) are brought up to this binary's.
     salesdesk_app::customers::rederive_name_keys(&app)
         .await
@@ -267,8 +269,8 @@ async fn run(cmd: Command, cfg: Config) -> Result<()> {
             ));
             for l in &logins {
                 banner.push_str(&format!(
-                    "    {:<10} {:<18} {} · {}\n",
-                    l.role, l.username, l.display_name, l.unit
+                    "    {:<10} {:<18} {} · {} · {}\n",
+                    l.role, l.username, l.display_name, l.position, l.unit
                 ));
             }
             if no_serve {

@@ -499,6 +499,8 @@ pub struct CustomerFilter {
     pub no_followup_since: Option<i64>,
     /// The next contact is due before this instant.
     pub next_followup_before: Option<i64>,
+    /// The next contact is due at or after this instant.
+    pub next_followup_from: Option<i64>,
     /// Only customers numbered after this (keyset paging through a long export).
     pub seq_after: Option<i64>,
     /// Only customers numbered up to this (with `seq_after`, one window of numbers).
@@ -526,6 +528,7 @@ impl CustomerFilter {
             && self.locked.is_none()
             && self.no_followup_since.is_none()
             && self.next_followup_before.is_none()
+            && self.next_followup_from.is_none()
             && self.seq_after.is_none()
             && self.seq_through.is_none()
             && self.custom.is_empty()
@@ -586,6 +589,9 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
     }
     if let Some(t) = f.next_followup_before {
         sql.push(" AND c.next_followup_at < ").bind(Arg::I64(t));
+    }
+    if let Some(t) = f.next_followup_from {
+        sql.push(" AND c.next_followup_at >= ").bind(Arg::I64(t));
     }
     if let Some(n) = f.seq_after {
         sql.push(" AND c.seq > ").bind(Arg::I64(n));

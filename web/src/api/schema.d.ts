@@ -39,6 +39,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The actions the audit log records, with their names in the request's language (the
+         *     filter's choices).
+         */
+        get: operations["listAuditActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1575,6 +1595,10 @@ export interface components {
             uploadedBy: string;
             uploaderName: string;
         };
+        AuditActionView: {
+            code: string;
+            label: string;
+        };
         AuditPage: {
             items: components["schemas"]["AuditView"][];
             /** Format: int32 */
@@ -1586,8 +1610,12 @@ export interface components {
         };
         AuditView: {
             action: string;
+            /** @description The action in the request's language (登录, 转移客户…). */
+            actionLabel: string;
             /** Format: uuid */
             actorId?: string | null;
+            /** @description The actor as people read it (a person's name, or 系统 / 未登录的访问者). */
+            actorLabel: string;
             actorName: string;
             /** @description JSON text of the record after the change. */
             after?: string | null;
@@ -1596,6 +1624,10 @@ export interface components {
             /** @description JSON text of the record before the change. */
             before?: string | null;
             entityId: string;
+            /** @description The kind of record in the request's language. */
+            entityLabel: string;
+            /** @description The record's name (a customer's, a person's…), while it exists. */
+            entityName?: string | null;
             entityType: string;
             /** Format: uuid */
             id: string;
@@ -1850,6 +1882,13 @@ export interface components {
          * @enum {string}
          */
         DataScope: "own" | "own_and_subordinates" | "department" | "department_and_below" | "all";
+        /** @description `due` in a JSON body: the list's values, or a boolean (`true` is "by now"). */
+        DueBody: boolean | components["schemas"]["DueFilter"];
+        /**
+         * @description Which next contacts count as due.
+         * @enum {string}
+         */
+        DueFilter: "true" | "overdue" | "today";
         DuplicateCheckBody: {
             creditCode?: string | null;
             /**
@@ -1908,7 +1947,7 @@ export interface components {
             /** @description Conditions on custom fields, as the list's `cf`. */
             cf?: string | null;
             city?: string | null;
-            due?: boolean | null;
+            due?: components["schemas"]["DueBody"] | null;
             forgotten?: boolean | null;
             format?: components["schemas"]["ExportFormatBody"] | null;
             /** Format: int32 */
@@ -3335,6 +3374,151 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed (or a cross-site request) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's data scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The record changed since it was read (stale If-Match) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input; `fields` names each problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error; the body carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Busy or not ready; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listAuditActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditActionView"][];
                 };
             };
             /** @description Malformed request */
@@ -6450,8 +6634,11 @@ export interface operations {
                 locked?: boolean;
                 /** @description Not followed up for at least this many days (遗忘提醒). */
                 idleDays?: number;
-                /** @description Only customers whose next contact is due. */
-                due?: boolean;
+                /**
+                 * @description Only customers whose next contact is due: `true` by now, `overdue` before today,
+                 *     `today` some time today (the company's days).
+                 */
+                due?: "true" | "overdue" | "today";
                 /**
                  * @description Conditions on custom fields, all of which must hold: `code:op:value` separated by `;`.
                  *     op: eq, in (comma-separated option codes), like (text contains), gte, lte (numbers and
@@ -14216,8 +14403,11 @@ export interface operations {
                 locked?: boolean;
                 /** @description Not followed up for at least this many days (遗忘提醒). */
                 idleDays?: number;
-                /** @description Only customers whose next contact is due. */
-                due?: boolean;
+                /**
+                 * @description Only customers whose next contact is due: `true` by now, `overdue` before today,
+                 *     `today` some time today (the company's days).
+                 */
+                due?: "true" | "overdue" | "today";
                 /**
                  * @description Conditions on custom fields, all of which must hold: `code:op:value` separated by `;`.
                  *     op: eq, in (comma-separated option codes), like (text contains), gte, lte (numbers and

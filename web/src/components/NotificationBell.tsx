@@ -1,7 +1,8 @@
-// The bell in the header: the unread count, and the latest notifications in a panel. Opening
-// one marks it read and goes to what it is about.
+// The bell in the header: the unread count, and the latest notifications in a panel (a
+// drawer over the whole width on a phone). Opening one marks it read and goes to what it is
+// about.
 import { useState } from 'react';
-import { Badge, Button, Empty, List, Popover, Space, Switch, Typography } from 'antd';
+import { Badge, Button, Drawer, Empty, List, Popover, Space, Switch, Typography } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
@@ -10,6 +11,7 @@ import { api, unwrap } from '../api/client';
 import { t } from '../i18n';
 import { reportError } from '../lib/errors';
 import { notificationLink, notificationText, useUnreadCount, type Notification } from '../lib/notifications';
+import { useIsPhone } from '../lib/layout';
 
 export function NotificationBell() {
   const qc = useQueryClient();
@@ -17,6 +19,7 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const [unreadOnly, setUnreadOnly] = useState(false);
   const unread = useUnreadCount();
+  const phone = useIsPhone();
   const list = useQuery({
     queryKey: ['notifications', 'list', unreadOnly],
     queryFn: () => unwrap(api.GET('/api/v1/me/notifications', { params: { query: { unread: unreadOnly || undefined, pageSize: 20 } } })),
@@ -44,7 +47,7 @@ export function NotificationBell() {
   };
 
   const panel = (
-    <div style={{ width: 'min(360px, calc(100vw - 32px))' }} data-testid="notifications">
+    <div style={{ width: phone ? '100%' : 360 }} data-testid="notifications">
       <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }}>
         <Space size={4}>
           <Switch size="small" checked={unreadOnly} onChange={setUnreadOnly} />
@@ -58,7 +61,7 @@ export function NotificationBell() {
         size="small"
         loading={list.isLoading}
         dataSource={list.data?.items ?? []}
-        style={{ maxHeight: 420, overflowY: 'auto' }}
+        style={phone ? undefined : { maxHeight: 420, overflowY: 'auto' }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notifications.empty')} /> }}
         renderItem={(n) => (
           <List.Item onClick={() => openOne(n)} style={{ cursor: 'pointer' }} data-testid="notification">
@@ -73,13 +76,26 @@ export function NotificationBell() {
     </div>
   );
 
+  const bell = (
+    <Button type="text" aria-label={t('notifications.title')} data-testid="notifications-bell" onClick={phone ? () => setOpen(true) : undefined}>
+      <Badge count={unread.data?.unread ?? 0} size="small" overflowCount={99}>
+        <BellOutlined style={{ fontSize: 16 }} />
+      </Badge>
+    </Button>
+  );
+  if (phone) {
+    return (
+      <>
+        {bell}
+        <Drawer title={t('notifications.title')} placement="right" width="100%" open={open} onClose={() => setOpen(false)} styles={{ body: { padding: 12 } }}>
+          {panel}
+        </Drawer>
+      </>
+    );
+  }
   return (
     <Popover content={panel} title={t('notifications.title')} trigger="click" open={open} onOpenChange={setOpen} placement="bottomRight">
-      <Button type="text" aria-label={t('notifications.title')} data-testid="notifications-bell">
-        <Badge count={unread.data?.unread ?? 0} size="small" overflowCount={99}>
-          <BellOutlined style={{ fontSize: 16 }} />
-        </Badge>
-      </Button>
+      {bell}
     </Popover>
   );
 }

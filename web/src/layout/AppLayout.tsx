@@ -1,5 +1,7 @@
 // The frame around every page: ProLayout with menus by permission, the language switch and
-// sign-out. At phone width ProLayout collapses the menu into a drawer.
+// sign-out. At phone width ProLayout collapses the menu into a drawer and the page keeps
+// narrow margins. The header is opaque and the grey page background covers the whole
+// height, however long the page.
 import type { ReactNode } from 'react';
 import { ProLayout } from '@ant-design/pro-components';
 import { Button, Dropdown, Space } from 'antd';
@@ -9,6 +11,7 @@ import { t, setLocale, useLocale } from '../i18n';
 import { api } from '../api/client';
 import { visibleMenu, type Me } from '../lib/permissions';
 import { useSignOut } from '../auth/session';
+import { useIsPhone } from '../lib/layout';
 import { NotificationBell } from '../components/NotificationBell';
 
 const ICONS: Record<string, ReactNode> = {
@@ -24,11 +27,15 @@ const ICONS: Record<string, ReactNode> = {
   '/account': <UserOutlined />,
 };
 
+/** The grey behind every page's cards. */
+const PAGE_BACKGROUND = '#f5f6f8';
+
 export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
   const loc = useLocation();
   const navigate = useNavigate();
   const signOut = useSignOut();
   const locale = useLocale();
+  const phone = useIsPhone();
   const switchLanguage = async () => {
     const next = locale === 'zh-CN' ? 'en-US' : 'zh-CN';
     setLocale(next);
@@ -40,13 +47,21 @@ export function AppLayout({ me, children }: { me: Me; children: ReactNode }) {
       logo={false}
       layout="mix"
       fixSiderbar
+      fixedHeader
+      token={{
+        bgLayout: PAGE_BACKGROUND,
+        header: { colorBgHeader: '#ffffff' },
+        pageContainer: { paddingInlinePageContainerContent: phone ? 12 : 24, paddingBlockPageContainerContent: phone ? 12 : 24 },
+      }}
+      style={{ minHeight: '100vh', background: PAGE_BACKGROUND }}
+      contentStyle={{ padding: phone ? 12 : 24, minHeight: 'calc(100vh - 56px)', background: PAGE_BACKGROUND }}
       location={{ pathname: loc.pathname }}
       route={{ path: '/', routes: visibleMenu(me).map((m) => ({ path: m.path, name: t(m.key), icon: ICONS[m.path] })) }}
       menuItemRender={(item, dom) => <Link to={item.path ?? '/'}>{dom}</Link>}
       actionsRender={() => [
         <NotificationBell key="bell" />,
-        <Button key="lang" type="text" onClick={switchLanguage} data-testid="lang-switch">
-          {t('lang.switch')}
+        <Button key="lang" type="text" size={phone ? 'small' : 'middle'} onClick={switchLanguage} data-testid="lang-switch">
+          {phone ? (locale === 'zh-CN' ? 'EN' : '中') : t('lang.switch')}
         </Button>,
       ]}
       avatarProps={{

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchExplanation, optionLabel, selectOptions, type CustomerOption } from './customers';
+import { formatAddress, matchExplanation, optionLabel, selectOptions, type CustomerOption } from './customers';
 
 const options: CustomerOption[] = [
   { kind: 'level', code: 'A', name: 'A 级', nameEn: 'Level A', active: true },
@@ -23,5 +23,15 @@ describe('duplicate-check explanations', () => {
     expect(matchExplanation({ reasons: ['same_core_name'], shared: ['博雅新锐软件'] })).toBe('名称主体相同，但地区不同（不同地区视为不同公司）');
     expect(matchExplanation({ reasons: ['similar_name'], shared: ['南瑞', '电气'] })).toBe('都含有“南瑞、电气”');
     expect(matchExplanation({ reasons: ['credit_code', 'contact_mobile'], shared: [] })).toBe('统一社会信用代码相同；联系人手机号相同');
+  });
+});
+
+describe('addresses', () => {
+  it('run province, city, district and street together', () => {
+    expect(formatAddress({ province: '上海市', city: '上海', district: '虹口区', address: '开元路2055号24楼' })).toBe('上海市虹口区开元路2055号24楼');
+    expect(formatAddress({ province: '四川省', city: '成都', district: '新都区', address: '凤凰路2414号' })).toBe('四川省成都市新都区凤凰路2414号');
+    expect(formatAddress({ province: '广西壮族自治区', city: '南宁市', district: null, address: null })).toBe('广西壮族自治区南宁市');
+    expect(formatAddress({ city: '杭州' })).toBe('杭州市');
+    expect(formatAddress({})).toBe('');
   });
 });

@@ -39,3 +39,13 @@ export function matchExplanation(m: Pick<Schemas['DuplicateMatchView'], 'reasons
   if (m.reasons.includes('similar_name') && m.shared.length > 0) parts.push(t('customers.dupWhy.shared', { words: m.shared.join('、') }));
   return parts.join('；');
 }
+
+/** A postal address as it is written in China: province, city, district and street run
+ * together (上海市虹口区四川北路1688号), the city left out when the province is that city. */
+export function formatAddress(c: { province?: string | null; city?: string | null; district?: string | null; address?: string | null }): string {
+  const province = c.province?.trim() ?? '';
+  let city = c.city?.trim() ?? '';
+  if (city && !/(市|自治州|地区|盟)$/.test(city)) city = `${city}市`;
+  if (city && province.startsWith(city.replace(/市$/, ''))) city = '';
+  return [province, city, c.district?.trim() ?? '', c.address?.trim() ?? ''].join('');
+}

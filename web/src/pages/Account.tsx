@@ -8,6 +8,7 @@ import { t, setLocale, useLocale, type Locale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
 import { PasswordForm } from './ChangePassword';
+import { PageHeader } from '../components/PageHeader';
 
 export default function Account({ me }: { me: Me }) {
   const locale = useLocale();
@@ -55,6 +56,7 @@ export default function Account({ me }: { me: Me }) {
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <PageHeader title={t('nav.account')} />
       <Card title={t('account.language')}>
         <Radio.Group value={locale} onChange={(e) => changeLanguage(e.target.value)} options={[{ value: 'zh-CN', label: '中文' }, { value: 'en-US', label: 'English' }]} />
       </Card>

@@ -3,18 +3,20 @@
 import { useState } from 'react';
 import { useParams, Link, useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, Modal, Result, Row, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Empty, Form, Input, List, Modal, Result, Row, Select, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api, ApiError, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
 import { SearchSelect } from '../components/SearchSelect';
-import { LEVEL_COLOURS, optionLabel, useCustomerOptions } from '../lib/customers';
+import { LEVEL_COLOURS, formatAddress, optionLabel, useCustomerOptions } from '../lib/customers';
 import { activeFields, useCustomFields, valueText, type FieldValue } from '../lib/customFields';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
 import { AttachmentList, AttachmentUploader, deleteAttachment, type Attachment } from '../components/Attachments';
 import { formatTime } from './Customers';
+import { useIsPhone } from '../lib/layout';
+import { PhoneLink } from '../components/PhoneLink';
 
 type Contact = Schemas['ContactView'];
 const METHODS = ['phone', 'visit', 'wechat', 'email', 'meeting', 'other'] as const;
@@ -41,6 +43,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
   const qc = useQueryClient();
   const options = useCustomerOptions();
   const customFields = useCustomFields();
+  const phone = useIsPhone();
   const [editForm] = Form.useForm<CustomerFormValues>();
   const [contactForm] = Form.useForm<Schemas['ContactBody']>();
   const [followForm] = Form.useForm<FollowupForm>();
@@ -180,17 +183,16 @@ export default function CustomerDetail({ me }: { me: Me }) {
       <Space style={{ marginBottom: 12 }} wrap>
         <Link to="/customers">← {t('customers.back')}</Link>
       </Space>
-      <Card
-        title={
-          <Space wrap>
-            <Typography.Title level={4} style={{ margin: 0 }} data-testid="customer-title">
+      <Card>
+        {/* The name comes first and whole; the actions wrap below it on a narrow screen. */}
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, justifyContent: 'space-between', alignItems: 'flex-start', marginBottom: 16 }}>
+          <Space wrap size={[8, 4]} style={{ flex: '1 1 260px', minWidth: 0 }}>
+            <Typography.Title level={4} style={{ margin: 0, overflowWrap: 'anywhere' }} data-testid="customer-title">
               {c.name}
             </Typography.Title>
-            {c.levelCode && <Tag color={LEVEL_COLOURS[c.levelCode] ?? 'default'}>{label('level', c.levelCode)}</Tag>}
+            {c.levelCode && <Tag color={LEVEL_COLOURS[c.levelCode] ?? 'default'} data-testid="customer-level">{label('level', c.levelCode)}</Tag>}
             {c.locked && <Tag color="purple">{t('customers.locked')}</Tag>}
           </Space>
-        }
-        extra={
           <Space wrap>
             {d.canEdit && <Button onClick={() => { followForm.resetFields(); followForm.setFieldsValue({ method: 'phone' }); setFollowing(true); }} type="primary" data-testid="followup-add">{t('customers.addFollowup')}</Button>}
             {d.canEdit && <Button onClick={openEdit} data-testid="customer-edit">{t('common.edit')}</Button>}
@@ -206,8 +208,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
               </Button>
             )}
           </Space>
-        }
-      >
+        </div>
         <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
           <Descriptions.Item label={t('customers.owner')}>{c.ownerName ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.unit')}>{c.unitName}</Descriptions.Item>
@@ -216,7 +217,7 @@ export default function CustomerDetail({ me }: { me: Me }) {
           <Descriptions.Item label={t('customers.industry')}>{label('industry', c.industryCode)}</Descriptions.Item>
           <Descriptions.Item label={t('customers.source')}>{label('source', c.sourceCode)}</Descriptions.Item>
           <Descriptions.Item label={t('customers.creditCode')}>{c.creditCode ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('customers.address')}>{[c.province, c.city, c.district, c.address].filter(Boolean).join(' ') || '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.address')}>{formatAddress(c) || '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.lastFollowup')}>{formatTime(c.lastFollowupAt)}</Descriptions.Item>
           <Descriptions.Item label={t('customers.nextFollowup')}>{formatTime(c.nextFollowupAt)}</Descriptions.Item>
           <Descriptions.Item label={t('customers.tags')}>{c.tags.length ? c.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}</Descriptions.Item>
@@ -261,19 +262,42 @@ export default function CustomerDetail({ me }: { me: Me }) {
         </Col>
         <Col xs={24} xl={10}>
           <Card title={t('customers.contacts')} extra={d.canEdit && <Button size="small" onClick={() => openContact('new')}>{t('customers.addContact')}</Button>}>
-            <Table<Contact>
-              rowKey="id"
-              size="small"
-              pagination={false}
-              dataSource={d.contacts}
-              scroll={{ x: 'max-content' }}
-              columns={[
-                { title: t('customers.contactName'), dataIndex: 'name', render: (_, k) => <Space size={4}>{d.canEdit ? <a onClick={() => openContact(k)}>{k.name}</a> : k.name}{k.isPrimary && <Tag color="blue">{t('customers.primary')}</Tag>}{k.leftAt != null && <Tag>{t('customers.left')}</Tag>}</Space> },
-                { title: t('customers.contactTitle'), dataIndex: 'title' },
-                { title: t('customers.mobile'), dataIndex: 'mobile' },
-                { title: t('customers.contactRole'), dataIndex: 'role', render: (_, k) => (k.role ? t(`role.${k.role}`) : '') },
-              ]}
-            />
+            {phone ? (
+              <List<Contact>
+                size="small"
+                dataSource={d.contacts}
+                data-testid="contacts"
+                renderItem={(k) => (
+                  <List.Item>
+                    <List.Item.Meta
+                      title={
+                        <Space size={4} wrap>
+                          {d.canEdit ? <a onClick={() => openContact(k)}>{k.name}</a> : k.name}
+                          {k.isPrimary && <Tag color="blue">{t('customers.primary')}</Tag>}
+                          {k.leftAt != null && <Tag>{t('customers.left')}</Tag>}
+                        </Space>
+                      }
+                      description={[k.title, k.role ? t(`role.${k.role}`) : null].filter(Boolean).join(' · ')}
+                    />
+                    {k.mobile && <PhoneLink number={k.mobile} />}
+                  </List.Item>
+                )}
+              />
+            ) : (
+              <Table<Contact>
+                rowKey="id"
+                size="small"
+                pagination={false}
+                dataSource={d.contacts}
+                scroll={{ x: 'max-content' }}
+                columns={[
+                  { title: t('customers.contactName'), dataIndex: 'name', render: (_, k) => <Space size={4}>{d.canEdit ? <a onClick={() => openContact(k)}>{k.name}</a> : k.name}{k.isPrimary && <Tag color="blue">{t('customers.primary')}</Tag>}{k.leftAt != null && <Tag>{t('customers.left')}</Tag>}</Space> },
+                  { title: t('customers.contactTitle'), dataIndex: 'title' },
+                  { title: t('customers.mobile'), dataIndex: 'mobile', render: (_, k) => (k.mobile ? <PhoneLink number={k.mobile} /> : '') },
+                  { title: t('customers.contactRole'), dataIndex: 'role', render: (_, k) => (k.role ? t(`role.${k.role}`) : '') },
+                ]}
+              />
+            )}
           </Card>
           <Card title={t('attachments.title')} style={{ marginTop: 16 }} data-testid="customer-files">
             {d.canEdit && (

@@ -117,7 +117,7 @@ export default function CustomerImport() {
   ];
 
   return (
-    <Card title={t('imports.title')} data-testid="import-page">
+    <Card title={<span data-testid="page-title">{t('imports.title')}</span>} data-testid="import-page">
       <Steps
         size="small"
         current={step}

@@ -10,6 +10,7 @@ import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
 import { selectOptions, useCustomerOptions } from '../lib/customers';
 import { CustomFields } from './CustomFields';
+import { PageHeader } from '../components/PageHeader';
 
 interface RulesForm {
   rules: { levelCode: string; days: number }[];
@@ -77,6 +78,7 @@ export default function CustomerSettings({ me }: { me: Me }) {
   if (!can(me, 'customers.settings')) return <Result status="403" title={t('empty.noPermission')} />;
   return (
     <>
+      <PageHeader title={t('nav.customerSettings')} />
       <ForgottenRules />
       <Card>
         <CustomFields />

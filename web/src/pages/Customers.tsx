@@ -2,7 +2,7 @@
 // filters, a new-customer form that runs 查重 as you type, and transfer for managers.
 import { useRef, useState } from 'react';
 import { ProTable, type ActionType, type ProColumns, type ProFormInstance } from '@ant-design/pro-components';
-import { App, Button, Drawer, Dropdown, Form, Input, Modal, Space, Tag, Tooltip } from 'antd';
+import { App, Button, Drawer, Dropdown, Form, Input, Modal, Space, Tag, Tooltip, Typography } from 'antd';
 import { LockOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import dayjs from 'dayjs';
@@ -16,6 +16,8 @@ import { CustomerForm, customerBody, type CustomerFormValues } from '../componen
 import { SearchSelect } from '../components/SearchSelect';
 import { SavedViews, type SavedView } from '../components/SavedViews';
 import { columnsOf, columnsStateOf, queryOf, stateOf, type ColumnsState, type ListState } from '../lib/views';
+import { useIsPhone } from '../lib/layout';
+import { shortDate } from '../lib/dates';
 import { activeFields, columnKey, filterOf, paramsOf, useCustomFields, valueText, type FieldValue } from '../lib/customFields';
 
 type Customer = Schemas['CustomerView'];
@@ -54,12 +56,19 @@ export default function Customers({ me }: { me: Me }) {
   const options = useCustomerOptions();
   const customFields = activeFields(useCustomFields().data);
   const canTransfer = can(me, 'customers.transfer');
+  const phone = useIsPhone();
   // The filters of the list as last loaded: an export takes exactly these.
   const lastFilters = useRef<Record<string, unknown>>({});
   // What a saved view stores and restores: the search form, the sort, the columns shown.
   const formRef = useRef<ProFormInstance>(undefined);
   const lastState = useRef<ListState>({ filters: {} });
-  const viewSort = useRef<ListState['sort']>(undefined);
+  // A link (a home card, a notification) may open the list with its own filters and sort.
+  const linkDue = searchParams.get('due');
+  const linkSort = searchParams.get('sort');
+  const fromLink = searchParams.has('due') || searchParams.has('forgotten');
+  const viewSort = useRef<ListState['sort']>(
+    linkSort === 'nextFollowupAt' || linkSort === 'lastFollowupAt' ? { field: linkSort, order: searchParams.get('order') === 'asc' ? 'asc' : 'desc' } : undefined,
+  );
   const [columnsState, setColumnsState] = useState<ColumnsState>({});
 
   const exportAs = async (format: 'csv' | 'xlsx') => {
@@ -106,6 +115,34 @@ export default function Customers({ me }: { me: Me }) {
     }
   };
 
+  // On a phone each customer is a card of what a rep needs: name, level, owner, last
+  // follow-up and next contact; the other columns stay for wider screens.
+  const card: ProColumns<Customer> = {
+    title: t('customers.name'),
+    dataIndex: 'card',
+    search: false,
+    render: (_, c) => (
+      <div style={{ minWidth: 0 }} data-testid="customer-card">
+        <Space size={6} wrap style={{ marginBottom: 4 }}>
+          <Link to={`/customers/${c.id}`} data-testid="customer-name" style={{ fontWeight: 500, overflowWrap: 'anywhere' }}>
+            {c.name}
+          </Link>
+          {c.levelCode && <Tag color={LEVEL_COLOURS[c.levelCode] ?? 'default'}>{optionLabel(options.data, 'level', c.levelCode)}</Tag>}
+          {c.locked && <LockOutlined />}
+        </Space>
+        <div>
+          <Typography.Text type="secondary">
+            {c.ownerName ?? t('customers.inPoolShort')} · {t('customers.lastFollowup')} {shortDate(c.lastFollowupAt, false)}
+          </Typography.Text>
+        </div>
+        {c.nextFollowupAt && (
+          <Typography.Text type={c.nextFollowupAt < Date.now() ? 'danger' : undefined}>
+            {t('customers.nextFollowup')} {shortDate(c.nextFollowupAt)}
+          </Typography.Text>
+        )}
+      </div>
+    ),
+  };
   const columns: ProColumns<Customer>[] = [
     { title: t('common.search'), dataIndex: 'q', hideInTable: true, fieldProps: { placeholder: t('customers.search'), maxLength: 60 } },
     {
@@ -186,7 +223,14 @@ export default function Customers({ me }: { me: Me }) {
       dataIndex: 'due',
       hideInTable: true,
       valueType: 'select',
-      fieldProps: { options: [{ value: 'true', label: t('customers.due') }] },
+      initialValue: linkDue === 'true' || linkDue === 'today' || linkDue === 'overdue' ? linkDue : undefined,
+      fieldProps: {
+        options: [
+          { value: 'true', label: t('customers.due') },
+          { value: 'today', label: t('customers.dueToday') },
+          { value: 'overdue', label: t('customers.overdue') },
+        ],
+      },
     },
     {
       title: t('customers.filterForgotten'),
@@ -200,6 +244,7 @@ export default function Customers({ me }: { me: Me }) {
   ];
 
   const tableKeys = columns.filter((c) => !c.hideInTable).map((c) => String(c.dataIndex));
+  const shown: ProColumns<Customer>[] = phone ? [card, ...columns.map((c) => ({ ...c, hideInTable: true }))] : columns;
   const applyView = (v: SavedView | null) => {
     const s = stateOf(v?.query ?? {});
     viewSort.current = s.sort;
@@ -211,7 +256,7 @@ export default function Customers({ me }: { me: Me }) {
   };
 
   const toolbarActions = () => [
-    <SavedViews key="views" kind="customers" meId={me.id} canShare={can(me, 'customers.settings')} skipDefault={searchParams.has('forgotten')} current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
+    <SavedViews key="views" kind="customers" meId={me.id} canShare={can(me, 'customers.settings')} skipDefault={fromLink} current={() => ({ query: queryOf(lastState.current), columns: columnsOf(columnsState, tableKeys) })} onApply={applyView} />,
     canTransfer && selected.length > 0 && (
       <Button key="transfer" onClick={() => { transferForm.resetFields(); setTransferring(true); }} data-testid="customers-transfer">
         {t('customers.transferSelected', { n: selected.length })}
@@ -236,17 +281,22 @@ export default function Customers({ me }: { me: Me }) {
 
   return (
     <>
+      {phone && (
+        <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="page-title">
+          {t('customers.title')}
+        </Typography.Title>
+      )}
       <ProTable<Customer>
-        headerTitle={t('customers.title')}
+        headerTitle={phone ? undefined : <span data-testid="page-title">{t('customers.title')}</span>}
         actionRef={table}
         formRef={formRef}
         columnsState={{ value: columnsState, onChange: (v) => setColumnsState(v as ColumnsState) }}
         rowKey="id"
-        columns={columns}
-        scroll={{ x: 'max-content' }}
+        columns={shown}
+        scroll={phone ? undefined : { x: 'max-content' }}
         search={{ labelWidth: 'auto' }}
         pagination={{ defaultPageSize: 20, showSizeChanger: true }}
-        options={{ density: true, setting: true, reload: true, fullScreen: false }}
+        options={phone ? { density: false, setting: false, reload: true, fullScreen: false } : { density: true, setting: true, reload: true, fullScreen: false }}
         rowSelection={canTransfer ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) } : undefined}
         tableAlertRender={false}
         request={async (params, sort) => {
@@ -262,7 +312,7 @@ export default function Customers({ me }: { me: Me }) {
             statusCode: params.statusCode || undefined,
             typeCode: params.typeCode || undefined,
             industryCode: params.industryCode || undefined,
-            due: params.due === 'true' ? true : undefined,
+            due: params.due === 'true' || params.due === 'today' || params.due === 'overdue' ? (params.due as 'true' | 'today' | 'overdue') : undefined,
             forgotten: params.forgotten === 'true' ? true : undefined,
             cf: filterOf(customFields, params),
           };

@@ -1,12 +1,51 @@
-// The home page: who I am and where I sit, real counts of what my role lets me see, and an
-// honest empty state for the features still to come. No invented numbers.
+// The home page: who I am and where I sit, then what to act on today in my scope: customers
+// due today, those overdue (apart), those a pool will take back soon and those forgotten;
+// ten of each at most, each card linking to the list whose count it shows.
+import type { ReactNode } from 'react';
 import { Card, Col, Descriptions, Empty, List, Row, Statistic, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
+import type { paths } from '../api/schema';
 import { t, useLocale } from '../i18n';
 import { can, visibleMenu, type Me } from '../lib/permissions';
+import { daysAgo, shortDate } from '../lib/dates';
+
+/** Items a home card lists; the rest are behind its link. */
+const CARD_ITEMS = 10;
+
+function ListCard<T>({ title, total, items, link, testId, render }: { title: string; total: number | undefined; items: T[]; link: string; testId: string; render: (item: T) => ReactNode }) {
+  return (
+    <Card
+      title={`${title}（${total ?? '…'}）`}
+      data-testid={testId}
+      extra={
+        total ? (
+          <Link to={link} data-testid={`${testId}-all`}>
+            {t('home.viewAll', { n: total })}
+          </Link>
+        ) : undefined
+      }
+      styles={{ body: { paddingTop: 8, paddingBottom: 8 } }}
+    >
+      <List<T> size="small" dataSource={items.slice(0, CARD_ITEMS)} locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('home.nothing')} /> }} renderItem={(item) => <List.Item style={{ gap: 8 }}>{render(item)}</List.Item>} />
+    </Card>
+  );
+}
+
+type ListQuery = NonNullable<paths['/api/v1/customers']['get']['parameters']['query']>;
+
+/** One card's customers: the first page of the list with these filters. */
+function useCustomerList(key: string, query: ListQuery, enabled: boolean) {
+  return useQuery({ queryKey: ['customers', 'home', key], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { pageSize: CARD_ITEMS, ...query } } })), enabled });
+}
+
+/** The customer's name, allowed to wrap but never pushed out by the date beside it. */
+const nameLink = (id: string, name: string) => (
+  <Link to={`/customers/${id}`} style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+    {name}
+  </Link>
+);
 
 export default function Home({ me }: { me: Me }) {
   useLocale();
@@ -15,10 +54,15 @@ export default function Home({ me }: { me: Me }) {
   const units = useQuery({ queryKey: ['units'], queryFn: () => unwrap(api.GET('/api/v1/org/units')), enabled: can(me, 'org.view') });
   const scope = me.scopes.find((s) => s.module === 'people')?.scope ?? 'own';
   const customers = can(me, 'customers.view');
-  const myCustomers = useQuery({ queryKey: ['customers', 'count'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { pageSize: 1 } } })), enabled: customers });
-  const due = useQuery({ queryKey: ['customers', 'due'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { due: true, sort: 'nextFollowupAt', order: 'asc', pageSize: 8 } } })), enabled: customers });
+  const mine = useCustomerList('all', { pageSize: 1 }, customers);
+  const today = useCustomerList('today', { due: 'today', sort: 'nextFollowupAt', order: 'asc' }, customers);
+  const overdue = useCustomerList('overdue', { due: 'overdue', sort: 'nextFollowupAt', order: 'asc' }, customers);
+  const forgotten = useCustomerList('forgotten', { forgotten: true, sort: 'lastFollowupAt', order: 'asc' }, customers);
   const reclaim = useQuery({ queryKey: ['reclaim-warnings'], queryFn: () => unwrap(api.GET('/api/v1/me/reclaim-warnings')), enabled: customers });
-  const idle = useQuery({ queryKey: ['customers', 'idle'], queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { forgotten: true, pageSize: 8 } } })), enabled: customers });
+  // The units I belong to and those under them, not the whole company.
+  const myUnit = units.data?.find((u) => u.id === me.unitId);
+  const myUnits = myUnit ? units.data?.filter((u) => u.path.startsWith(myUnit.path)).length : undefined;
+  const now = Date.now();
   return (
     <div>
       <Typography.Title level={3} data-testid="home-greeting">
@@ -35,58 +79,98 @@ export default function Home({ me }: { me: Me }) {
             </Descriptions>
           </Card>
         </Col>
-        <Col xs={12} lg={6}>
-          {can(me, 'people.view') && (
+        {customers && (
+          <Col xs={12} lg={4}>
+            <Card>
+              <Link to="/customers">
+                <Statistic title={t('home.myCustomers')} value={mine.data?.total ?? '—'} />
+              </Link>
+            </Card>
+          </Col>
+        )}
+        {can(me, 'people.view') && (
+          <Col xs={12} lg={4}>
             <Card>
               <Statistic title={t('home.teamSize')} value={people.data?.total ?? '—'} />
             </Card>
-          )}
-        </Col>
-        <Col xs={12} lg={6}>
-          {can(me, 'org.view') && (
+          </Col>
+        )}
+        {can(me, 'org.view') && (
+          <Col xs={12} lg={4}>
             <Card>
-              <Statistic title={t('home.orgUnits')} value={units.data?.length ?? '—'} />
+              <Statistic title={t('home.orgUnits')} value={myUnits ?? '—'} data-testid="home-units" />
             </Card>
-          )}
-        </Col>
+          </Col>
+        )}
         {customers && (
           <>
-            <Col xs={12} lg={6}>
-              <Card>
-                <Statistic title={t('home.myCustomers')} value={myCustomers.data?.total ?? '—'} />
-              </Card>
+            <Col xs={24} lg={12}>
+              <ListCard
+                title={t('home.todayTitle')}
+                testId="home-today"
+                total={today.data?.total}
+                items={today.data?.items ?? []}
+                link="/customers?due=today&sort=nextFollowupAt&order=asc"
+                render={(c) => (
+                  <>
+                    {nameLink(c.id, c.name)}
+                    <Typography.Text type={c.nextFollowupAt && c.nextFollowupAt < now ? 'warning' : undefined} style={{ whiteSpace: 'nowrap' }}>
+                      {c.nextFollowupAt ? shortDate(c.nextFollowupAt).split(' ')[1] : ''}
+                    </Typography.Text>
+                  </>
+                )}
+              />
             </Col>
-            <Col xs={24} lg={9}>
-              <Card title={`${t('home.dueTitle')}（${due.data?.total ?? 0}）`} data-testid="home-due">
-                <List size="small" dataSource={due.data?.items ?? []} locale={{ emptyText: '—' }} renderItem={(c) => (
-                  <List.Item>
-                    <Link to={`/customers/${c.id}`}>{c.name}</Link>
-                    <Typography.Text type="danger">{c.nextFollowupAt ? dayjs(c.nextFollowupAt).format('MM-DD HH:mm') : ''}</Typography.Text>
-                  </List.Item>
-                )} />
-              </Card>
+            <Col xs={24} lg={12}>
+              <ListCard
+                title={t('home.overdueTitle')}
+                testId="home-overdue"
+                total={overdue.data?.total}
+                items={overdue.data?.items ?? []}
+                link="/customers?due=overdue&sort=nextFollowupAt&order=asc"
+                render={(c) => (
+                  <>
+                    {nameLink(c.id, c.name)}
+                    <Typography.Text type="danger" style={{ whiteSpace: 'nowrap' }}>
+                      {c.nextFollowupAt ? `${shortDate(c.nextFollowupAt, false)} · ${t('home.daysLate', { n: daysAgo(c.nextFollowupAt) })}` : ''}
+                    </Typography.Text>
+                  </>
+                )}
+              />
             </Col>
-            {(reclaim.data?.length ?? 0) > 0 && (
-              <Col xs={24} lg={12}>
-                <Card title={`${t('home.reclaimTitle')}（${reclaim.data?.length ?? 0}）`} data-testid="home-reclaim">
-                  <List size="small" dataSource={reclaim.data ?? []} renderItem={(c) => (
-                    <List.Item>
-                      <Link to={`/customers/${c.customerId}`}>{c.name}</Link>
-                      <Typography.Text type="warning">{dayjs(c.dueAt).format('MM-DD')} · {c.poolName}</Typography.Text>
-                    </List.Item>
-                  )} />
-                </Card>
-              </Col>
-            )}
-            <Col xs={24} lg={9}>
-              <Card title={`${t('home.idleTitle')}（${idle.data?.total ?? 0}）`}>
-                <List size="small" dataSource={idle.data?.items ?? []} locale={{ emptyText: '—' }} renderItem={(c) => (
-                  <List.Item>
-                    <Link to={`/customers/${c.id}`}>{c.name}</Link>
-                    <Typography.Text type="secondary">{c.lastFollowupAt ? dayjs(c.lastFollowupAt).format('YYYY-MM-DD') : '—'}</Typography.Text>
-                  </List.Item>
-                )} />
-              </Card>
+            <Col xs={24} lg={12}>
+              <ListCard
+                title={t('home.reclaimTitle')}
+                testId="home-reclaim"
+                total={reclaim.data?.length}
+                items={reclaim.data ?? []}
+                link="/customers/reclaim-soon"
+                render={(c) => (
+                  <>
+                    {nameLink(c.customerId, c.name)}
+                    <Typography.Text type="warning" style={{ whiteSpace: 'nowrap' }}>
+                      {c.dueAt <= now ? t('home.reclaimTonight') : shortDate(c.dueAt, false)}
+                    </Typography.Text>
+                  </>
+                )}
+              />
+            </Col>
+            <Col xs={24} lg={12}>
+              <ListCard
+                title={t('home.idleTitle')}
+                testId="home-forgotten"
+                total={forgotten.data?.total}
+                items={forgotten.data?.items ?? []}
+                link="/customers?forgotten=true&sort=lastFollowupAt&order=asc"
+                render={(c) => (
+                  <>
+                    {nameLink(c.id, c.name)}
+                    <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                      {c.lastFollowupAt ? t('home.lastContact', { date: shortDate(c.lastFollowupAt, false), n: daysAgo(c.lastFollowupAt) }) : t('home.neverFollowed')}
+                    </Typography.Text>
+                  </>
+                )}
+              />
             </Col>
           </>
         )}

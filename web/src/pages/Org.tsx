@@ -9,6 +9,7 @@ import { can, type Me } from '../lib/permissions';
 import { buildTree, moveTargets, type Unit } from '../lib/tree';
 import { reportError } from '../lib/errors';
 import { Positions } from './Positions';
+import { PageHeader } from '../components/PageHeader';
 
 const KINDS: Schemas['OrgUnitKind'][] = ['region', 'branch', 'team', 'department'];
 const BASES: Schemas['OrganisingBasis'][] = ['territory', 'product_line', 'customer_segment', 'channel', 'function'];
@@ -201,11 +202,14 @@ export default function Org({ me }: { me: Me }) {
     </Row>
   );
   return (
+    <>
+      <PageHeader title={t('nav.org')} />
     <Tabs
       items={[
         { key: 'tree', label: t('org.tree'), children: treeTab },
         { key: 'positions', label: t('positions.tab'), children: <Positions me={me} /> },
       ]}
     />
+    </>
   );
 }

@@ -11,6 +11,9 @@ import { reportError } from '../lib/errors';
 import { buildTree } from '../lib/tree';
 import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
 import { UserPicker, formatTime } from './Customers';
+import { PageHeader } from '../components/PageHeader';
+import { useIsPhone } from '../lib/layout';
+import { shortDate } from '../lib/dates';
 
 type Pool = Schemas['PoolView'];
 type Customer = Schemas['CustomerView'];
@@ -29,6 +32,7 @@ export default function Pools({ me }: { me: Me }) {
   const [assigning, setAssigning] = useState<Customer | null>(null);
   const [reclaim, setReclaim] = useState<Schemas['ReclaimReportView'] | null>(null);
   const reclaimAll = can(me, 'pools.manage') && me.scopes.some((x) => x.module === 'customers' && x.scope === 'all');
+  const phone = useIsPhone();
 
   const previewReclaim = async () => {
     try {
@@ -132,46 +136,78 @@ export default function Pools({ me }: { me: Me }) {
       render: (_, c) => (c.primaryContact ? `${c.primaryContact} ${c.primaryMobile ?? ''}` : <Typography.Text type="secondary">{pool?.hideContacts ? t('pools.hidden') : '—'}</Typography.Text>),
     },
     { title: t('customers.lastFollowup'), dataIndex: 'lastFollowupAt', search: false, render: (_, c) => formatTime(c.lastFollowupAt), responsive: ['lg'] },
-    {
-      title: t('common.actions'),
-      valueType: 'option',
-      render: (_, c) => [
-        pool?.isMember && (
-          <a key="claim" data-testid="pool-claim" onClick={() => modal.confirm({ title: `${t('pools.claim')}「${c.name}」？`, onOk: () => claim(c) })}>
-            {t('pools.claim')}
-          </a>
-        ),
-        pool?.canManage && (
-          <a key="assign" onClick={() => { assignForm.resetFields(); setAssigning(c); }}>
-            {t('pools.assign')}
-          </a>
-        ),
-      ],
-    },
+    { title: t('common.actions'), valueType: 'option', render: (_, c) => actionsOf(c) },
   ];
+
+  const actionsOf = (c: Customer) => [
+    pool?.isMember && (
+      <a key="claim" data-testid="pool-claim" onClick={() => modal.confirm({ title: `${t('pools.claim')}「${c.name}」？`, onOk: () => claim(c) })}>
+        {t('pools.claim')}
+      </a>
+    ),
+    pool?.canManage && (
+      <a key="assign" onClick={() => { assignForm.resetFields(); setAssigning(c); }}>
+        {t('pools.assign')}
+      </a>
+    ),
+  ];
+  // A phone shows each customer as a card: name, level, where, last follow-up, and the actions.
+  const card: ProColumns<Customer> = {
+    title: t('customers.name'),
+    dataIndex: 'card',
+    search: false,
+    render: (_, c) => (
+      <div style={{ minWidth: 0 }}>
+        <Space size={6} wrap>
+          <span data-testid="pool-customer" style={{ fontWeight: 500, overflowWrap: 'anywhere' }}>
+            {c.name}
+          </span>
+          {c.levelCode && <Tag color={LEVEL_COLOURS[c.levelCode] ?? 'default'}>{optionLabel(options.data, 'level', c.levelCode)}</Tag>}
+        </Space>
+        <div>
+          <Typography.Text type="secondary">
+            {[optionLabel(options.data, 'industry', c.industryCode), c.city, `${t('customers.lastFollowup')} ${shortDate(c.lastFollowupAt, false)}`].filter(Boolean).join(' · ')}
+          </Typography.Text>
+        </div>
+        <Space size={16}>{actionsOf(c)}</Space>
+      </div>
+    ),
+  };
+  const shown = phone ? [card, ...columns.map((c) => ({ ...c, hideInTable: true }))] : columns;
 
   return (
     <>
-      <Card
+      <PageHeader
         title={t('pools.title')}
-        extra={
-          <Space>
+        actions={
+          <>
             {reclaimAll && <Button onClick={previewReclaim} data-testid="reclaim-preview">{t('pools.reclaimPreview')}</Button>}
             {can(me, 'pools.manage') && <Button onClick={() => openPool('new')}>{t('pools.add')}</Button>}
-          </Space>
+          </>
         }
-        style={{ marginBottom: 16 }}
-      >
+      />
+      <Card style={{ marginBottom: 16 }}>
         {(pools.data?.length ?? 0) === 0 ? (
           <Empty description={t('pools.empty')} />
         ) : (
           <Space direction="vertical" style={{ width: '100%' }}>
-            <Segmented
-              data-testid="pool-switch"
-              value={pool?.id}
-              onChange={(v) => setChosen(String(v))}
-              options={(pools.data ?? []).map((p) => ({ value: p.id, label: `${p.name}（${p.customerCount}）` }))}
-            />
+            {/* Several pools side by side are wider than a phone: a list to pick from there. */}
+            {phone ? (
+              <Select
+                data-testid="pool-switch"
+                style={{ width: '100%' }}
+                value={pool?.id}
+                onChange={(v) => setChosen(String(v))}
+                options={(pools.data ?? []).map((p) => ({ value: p.id, label: `${p.name}（${p.customerCount}）` }))}
+              />
+            ) : (
+              <Segmented
+                data-testid="pool-switch"
+                value={pool?.id}
+                onChange={(v) => setChosen(String(v))}
+                options={(pools.data ?? []).map((p) => ({ value: p.id, label: `${p.name}（${p.customerCount}）` }))}
+              />
+            )}
             {pool && (
               <Typography.Text type="secondary">
                 {[
@@ -196,11 +232,11 @@ export default function Pools({ me }: { me: Me }) {
           key={pool.id}
           actionRef={table}
           rowKey="id"
-          columns={columns}
-          scroll={{ x: 'max-content' }}
+          columns={shown}
+          scroll={phone ? undefined : { x: 'max-content' }}
           search={{ labelWidth: 'auto' }}
-          pagination={{ defaultPageSize: 20, showSizeChanger: true }}
-          options={{ density: true, setting: true, reload: true, fullScreen: false }}
+          pagination={{ defaultPageSize: 20, showSizeChanger: !phone }}
+          options={phone ? { density: false, setting: false, reload: true, fullScreen: false } : { density: true, setting: true, reload: true, fullScreen: false }}
           request={async (params) => {
             const page = await unwrap(
               api.GET('/api/v1/pools/{id}/customers', {

@@ -7,6 +7,7 @@ import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
+import { PageHeader } from '../components/PageHeader';
 
 type Role = Schemas['RoleView'];
 
@@ -76,7 +77,9 @@ export default function Roles({ me }: { me: Me }) {
     });
 
   return (
-    <Card title={t('roles.title')} extra={manage && <Button type="primary" onClick={() => open('new')}>{t('roles.add')}</Button>}>
+    <>
+    <PageHeader title={t('roles.title')} actions={manage && <Button type="primary" onClick={() => open('new')}>{t('roles.add')}</Button>} />
+    <Card>
       <Table<Role>
         rowKey="id"
         loading={roles.isLoading}
@@ -122,5 +125,6 @@ export default function Roles({ me }: { me: Me }) {
         </Form>
       </Modal>
     </Card>
+    </>
   );
 }

@@ -9,6 +9,7 @@ import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { t, useLocale } from '../i18n';
 import { reportError } from '../lib/errors';
 import { percent, signedPercent, territoryColour } from '../lib/territory';
+import { PageHeader } from '../components/PageHeader';
 import { TerritoryMap } from '../components/TerritoryMap';
 import { UserPicker } from './Customers';
 
@@ -236,10 +237,10 @@ export default function Territory() {
 
   return (
     <>
-      <Card
+      <PageHeader
         title={t('territory.title')}
-        extra={
-          <Space wrap>
+        actions={
+          <>
             <Button disabled={noUnits} onClick={fromCustomers} data-testid="figures-from-customers">
               {t('territory.fromCustomers')}
             </Button>
@@ -255,10 +256,10 @@ export default function Territory() {
             >
               {t('territory.new')}
             </Button>
-          </Space>
+          </>
         }
-        style={{ marginBottom: 16 }}
-      >
+      />
+      <Card style={{ marginBottom: 16 }}>
         {noUnits ? (
           <Empty description={t('territory.noUnits')} />
         ) : (scenarios.data?.length ?? 0) === 0 ? (

@@ -336,16 +336,33 @@ pub struct ListQuery {
     pub locked: Option<bool>,
     /// Only customers not followed up for this many days (遗忘提醒).
     pub idle_days: Option<u32>,
-    /// Only customers whose next contact is due (by now).
-    pub due: bool,
+    /// Only customers whose next contact is due: by now, before today, or today.
+    pub due: Option<Due>,
     /// Conditions on custom fields: `code:op:value;...` (see `custom_field::parse_filter`).
     pub cf: Option<String>,
     /// Only customers forgotten under the 遗忘提醒 rules of their level.
     pub forgotten: bool,
 }
 
-/// Turns the list query into the store's filter (shared with the pool list).
-pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerFilter> {
+/// Which next contacts count as due, in the company's days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Due {
+    /// Due by now: overdue, and today's that have passed.
+    Now,
+    /// Due before today began (逾期).
+    Overdue,
+    /// Due some time today, passed or not (今日待联系).
+    Today,
+}
+
+/// Turns the list query into the store's filter (shared with the pool list). Days are the
+/// company calendar's.
+pub(crate) async fn filter_of(
+    tx: &mut Tx,
+    calendar: &salesdesk_domain::calendar::Calendar,
+    q: &ListQuery,
+) -> AppResult<CustomerFilter> {
     let search = match blank(&q.q) {
         Some(s) if s.chars().count() > 60 => return Err(Invalid::field("q", "too_long").into()),
         other => other.map(salesdesk_domain::text::to_half_width),
@@ -383,7 +400,15 @@ pub(crate) async fn filter_of(tx: &mut Tx, q: &ListQuery) -> AppResult<CustomerF
         unit_range,
         locked: q.locked,
         no_followup_since: q.idle_days.map(|d| now - i64::from(d) * 86_400_000),
-        next_followup_before: q.due.then_some(now),
+        next_followup_before: q.due.map(|d| match d {
+            Due::Now => now,
+            Due::Overdue => calendar.start_of_day(now),
+            Due::Today => calendar.start_of_next_day(now),
+        }),
+        next_followup_from: match q.due {
+            Some(Due::Today) => Some(calendar.start_of_day(now)),
+            _ => None,
+        },
         seq_after: None,
         seq_through: None,
         custom,
@@ -401,7 +426,7 @@ pub async fn list(
 ) -> AppResult<Paged<CustomerListItem>> {
     actor.require(Permission::CustomersView)?;
     let mut tx = app.db.begin_read().await?;
-    let filter = filter_of(&mut tx, &q).await?;
+    let filter = filter_of(&mut tx, &app.calendar, &q).await?;
     let (rows, total) = customers::list(
         &mut tx,
         &viewer(actor),
@@ -1508,7 +1533,13 @@ const EXPORT_COLUMNS: &[(&str, &str)] = &[
     ("创建时间", "Created"),
 ];
 
-fn export_row(c: &CustomerRow, tags: &str, options: &[OptionRow], en: bool) -> Vec<String> {
+fn export_row(
+    c: &CustomerRow,
+    tags: &str,
+    options: &[OptionRow],
+    en: bool,
+    calendar: &salesdesk_domain::calendar::Calendar,
+) -> Vec<String> {
     let label = |kind: OptionKind, code: &Option<String>| -> String {
         let Some(code) = code else {
             return String::new();
@@ -1527,10 +1558,7 @@ fn export_row(c: &CustomerRow, tags: &str, options: &[OptionRow], en: bool) -> V
                 },
             )
     };
-    let time = |t: Option<i64>| {
-        t.map(salesdesk_domain::export::cst_datetime)
-            .unwrap_or_default()
-    };
+    let time = |t: Option<i64>| t.map(|t| calendar.datetime_text(t)).unwrap_or_default();
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     vec![
         c.seq.to_string(),
@@ -1576,7 +1604,7 @@ pub async fn export(
     actor.require(Permission::CustomersView)?;
     actor.require(Permission::CustomersExport)?;
     let mut tx = app.db.begin_read().await?;
-    let mut filter = filter_of(&mut tx, &q).await?;
+    let mut filter = filter_of(&mut tx, &app.calendar, &q).await?;
     let v = viewer(actor);
     let (_, total) = customers::list(
         &mut tx,
@@ -1664,6 +1692,7 @@ pub async fn export(
                     &tags.get(&r.id).map(|t| t.join("、")).unwrap_or_default(),
                     &options,
                     en,
+                    &app.calendar,
                 );
                 line.extend(defs.iter().map(|d| {
                     let values = custom
@@ -1682,7 +1711,10 @@ pub async fn export(
         }
     }
     tx.commit().await?;
-    let stamp = salesdesk_domain::export::cst_datetime(now_ms()).replace([' ', ':', '-'], "");
+    let stamp = app
+        .calendar
+        .datetime_text(now_ms())
+        .replace([' ', ':', '-'], "");
     let (bytes, content_type, ext) = out.finish().await?;
     let now = now_ms();
     let mut tx = app.db.begin_write().await?;
@@ -1692,7 +1724,7 @@ pub async fn export(
         "customer",
         n as i64,
         now,
-        crate::pools::start_of_day_cst(now),
+        app.calendar.start_of_day(now),
     )
     .await?;
     let filters = serde_json::json!({

@@ -54,6 +54,47 @@ pub enum CustomerSortField {
     UpdatedAt,
 }
 
+/// Which next contacts count as due.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub enum DueFilter {
+    /// Due by now.
+    #[serde(rename = "true")]
+    Now,
+    /// Due before today (逾期).
+    Overdue,
+    /// Due today (今日待联系).
+    Today,
+}
+
+/// `due` in a JSON body: the list's values, or a boolean (`true` is "by now").
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(untagged)]
+pub enum DueBody {
+    Flag(bool),
+    Which(DueFilter),
+}
+
+impl DueBody {
+    fn filter(self) -> Option<DueFilter> {
+        match self {
+            DueBody::Flag(true) => Some(DueFilter::Now),
+            DueBody::Flag(false) => None,
+            DueBody::Which(w) => Some(w),
+        }
+    }
+}
+
+impl From<DueFilter> for customers::Due {
+    fn from(d: DueFilter) -> Self {
+        match d {
+            DueFilter::Now => customers::Due::Now,
+            DueFilter::Overdue => customers::Due::Overdue,
+            DueFilter::Today => customers::Due::Today,
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema, Clone, Copy)]
 #[serde(rename_all = "camelCase")]
 pub enum SortOrder {
@@ -92,8 +133,10 @@ pub struct CustomerListQuery {
     /// Not followed up for at least this many days (遗忘提醒).
     #[param(minimum = 1, maximum = 3650)]
     pub idle_days: Option<u32>,
-    /// Only customers whose next contact is due.
-    pub due: Option<bool>,
+    /// Only customers whose next contact is due: `true` by now, `overdue` before today,
+    /// `today` some time today (the company's days).
+    #[param(inline)]
+    pub due: Option<DueFilter>,
     /// Conditions on custom fields, all of which must hold: `code:op:value` separated by `;`.
     /// op: eq, in (comma-separated option codes), like (text contains), gte, lte (numbers and
     /// dates), set, unset (no value). Example: `budget:gte:100000;scale:in:large,medium`.
@@ -179,7 +222,7 @@ impl CustomerListQuery {
             unit_id: self.unit_id,
             locked: self.locked,
             idle_days: self.idle_days,
-            due: self.due.unwrap_or(false),
+            due: self.due.map(Into::into),
             cf: self.cf,
             forgotten: self.forgotten.unwrap_or(false),
         };
@@ -807,7 +850,8 @@ pub struct ExportBody {
     pub locked: Option<bool>,
     #[schema(minimum = 1, maximum = 3650)]
     pub idle_days: Option<u32>,
-    pub due: Option<bool>,
+    /// As the list's `due`: `"true"` (or `true`), `"overdue"`, `"today"`.
+    pub due: Option<DueBody>,
     /// Conditions on custom fields, as the list's `cf`.
     #[schema(max_length = 500)]
     pub cf: Option<String>,
@@ -845,7 +889,7 @@ async fn export_customers(
         unit_id: b.unit_id,
         locked: b.locked,
         idle_days: b.idle_days,
-        due: b.due,
+        due: b.due.and_then(DueBody::filter),
         cf: b.cf,
         forgotten: b.forgotten,
         sort: None,
