@@ -154,6 +154,33 @@ api_test! {
         assert!(m[0]["shared"][0].as_str().unwrap().contains("南瑞"), "{m:?}");
     }
 
+    async fn due_today_is_the_companys_today_wherever_it_is(fx) {
+        // A next contact every hour for two days from now.
+        let now = salesdesk_app::now_ms();
+        let mut due_at = Vec::new();
+        for h in 1..=48i64 {
+            let c = create(&fx, "repa1", json!({"name": format!("时区{h}号有限公司")})).await;
+            let at = now + h * 3_600_000 + 60_000;
+            let r = fx.call("repa1", Method::POST, &format!("/api/v1/customers/{}/followups", c["customer"]["id"].as_str().unwrap()),
+                Some(json!({"method": "phone", "content": "约好回电", "nextAt": at})), None).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            due_at.push(at);
+        }
+        // Shanghai and New York are 12 or 13 hours apart: their todays end at other hours.
+        let mut counts = Vec::new();
+        for zone in ["Asia/Shanghai", "America/New_York", "Europe/Berlin"] {
+            let cal = salesdesk_domain::calendar::Calendar::new(zone).unwrap();
+            let router = fx.router_in(zone);
+            let r = fx.get_via(&router, "repa1", "/api/v1/customers?due=today&pageSize=100").await;
+            let got = r.body["total"].as_i64().unwrap();
+            let end = cal.start_of_next_day(salesdesk_app::now_ms());
+            let want = due_at.iter().filter(|a| **a < end).count() as i64;
+            assert_eq!(got, want, "{zone}");
+            counts.push(got);
+        }
+        assert_ne!(counts[0], counts[1], "the two companies' days differ");
+    }
+
     async fn name_keys_made_by_the_old_rule_are_derived_again_at_start(fx) {
         create(&fx, "repa1", json!({"name": "上海博雅新锐软件有限公司"})).await;
         create(&fx, "repa1", json!({"name": "华远科技集团有限公司"})).await;

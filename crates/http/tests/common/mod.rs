@@ -69,6 +69,29 @@ pub fn state(db: Db) -> AppState {
 }
 
 impl Fx {
+    /// The same API over the same database, for a company whose calendar is in `zone`.
+    pub fn router_in(&self, zone: &str) -> Router {
+        let mut st = state(self.app.db.clone());
+        st.app = self.app.clone().with_time_zone(zone).unwrap();
+        salesdesk_http::router(st)
+    }
+
+    /// A GET through `router` as `who`.
+    pub async fn get_via(&self, router: &Router, who: &str, path: &str) -> Resp {
+        let req = self.request(who, Method::GET, path, None, None);
+        let res = router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .unwrap();
+        Resp {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+
     /// The org: 华远 (root) > 华东大区 (east) > 上海分公司 (shanghai); 华北大区 (north).
     pub async fn new(db: Db) -> Fx {
         let st = state(db);
