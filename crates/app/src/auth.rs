@@ -174,24 +174,45 @@ fn in_background(
 pub async fn authenticate_session(app: &App, token: &str) -> AppResult<Actor> {
     let now = now_ms();
     let hash = passwords::token_hash(token);
+    if let Some(hit) = app.auth_cache.get(&hash, now, app.auth.session_idle_ms) {
+        touch_now_and_then(app, &hash, hit.session_id, hit.last_seen_at, now);
+        return Ok(hit.actor);
+    }
+    // Read before the load: a change that overtakes it leaves the entry unused.
+    let stamp = app.auth_cache.stamp();
     let mut tx = app.db.begin_read().await?;
     let session = sessions::find_live(&mut tx, &hash, now, app.auth.session_idle_ms)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let actor = actor::load(&mut tx, session.user_id, Via::Session(session.id)).await?;
     tx.commit().await?;
-    // One write a minute per session keeps the idle timer honest without a write per request.
-    // It happens beside the request, which never waits for it: on SQLite a long write (an
-    // import) holds the only write lock, and reading must not wait for that.
-    if now - session.last_seen_at > 60_000 {
-        let (db, id) = (app.db.clone(), session.id);
-        in_background(async move {
-            let mut tx = db.begin_write().await?;
-            sessions::touch(&mut tx, id, now).await?;
-            tx.commit().await
-        });
-    }
+    app.auth_cache.put(
+        hash.clone(),
+        &actor,
+        session.id,
+        session.last_seen_at,
+        session.absolute_expires_at,
+        stamp,
+    );
+    touch_now_and_then(app, &hash, session.id, session.last_seen_at, now);
     Ok(actor)
+}
+
+/// One write a minute per session keeps the idle timer honest without a write per request.
+/// It happens beside the request, which never waits for it: on SQLite a long write (an
+/// import) holds the only write lock, and reading must not wait for that.
+fn touch_now_and_then(app: &App, hash: &str, session_id: uuid::Uuid, last_seen_at: i64, now: i64) {
+    if now - last_seen_at <= 60_000 {
+        return;
+    }
+    // The cached idle timer moves at once, so only one request a minute writes.
+    app.auth_cache.touched(hash, now);
+    let db = app.db.clone();
+    in_background(async move {
+        let mut tx = db.begin_write().await?;
+        sessions::touch(&mut tx, session_id, now).await?;
+        tx.commit().await
+    });
 }
 
 /// API tokens look like `sdk_<64 hex>`; the actor gets the token's permissions, never more

@@ -91,7 +91,7 @@ fn entity_of(entity: &str) -> AppResult<&'static str> {
 }
 
 /// The definitions of one record type, read inside a caller's transaction.
-pub(crate) async fn defs(tx: &mut Tx, entity: &str) -> AppResult<Vec<FieldDef>> {
+pub async fn defs(tx: &mut Tx, entity: &str) -> AppResult<Vec<FieldDef>> {
     store::of_entity(tx, entity)
         .await?
         .into_iter()
@@ -159,7 +159,7 @@ pub async fn create(
 }
 
 /// Stores a checked definition (a new field, or one of the demo company's).
-pub(crate) async fn insert(
+pub async fn insert(
     tx: &mut Tx,
     entity: &str,
     spec: &FieldSpec,

@@ -5,7 +5,7 @@
 //! bulk store functions.
 
 use salesdesk_domain::customer::{ContactRole, FollowupMethod, OwnerChange};
-use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
+use salesdesk_domain::dedupe::{index_grams, normalise_company_name};
 use salesdesk_store::customers::{
     self, BulkCustomer, ContactFields, CustomerFields, NewFollowup, NewOwnerChange,
 };
@@ -350,7 +350,7 @@ pub(crate) async fn seed(
             id,
             seq: first_seq + i as i64,
             fields: CustomerFields {
-                grams: company_name_grams(&name),
+                grams: index_grams(&name, None),
                 name,
                 name_key: key,
                 type_code: Some(kind.into()),

@@ -51,7 +51,7 @@ fn history_cap(level: &str) -> usize {
 
 /// A customer's life in the demo.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Timeline {
+pub struct Timeline {
     pub created_at: i64,
     /// When the present owner took it (None in a pool).
     pub owned_since: Option<i64>,
@@ -91,7 +91,7 @@ fn between(rng: &mut Rng, lo: i64, hi: i64) -> i64 {
 }
 
 /// The life of one customer of `level` and `status`, owned or `in_pool`.
-pub(crate) fn timeline(
+pub fn timeline(
     rng: &mut Rng,
     cal: &Calendar,
     now: i64,

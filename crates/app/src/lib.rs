@@ -6,13 +6,14 @@ pub mod actor;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod auth_cache;
 pub mod bootstrap;
 pub mod custom_fields;
 pub mod customers;
 pub mod demo;
 mod demo_customers;
 mod demo_files;
-mod demo_life;
+pub mod demo_life;
 mod demo_territory;
 pub mod error;
 pub mod imports;
@@ -67,6 +68,8 @@ pub struct App {
     pub runner: std::sync::Arc<runners::Runner>,
     /// The company calendar: where days, weeks, months and quarters begin.
     pub calendar: std::sync::Arc<salesdesk_domain::calendar::Calendar>,
+    /// Signed-in actors in memory (see `auth_cache`).
+    pub auth_cache: std::sync::Arc<auth_cache::AuthCache>,
 }
 
 impl App {
@@ -79,6 +82,7 @@ impl App {
             files: attachments::FileStore::new(files_dir),
             runner: runners::Runner::this_process(),
             calendar: Default::default(),
+            auth_cache: Default::default(),
         }
     }
 

@@ -224,16 +224,40 @@ pub async fn set_forgotten_rules(
     Ok(rules)
 }
 
-/// The rules as of `now`, for the list filter and the daily digest.
+/// The rules as of `now`, for the list filter and the daily digest: one per level (the
+/// catch-all rule spelled out for every level it covers, and for customers with none), so
+/// each is a range of the (level, idle since) index.
 pub(crate) async fn rules_at(tx: &mut Tx, now: i64) -> AppResult<Vec<ForgottenRule>> {
-    Ok(store::forgotten_rules(tx)
+    let rules = store::forgotten_rules(tx).await?;
+    let levels: Vec<String> = salesdesk_store::customers::options(tx)
         .await?
         .into_iter()
-        .map(|(level, days)| ForgottenRule {
-            level: (level != ANY_LEVEL).then_some(level),
-            before: now - days * DAY_MS,
+        .filter(|o| o.kind == "level")
+        .map(|o| o.code)
+        .collect();
+    let days_of = |level: &str| {
+        rules
+            .iter()
+            .find(|(l, _)| l == level)
+            .or_else(|| rules.iter().find(|(l, _)| l == ANY_LEVEL))
+            .map(|(_, d)| *d)
+    };
+    let mut out: Vec<ForgottenRule> = levels
+        .iter()
+        .filter_map(|l| {
+            days_of(l).map(|d| ForgottenRule {
+                level: Some(l.clone()),
+                before: now - d * DAY_MS,
+            })
         })
-        .collect())
+        .collect();
+    if let Some((_, d)) = rules.iter().find(|(l, _)| l == ANY_LEVEL) {
+        out.push(ForgottenRule {
+            level: None,
+            before: now - d * DAY_MS,
+        });
+    }
+    Ok(out)
 }
 
 // ---- the daily reminders ------------------------------------------------------------------

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use salesdesk_app::bootstrap::{OperatorUser, ensure_foundation, insert_user};
 use salesdesk_app::demo::Rng;
 use salesdesk_app::{App, AuthSettings};
-use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
+use salesdesk_domain::dedupe::{index_grams, normalise_company_name};
 use salesdesk_domain::org::OrgPath;
 use salesdesk_store::Db;
 use salesdesk_store::customers::{self, BulkCustomer, ContactFields, CustomerFields};
@@ -22,6 +22,8 @@ use salesdesk_store::org::{self, NewUnit};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
+
+mod http_load;
 
 const PASSWORD: &str = "Bench-Pass-2026-x";
 
@@ -54,6 +56,23 @@ enum Command {
         only_import: bool,
         /// SQLite: a seeded database kept at this path. Made by the first run, copied by the
         /// next ones instead of seeding again (the 1M seeding takes minutes).
+        #[arg(long)]
+        snapshot: Option<std::path::PathBuf>,
+    },
+    /// Home pages, list filters, search and a record read over real HTTP with concurrent
+    /// clients, each role's, against /healthz in the same run.
+    Http {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: usize,
+        /// Clients sending at once, each on its own kept-alive connection.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds each measurement runs.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// SQLite: a seeded database kept at this path (see `customers --snapshot`).
         #[arg(long)]
         snapshot: Option<std::path::PathBuf>,
     },
@@ -127,6 +146,9 @@ struct Company {
     managers: Vec<String>,
 }
 
+/// The director's username (the whole company in scope).
+const DIRECTOR: &str = "director";
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -145,6 +167,13 @@ async fn main() -> Result<()> {
                 .init();
             bench_customers(backend, customers, samples, only_import, snapshot).await
         }
+        Command::Http {
+            backend,
+            customers,
+            clients,
+            seconds,
+            snapshot,
+        } => bench_http(backend, customers, clients, seconds, snapshot).await,
         Command::Territory { seed } => {
             bench_territory(seed);
             Ok(())
@@ -173,6 +202,7 @@ async fn seed_company(app: &App) -> Result<Company> {
         reps: Vec::new(),
         managers: Vec::new(),
     };
+    person(app, DIRECTOR, "director", root.id, None, &hash).await?;
     let mut n = 0;
     for r in 0..REGIONS {
         let (rid, rpath) = unit(app, root.id, &root_path, &format!("第{r}大区"), "region").await?;
@@ -257,6 +287,50 @@ async fn person(
     .await?)
 }
 
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "欧阳",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "敏", "静", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "平", "建国",
+    "国强", "海涛", "晓燕", "丽华", "志刚",
+];
+
+/// A company-defined select field (企业规模) half the customers have a value of, for the
+/// custom-field filter.
+async fn scale_field(app: &App) -> Result<Uuid> {
+    use salesdesk_domain::custom_field::{FieldKind, FieldOption, check_field};
+    let opts = ["large", "medium", "small", "micro"]
+        .iter()
+        .map(|c| FieldOption {
+            code: (*c).into(),
+            label: (*c).into(),
+            active: true,
+        })
+        .collect();
+    let spec = check_field("scale", "企业规模", FieldKind::Select, opts, false)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut tx = app.db.begin_write().await?;
+    let existing =
+        salesdesk_app::custom_fields::defs(&mut tx, salesdesk_app::custom_fields::CUSTOMER).await?;
+    let id = match existing.iter().find(|d| d.code == "scale") {
+        Some(d) => d.id,
+        None => {
+            salesdesk_app::custom_fields::insert(
+                &mut tx,
+                salesdesk_app::custom_fields::CUSTOMER,
+                &spec,
+                10,
+                true,
+                salesdesk_app::now_ms(),
+            )
+            .await?
+        }
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
 fn company_name(rng: &mut Rng, chars: &[char]) -> String {
     let brand: String = (0..2 + rng.below(2)).map(|_| *rng.pick(chars)).collect();
     format!(
@@ -275,10 +349,12 @@ async fn seed_customers(app: &App, company: &Company, count: usize) -> Result<Ve
     let mut keys = std::collections::HashSet::new();
     let mut sample_names = Vec::new();
     let now = salesdesk_app::now_ms();
-    let day = 86_400_000i64;
     let mut written = 0;
     let mut mobile = 10_000_000u64;
     let started = Instant::now();
+    let calendar = salesdesk_domain::calendar::Calendar::default();
+    let scale_field = scale_field(app).await?;
+    let mut values: Vec<(Uuid, Uuid, &str)> = Vec::new();
     while written < count {
         let batch = (count - written).min(20_000);
         let mut tx = app.db.begin_write().await?;
@@ -298,47 +374,79 @@ async fn seed_customers(app: &App, company: &Company, count: usize) -> Result<Ve
             }
             let key = normalise_company_name(&name);
             let id = Uuid::now_v7();
-            let created = now - (1 + rng.below(730) as i64) * day;
-            let last =
-                (rng.below(10) > 0).then(|| created + rng.below((now - created) as u64) as i64);
+            // Levels, statuses and dates as a working department has them (the demo's rules):
+            // a few percent forgotten, a few due today and overdue, the rest in rhythm.
+            let level = match rng.below(100) {
+                0..10 => "A",
+                10..35 => "B",
+                35..75 => "C",
+                _ => "D",
+            };
+            let status = ["won", "intent", "potential", "won"][rng.below(4) as usize];
+            let life =
+                salesdesk_app::demo_life::timeline(&mut rng, &calendar, now, level, status, false);
+            let short_name: Option<String> =
+                (rng.below(3) == 0).then(|| name.chars().skip(2).take(4).collect());
             for k in 0..2 {
                 mobile += 1 + rng.below(50);
                 contacts.push((
                     Uuid::now_v7(),
                     id,
                     ContactFields {
-                        name: format!("联系人{}", k + 1),
+                        name: format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
                         mobile: Some(format!("13{:09}", mobile % 1_000_000_000)),
                         is_primary: k == 0,
                         ..Default::default()
                     },
                 ));
             }
+            if rng.below(2) == 0 {
+                values.push((
+                    id,
+                    scale_field,
+                    ["large", "medium", "small", "micro"][rng.below(4) as usize],
+                ));
+            }
             rows.push(BulkCustomer {
                 id,
                 seq: first + i as i64,
                 fields: CustomerFields {
-                    grams: company_name_grams(&name),
+                    grams: index_grams(&name, short_name.as_deref()),
                     name_key: key,
                     name,
-                    level_code: Some(["A", "B", "C", "D"][rng.below(4) as usize].into()),
-                    status_code: Some("intent".into()),
+                    short_name,
+                    level_code: Some(level.into()),
+                    status_code: Some(status.into()),
                     ..Default::default()
                 },
                 owner_id: Some(rep.0),
                 unit_id: rep.1,
                 pool_id: None,
                 locked: false,
-                last_followup_at: last,
-                next_followup_at: None,
-                owned_since: Some(created),
+                last_followup_at: life.last_followup(),
+                next_followup_at: life.next_followup,
+                owned_since: life.owned_since,
                 created_by: Some(rep.0),
-                created_at: created,
+                created_at: life.created_at,
                 external_id: None,
             });
         }
         customers::insert_many(&mut tx, &rows).await?;
         customers::insert_contacts_many(&mut tx, &contacts, now).await?;
+        let stored: Vec<(Uuid, Uuid, salesdesk_domain::custom_field::StoredValue)> = values
+            .drain(..)
+            .map(|(c, f, v)| {
+                (
+                    c,
+                    f,
+                    salesdesk_domain::custom_field::StoredValue {
+                        text: v.to_owned(),
+                        num: None,
+                    },
+                )
+            })
+            .collect();
+        salesdesk_store::custom_fields::insert_values_many(&mut tx, &stored).await?;
         tx.commit().await?;
         written += batch;
         eprintln!(
@@ -485,6 +593,178 @@ fn peak_rss_mb() -> f64 {
         })
         .unwrap_or(0.0)
         / 1024.0
+}
+
+/// Home pages, list filters, search and a record read over real HTTP, `clients` at once, for
+/// a director (the whole company), a regional manager (~200,000 customers at 1M) and reps
+/// (~1,000 each); `/healthz` first as the reference rate.
+async fn bench_http(
+    backend: Backend,
+    count: usize,
+    clients: usize,
+    seconds: u64,
+    snapshot: Option<PathBuf>,
+) -> Result<()> {
+    let (db, copy, seeded) = match &snapshot {
+        Some(snapshot) => {
+            anyhow::ensure!(backend == Backend::Sqlite, "--snapshot is for SQLite");
+            let (db, copy, seeded) = from_snapshot(snapshot, count).await?;
+            (db, Some(copy), seeded)
+        }
+        None => {
+            let db = connect(backend).await?;
+            let seeded = seed(&db, count).await?;
+            (db, None, seeded)
+        }
+    };
+    let app = bench_app(&db);
+    // A snapshot made by an older binary: its name keys brought up to this one's rules.
+    salesdesk_app::customers::rederive_name_keys(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    let addr = http_load::serve(&app).await?;
+    let director = http_load::login(addr, DIRECTOR, PASSWORD).await?;
+    let mut managers = Vec::new();
+    for m in &seeded.logins.managers {
+        managers.push(http_load::login(addr, m, PASSWORD).await?);
+    }
+    let mut rng = Rng::new(11);
+    let mut reps = Vec::new();
+    for _ in 0..40 {
+        let r = &seeded.logins.reps[rng.below(seeded.logins.reps.len() as u64) as usize];
+        reps.push(http_load::login(addr, r, PASSWORD).await?);
+    }
+    // Each rep's own customers, to read one by id.
+    let mut own = Vec::new();
+    let mut probe = http_load::Conn::open(addr).await?;
+    for cookie in &reps {
+        let (_, body) = probe
+            .send("GET", "/api/v1/customers?pageSize=20", cookie, None)
+            .await?;
+        let v: Value = serde_json::from_slice(&body)?;
+        for item in v["items"].as_array().context("items")? {
+            own.push((
+                cookie.clone(),
+                format!(
+                    "/api/v1/customers/{}",
+                    item["id"].as_str().unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    // Search words as people type them: a two-character brand, three characters of a name.
+    let words: Vec<String> = seeded
+        .names
+        .iter()
+        .take(200)
+        .enumerate()
+        // Past the city's two characters: the brand, and the first character after it.
+        .map(|(i, n)| n.chars().skip(2).take(2 + i % 2).collect::<String>())
+        .collect();
+    let label = if backend == Backend::Sqlite {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!(
+        "## {label} over HTTP: {count} customers, {clients} clients at once, {seconds} s each\n"
+    );
+    println!("| request | role | p50 | p95 | p99 | requests/s | failed |");
+    println!("|---|---|---|---|---|---|---|");
+    let duration = Duration::from_secs(seconds);
+    let healthz = http_load::run(
+        addr,
+        &[(String::new(), "/healthz".to_owned())],
+        clients,
+        duration,
+    )
+    .await?;
+    print_load("/healthz", "-", &healthz);
+    let roles: [(&str, Vec<String>); 3] = [
+        ("director", vec![director]),
+        ("manager", managers),
+        ("rep", reps.clone()),
+    ];
+    let home: &[(&str, &str)] = &[
+        ("customers (count)", "/api/v1/customers?pageSize=1"),
+        (
+            "due today",
+            "/api/v1/customers?due=today&sort=nextFollowupAt&order=asc&pageSize=10",
+        ),
+        (
+            "overdue",
+            "/api/v1/customers?due=overdue&sort=nextFollowupAt&order=asc&pageSize=10",
+        ),
+        (
+            "forgotten",
+            "/api/v1/customers?forgotten=true&sort=lastFollowupAt&order=asc&pageSize=10",
+        ),
+        ("about to return to the pool", "/api/v1/me/reclaim-warnings"),
+        (
+            "unread notifications",
+            "/api/v1/me/notifications/unread-count",
+        ),
+        (
+            "list: not followed up for 30 days",
+            "/api/v1/customers?idleDays=30&pageSize=20",
+        ),
+        (
+            "list: custom field",
+            "/api/v1/customers?cf=scale%3Aeq%3Alarge&pageSize=20",
+        ),
+        (
+            "list: by last follow-up",
+            "/api/v1/customers?pageSize=20&sort=lastFollowupAt&order=desc",
+        ),
+    ];
+    for (role, cookies) in &roles {
+        for (what, path) in home {
+            let requests: Vec<(String, String)> = cookies
+                .iter()
+                .map(|c| (c.clone(), (*path).to_owned()))
+                .collect();
+            let load = http_load::run(addr, &requests, clients, duration).await?;
+            print_load(what, role, &load);
+        }
+        let requests: Vec<(String, String)> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                (
+                    cookies[i % cookies.len()].clone(),
+                    format!("/api/v1/customers?pageSize=20&q={}", urlencode(w)),
+                )
+            })
+            .collect();
+        let load = http_load::run(addr, &requests, clients, duration).await?;
+        print_load("search (2-3 characters of a name)", role, &load);
+    }
+    let record = http_load::run(addr, &own, clients, duration).await?;
+    print_load("one customer by id (own)", "rep", &record);
+    println!(
+        "\nA record read runs at {:.1} % of /healthz's rate; {} of {} requests failed in all.",
+        record.rate() * 100.0 / healthz.rate(),
+        record.failures,
+        record.latencies.len()
+    );
+    drop_copy(&db, copy).await;
+    Ok(())
+}
+
+fn print_load(what: &str, role: &str, l: &http_load::Load) {
+    println!(
+        "| {what} | {role} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} | {} |",
+        l.at(0.5),
+        l.at(0.95),
+        l.at(0.99),
+        l.rate(),
+        l.failures
+    );
 }
 
 async fn bench_customers(
@@ -820,6 +1100,7 @@ async fn from_snapshot(snapshot: &std::path::Path, count: usize) -> Result<(Db, 
     let copy = dir.join(format!("{}.db", Uuid::now_v7()));
     std::fs::copy(snapshot, &copy)?;
     let db = Db::connect(&format!("sqlite://{}", copy.display())).await?;
+    db.migrate().await?;
     let reps = REGIONS * BRANCHES * TEAMS * REPS;
     let logins = Logins {
         reps: (1..=reps).map(|n| format!("rep{n}")).collect(),

@@ -547,6 +547,40 @@ pub fn company_name_grams(raw: &str) -> Vec<String> {
     core_grams(&CompanyName::parse(raw).core)
 }
 
+/// Bigrams of a text as search finds it: half-width, lower case, letters and digits only.
+fn text_grams(raw: &str) -> Vec<String> {
+    let s: String = to_half_width(raw)
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    name_grams(&s)
+}
+
+/// What the name index holds for a customer: the bigrams of its name's key (the place and
+/// the whole core, brand and trade words alike, but not the legal form, which every name
+/// shares) and of its short name. The similar-name check probes it with core grams
+/// ([`company_name_grams`]), which are among these; search looks it up with [`query_grams`].
+pub fn index_grams(name: &str, short_name: Option<&str>) -> Vec<String> {
+    let mut v = name_grams(&normalise_company_name(name));
+    if let Some(s) = short_name {
+        v.extend(text_grams(s));
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The grams a search for `q` needs every match to hold (empty when `q` has fewer than two
+/// letters or digits): "瑞丰", "上海瑞丰机械有限公司" and "瑞丰机械" all look up the name's key.
+pub fn query_grams(q: &str) -> Vec<String> {
+    let key = normalise_company_name(q);
+    if key.chars().count() < 2 {
+        return Vec::new();
+    }
+    name_grams(&key)
+}
+
 /// How two names compare, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameMatch {
@@ -801,6 +835,36 @@ mod tests {
         let m = compare_names("博雅新锐软件有限公司", "博雅新锐科技有限公司", &|_| 0);
         assert!(m.score >= SIMILAR_NAME_THRESHOLD, "{m:?}");
         assert_eq!(m.shared, vec!["博雅新锐".to_owned()]);
+    }
+
+    #[test]
+    fn the_index_finds_a_name_by_any_part_of_its_key_or_short_name() {
+        let idx = index_grams("上海瑞丰精密机械有限公司", Some("瑞丰"));
+        for q in [
+            "瑞丰",
+            "上海瑞丰",
+            "精密机械",
+            "瑞丰精密机械有限公司",
+            "ＲＦ",
+        ] {
+            let g = query_grams(q);
+            if q == "ＲＦ" {
+                assert!(!g.iter().all(|x| idx.contains(x)));
+                continue;
+            }
+            assert!(
+                !g.is_empty() && g.iter().all(|x| idx.contains(x)),
+                "{q} {g:?}"
+            );
+        }
+        assert!(
+            !idx.iter().any(|g| g == "有限" || g == "公司"),
+            "not the legal form"
+        );
+        assert!(query_grams("瑞").is_empty());
+        let latin = index_grams("Huayuan Tech Co., Ltd.", Some("HY Tech"));
+        assert!(query_grams("hua").iter().all(|g| latin.contains(g)));
+        assert!(text_grams("HY Tech").iter().all(|g| latin.contains(g)));
     }
 
     #[test]

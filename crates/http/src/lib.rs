@@ -185,6 +185,7 @@ pub fn router(state: AppState) -> Router {
     let (api, spec) = api();
     let spec = Arc::new(spec.to_pretty_json().unwrap_or_default());
     let metrics = state.metrics.clone();
+    let auth_cache = state.app.auth_cache.clone();
     let no_store = SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
@@ -197,7 +198,11 @@ pub fn router(state: AppState) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], (*s).clone()) }
             }),
         )
-        .layer(no_store);
+        .layer(no_store)
+        .layer(middleware::from_fn_with_state(
+            auth_cache,
+            forget_actors_after_changes,
+        ));
     // Only the UI's static files are compressed: API bodies can carry secrets (a temporary
     // password) next to reflected input, which compression would turn into an oracle (BREACH).
     let ui = Router::new()
@@ -210,6 +215,24 @@ pub fn router(state: AppState) -> Router {
             .fallback_service(ui),
         metrics,
     )
+}
+
+/// After a request that may have changed something, the signed-in actors this process keeps
+/// are forgotten (a sign-out, a role or a person changed: see `salesdesk_app::auth_cache`).
+async fn forget_actors_after_changes(
+    axum::extract::State(cache): axum::extract::State<Arc<salesdesk_app::auth_cache::AuthCache>>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let reads = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let res = next.run(req).await;
+    if !reads {
+        cache.clear();
+    }
+    res
 }
 
 /// Bodies are capped at 1 MiB, except uploads (the file itself: an import up to 30 MiB, an

@@ -65,6 +65,50 @@ api_test! {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     }
 
+    async fn signed_in_actors_kept_in_memory_are_forgotten_the_moment_anything_changes(fx) {
+        use salesdesk_app::auth_cache::run_generation_watch;
+        // Two instances on one database, each keeping actors in memory as the server does.
+        let (other_app, other) = fx.other_instance();
+        tokio::spawn(run_generation_watch(fx.app.clone()));
+        tokio::spawn(run_generation_watch(other_app.clone()));
+        for _ in 0..100 {
+            if fx.app.auth_cache.is_on() && other_app.auth_cache.is_on() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(fx.app.auth_cache.is_on() && other_app.auth_cache.is_on());
+        let before = fx.app.auth_cache.hits();
+        for _ in 0..5 {
+            assert_eq!(fx.call("repa1", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::OK);
+        }
+        assert!(fx.app.auth_cache.hits() >= before + 4, "served from memory");
+        // Signing out ends the session at once, however often it was served from memory.
+        let r = fx.call("repa1", Method::POST, "/api/v1/auth/logout", None, None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        assert_eq!(fx.call("repa1", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::UNAUTHORIZED);
+        // Deactivation: at once here, and on the other instance within the watch's period.
+        let other_hits = other_app.auth_cache.hits();
+        for _ in 0..3 {
+            assert_eq!(fx.get_via(&other, "repa2", "/api/v1/me").await.status, StatusCode::OK);
+        }
+        assert!(other_app.auth_cache.hits() > other_hits, "the other instance keeps it too");
+        assert_eq!(fx.call("repa2", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::OK);
+        let v = fx.user_version("repa2").await;
+        let r = fx.call("mgra", Method::POST, &format!("/api/v1/users/{}/deactivate", fx.user["repa2"]), None, Some(v)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(fx.call("repa2", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::UNAUTHORIZED);
+        let mut gone = false;
+        for _ in 0..50 {
+            if fx.get_via(&other, "repa2", "/api/v1/me").await.status == StatusCode::UNAUTHORIZED {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(gone, "the other instance forgets within a moment");
+    }
+
     async fn the_audit_log_names_actions_people_and_records(fx) {
         let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": "repa1", "password": "wrong-password-1"})), &[]).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);

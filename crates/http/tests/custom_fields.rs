@@ -61,7 +61,10 @@ async fn filtered(fx: &Fx, who: &str, cf: &str) -> Vec<String> {
         .call(
             who,
             Method::GET,
-            &format!("/api/v1/customers?pageSize=100&cf={}", urlencode(cf)),
+            &format!(
+                "/api/v1/customers?pageSize=100&cf={}",
+                common::urlencode(cf)
+            ),
             None,
             None,
         )
@@ -75,18 +78,6 @@ async fn filtered(fx: &Fx, who: &str, cf: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 api_test! {
@@ -168,7 +159,7 @@ api_test! {
         assert_eq!(filtered(&fx, "mgra", "since:unset").await, ["上海甲二电子有限公司"]);
         assert_eq!(filtered(&fx, "mgra", "memo:like:集中").await, ["上海甲一机械有限公司"]);
         for bad in ["colour:eq:red", "budget:like:1", "scale:eq:huge", "budget", "since:gte:2024-02-30"] {
-            let r = fx.call("mgra", Method::GET, &format!("/api/v1/customers?cf={}", urlencode(bad)), None, None).await;
+            let r = fx.call("mgra", Method::GET, &format!("/api/v1/customers?cf={}", common::urlencode(bad)), None, None).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
             assert!(r.body["fields"]["cf"]["code"].is_string(), "{bad}: {:?}", r.body);
         }

@@ -87,9 +87,13 @@ api_test! {
             want.sort();
             assert_eq!(names(&page), want, "{who} lists exactly their scope");
             assert_eq!(page["total"].as_i64().unwrap() as usize, want.len(), "{who}: the count agrees with the list");
-            // A search cannot reach past the scope either.
-            let searched = list(&fx, who, "q=%E6%9C%89%E9%99%90").await; // "有限"
+            // A search cannot reach past the scope either: a character every name holds (read
+            // through), and a word of the name index.
+            let searched = list(&fx, who, "q=%E5%8F%B8").await; // "司"
             assert_eq!(names(&searched), want, "{who}: search stays in scope");
+            let indexed = list(&fx, who, "q=%E7%9B%B4%E7%AE%A1").await; // "直管"
+            let want_indexed: Vec<String> = want.iter().filter(|n| n.contains("直管")).cloned().collect();
+            assert_eq!(names(&indexed), want_indexed, "{who}: indexed search stays in scope");
         }
         // The director, finance and service see the whole company.
         for who in ["director", "finance", "service", "admin"] {
@@ -181,13 +185,43 @@ api_test! {
         assert_ne!(counts[0], counts[1], "the two companies' days differ");
     }
 
+    async fn search_finds_parts_of_names_short_names_contacts_and_numbers(fx) {
+        let a = create(&fx, "repa1", json!({"name": "上海瑞丰精密机械有限公司", "shortName": "瑞丰精机",
+            "contacts": [{"name": "欧阳明", "mobile": "13912345678"}]})).await;
+        create(&fx, "repa1", json!({"name": "杭州瑞达电子有限公司"})).await;
+        create(&fx, "repb1", json!({"name": "北京瑞丰能源有限公司"})).await;
+        let id = a["customer"]["id"].clone();
+        let found = |q: &str| {
+            let fx = &fx;
+            let path = format!("q={}", common::urlencode(q));
+            async move { names(&list(fx, "repa1", &path).await) }
+        };
+        for q in ["瑞丰", "上海瑞丰", "精密机械", "瑞丰精密机械有限公司", "瑞丰精机", "精机", "欧阳", "欧阳明", "1391234", "13912345678"] {
+            assert_eq!(found(q).await, ["上海瑞丰精密机械有限公司"], "{q}");
+        }
+        assert_eq!(found("瑞").await.len(), 2, "one character reads the names through");
+        assert!(found("丰精密科").await.is_empty(), "every part must be there");
+        assert!(found("阳明").await.is_empty(), "a contact by the start of the name");
+        // The director sees both 瑞丰 in the company; a rep only theirs.
+        assert_eq!(names(&list(&fx, "director", "q=%E7%91%9E%E4%B8%B0").await).len(), 2);
+        assert_eq!(list(&fx, "repb1", "q=%E7%91%9E%E4%B8%B0").await["total"], 1);
+        // A new short name is found at once; the old one no longer.
+        let r = fx.call("repa1", Method::GET, &format!("/api/v1/customers/{}", id.as_str().unwrap()), None, None).await;
+        let v = r.body["customer"]["version"].as_i64().unwrap();
+        let r = fx.call("repa1", Method::PUT, &format!("/api/v1/customers/{}", id.as_str().unwrap()),
+            Some(json!({"name": "上海瑞丰精密机械有限公司", "shortName": "丰机"})), Some(v)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(found("丰机").await, ["上海瑞丰精密机械有限公司"]);
+        assert!(found("精机").await.is_empty());
+    }
+
     async fn name_keys_made_by_the_old_rule_are_derived_again_at_start(fx) {
         create(&fx, "repa1", json!({"name": "上海博雅新锐软件有限公司"})).await;
         create(&fx, "repa1", json!({"name": "华远科技集团有限公司"})).await;
         // As a database written by the previous rule holds them: the core alone, 集团 dropped.
         {
             let mut tx = fx.app.db.begin_write().await.unwrap();
-            for (id, name, _) in salesdesk_store::customers::name_keys_after(&mut tx, None, 100).await.unwrap() {
+            for (id, name, _, _) in salesdesk_store::customers::name_keys_after(&mut tx, None, 100).await.unwrap() {
                 let old = if name.starts_with("上海") { "博雅新锐软件" } else { "华远科技" };
                 let grams = salesdesk_domain::dedupe::name_grams(old);
                 salesdesk_store::customers::rekey_name(&mut tx, id, old, Some(&grams)).await.unwrap();

@@ -307,6 +307,8 @@ async fn serve(app: App, cfg: &Config, banner: Option<String>) -> Result<()> {
     salesdesk_app::imports::recover_interrupted(&app)
         .await
         .map_err(app_err)?;
+    // Signed-in actors are kept in memory while the auth generation stands.
+    tokio::spawn(salesdesk_app::auth_cache::run_generation_watch(app.clone()));
     let web = WebConfig {
         secure_cookies: cfg.secure_cookies,
         trusted_proxies: cfg.trusted_proxies.clone(),

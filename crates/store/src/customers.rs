@@ -251,14 +251,14 @@ async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     insert_grams(tx, &rows).await
 }
 
-/// A page of customers' names and name keys in id order, after `after`: what a change of the
-/// name rule re-derives.
+/// A page of customers' names, name keys and short names in id order, after `after`: what a
+/// change of the name rule re-derives.
 pub async fn name_keys_after(
     tx: &mut Tx,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<Vec<(Uuid, String, String)>> {
-    let mut sql = Sql::new("SELECT id, name, name_key FROM customers");
+) -> Result<Vec<(Uuid, String, String, Option<String>)>> {
+    let mut sql = Sql::new("SELECT id, name, name_key, short_name FROM customers");
     if let Some(a) = after {
         sql.push(" WHERE id > ").bind(Arg::Uuid(a));
     }
@@ -483,6 +483,9 @@ pub enum CustomerSort {
 pub struct CustomerFilter {
     /// Part of the name, short name, a contact's name, mobile or phone.
     pub q: Option<String>,
+    /// The name-index grams every name matching `q` holds (`dedupe::query_grams`); with
+    /// none (a one-character `q`), names are read through.
+    pub q_grams: Vec<String>,
     pub type_code: Option<String>,
     pub level_code: Option<String>,
     pub status_code: Option<String>,
@@ -536,9 +539,11 @@ impl CustomerFilter {
     }
 }
 
-/// The list filters, shared by the customer list and the pool list.
-pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
-    if let Some(q) = &f.q {
+/// Search: the name or short name holds every gram of `q` (the name index), or a contact's
+/// name, mobile or phone starts with `q` (byte-wise ranges of their indexes). A query too
+/// short for a gram reads the names through, as before the index.
+fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
+    if grams.is_empty() {
         let p = contains_pattern(q);
         sql.push(" AND (LOWER(c.name) LIKE ")
             .bind(Arg::Text(p.clone()))
@@ -551,6 +556,67 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
             .push(" ESCAPE '\\' OR phone LIKE ")
             .bind(Arg::Text(p))
             .push(" ESCAPE '\\'))");
+        return;
+    }
+    sql.push(" AND (c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram ");
+    if let [one] = grams {
+        sql.push("= ").bind(Arg::Text(one.clone())).push(")");
+    } else {
+        sql.push("IN ")
+            .bind_texts(grams)
+            .push(" GROUP BY customer_id HAVING COUNT(*) = ")
+            .bind(Arg::I64(grams.len() as i64))
+            .push(")");
+    }
+    let t = q.trim();
+    if let Some(hi) = prefix_end(t) {
+        for col in ["name", "mobile", "phone"] {
+            // Digits only for numbers; anything for a name.
+            if col != "name" && !t.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            sql.push(" OR c.id IN (SELECT customer_id FROM customer_contacts WHERE ")
+                .push(match col {
+                    "name" => "name",
+                    "mobile" => "mobile",
+                    _ => "phone",
+                })
+                .push_dialect("", " COLLATE \"C\"")
+                .push(" >= ")
+                .bind(Arg::Text(t.to_owned()))
+                .push(" AND ")
+                .push(match col {
+                    "name" => "name",
+                    "mobile" => "mobile",
+                    _ => "phone",
+                })
+                .push_dialect("", " COLLATE \"C\"")
+                .push(" < ")
+                .bind(Arg::Text(hi.clone()))
+                .push(")");
+        }
+    }
+    sql.push(")");
+}
+
+/// The smallest text after every text starting with `prefix`, byte-wise: the prefix with its
+/// last character one code point on (None for an empty prefix).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);
+        if let Some(n) = next {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// The list filters, shared by the customer list and the pool list.
+pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
+    if let Some(q) = &f.q {
+        push_search(sql, q, &f.q_grams);
     }
     let eq = |sql: &mut Sql, col: &'static str, v: &Option<String>| {
         if let Some(v) = v {
@@ -641,9 +707,11 @@ pub async fn list(
     desc: bool,
     page: Page,
 ) -> Result<(Vec<CustomerRow>, i64)> {
-    // A text search reads rows anyway; the per-unit merge is for browsing.
-    let keys = match (sort, desc, &f.q) {
-        (CustomerSort::LastFollowupAt, true, None) => scope_keys(tx, &v.scope).await?,
+    // The per-unit merge is for browsing the whole scope; a filter has an index of its own to
+    // go by (due, forgotten, a field's value, the name index), which a merge would run once
+    // per unit.
+    let keys = match (sort, desc, f.is_empty()) {
+        (CustomerSort::LastFollowupAt, true, true) => scope_keys(tx, &v.scope).await?,
         _ => None,
     };
     let rows = match keys {

@@ -159,25 +159,19 @@ pub struct ForgottenRule {
     pub before: i64,
 }
 
-/// Appends ` AND (...)`: the customer is forgotten under one of the rules.
+/// Appends ` AND (...)`: the customer is forgotten under one of the rules, each rule a
+/// level (`None`: customers without one) and the instant it was last attended to before.
 pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule]) {
-    const IDLE_SINCE: &str = "COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ";
-    let named: Vec<String> = rules.iter().filter_map(|r| r.level.clone()).collect();
+    const IDLE_SINCE: &str = " AND COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ";
     sql.push(" AND (1=0");
     for r in rules {
         match &r.level {
             Some(level) => {
                 sql.push(" OR (c.level_code = ")
-                    .bind(Arg::Text(level.clone()))
-                    .push(" AND ");
-            }
-            None if named.is_empty() => {
-                sql.push(" OR (");
+                    .bind(Arg::Text(level.clone()));
             }
             None => {
-                sql.push(" OR ((c.level_code IS NULL OR c.level_code NOT IN ")
-                    .bind_texts(&named)
-                    .push(") AND ");
+                sql.push(" OR (c.level_code IS NULL");
             }
         }
         sql.push(IDLE_SINCE).bind(Arg::I64(r.before)).push(")");

@@ -122,3 +122,10 @@ pub async fn list_live(
         .fetch_all(c)
         .await?))
 }
+
+/// The counter every change to sessions, accounts, roles, grants or the org tree bumps (by
+/// triggers; migration 0019): while it stands, what a session's actor was, still is.
+pub async fn auth_generation(tx: &mut Tx) -> Result<i64> {
+    const SQL: &str = "SELECT value FROM auth_generation WHERE id = 1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(SQL).fetch_one(c).await?))
+}

@@ -28,8 +28,17 @@ pub enum Arg {
 pub struct Sql {
     text: String,
     args: Vec<Arg>,
-    /// Where in `text` each argument's placeholder goes.
-    holes: Vec<usize>,
+    /// Where in `text` each argument's placeholder, or a fragment that differs by backend,
+    /// goes, in the order they were appended (so in the order of their places).
+    marks: Vec<(usize, Mark)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    /// The next argument's placeholder.
+    Hole,
+    /// A fragment: SQLite's, PostgreSQL's.
+    Dialect(&'static str, &'static str),
 }
 
 /// A page of a list: how many rows and from where. The limit is capped by the caller's rules.
@@ -44,8 +53,16 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             args: Vec::new(),
-            holes: Vec::new(),
+            marks: Vec::new(),
         }
+    }
+
+    /// Appends a fragment written differently for each backend (the dialect's few cases: a
+    /// collation's name, say), chosen when the statement runs.
+    pub fn push_dialect(&mut self, sqlite: &'static str, postgres: &'static str) -> &mut Self {
+        self.marks
+            .push((self.text.len(), Mark::Dialect(sqlite, postgres)));
+        self
     }
 
     pub fn push(&mut self, text: &'static str) -> &mut Self {
@@ -56,22 +73,25 @@ impl Sql {
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);
-        self.holes.push(self.text.len());
+        self.marks.push((self.text.len(), Mark::Hole));
         self
     }
 
     /// The statement's text with placeholders in `backend`'s style, and its arguments.
     fn into_parts(self, backend: crate::Backend) -> (String, Vec<Arg>) {
         use std::fmt::Write;
-        let Sql { text, args, holes } = self;
-        let mut out = String::with_capacity(text.len() + holes.len() * 4);
-        let mut from = 0;
-        for (i, &at) in holes.iter().enumerate() {
+        let Sql { text, args, marks } = self;
+        let mut out = String::with_capacity(text.len() + marks.len() * 4);
+        let (mut from, mut n) = (0, 0);
+        for (at, mark) in marks {
             out.push_str(&text[from..at]);
-            match backend {
-                crate::Backend::Sqlite => out.push('?'),
-                crate::Backend::Postgres => {
-                    let _ = write!(out, "${}", i + 1);
+            match (mark, backend) {
+                (Mark::Dialect(lite, _), crate::Backend::Sqlite) => out.push_str(lite),
+                (Mark::Dialect(_, pg), crate::Backend::Postgres) => out.push_str(pg),
+                (Mark::Hole, crate::Backend::Sqlite) => out.push('?'),
+                (Mark::Hole, crate::Backend::Postgres) => {
+                    n += 1;
+                    let _ = write!(out, "${n}");
                 }
             }
             from = at;
@@ -269,5 +289,24 @@ mod tests {
         assert_eq!(args.len(), 3);
         let (lite, _) = sql.into_parts(Backend::Sqlite);
         assert_eq!(lite, "SELECT id FROM t WHERE a = ? AND b IN (?, ?)");
+    }
+
+    #[test]
+    fn dialect_fragments_take_their_place_among_the_placeholders() {
+        let mut sql = Sql::new("SELECT id FROM t WHERE n >= ");
+        sql.bind(Arg::Text("a".into()))
+            .push_dialect(" COLLATE BINARY", " COLLATE \"C\"")
+            .push(" AND m = ")
+            .bind(Arg::I64(2));
+        let (pg, _) = sql.clone().into_parts(Backend::Postgres);
+        assert_eq!(
+            pg,
+            "SELECT id FROM t WHERE n >= $1 COLLATE \"C\" AND m = $2"
+        );
+        let (lite, _) = sql.into_parts(Backend::Sqlite);
+        assert_eq!(
+            lite,
+            "SELECT id FROM t WHERE n >= ? COLLATE BINARY AND m = ?"
+        );
     }
 }

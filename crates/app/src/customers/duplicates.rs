@@ -7,7 +7,8 @@ use salesdesk_domain::access::Permission;
 use salesdesk_domain::credit_code::CreditCode;
 use salesdesk_domain::dedupe::{
     COMMON_GRAM, NameMatch, SIMILAR_NAME_THRESHOLD, company_name_grams, compare_names,
-    grams_to_probe, mask_company_name, mask_person_name, name_grams, normalise_company_name,
+    grams_to_probe, index_grams, mask_company_name, mask_person_name, name_grams,
+    normalise_company_name,
 };
 use salesdesk_domain::user::Mobile;
 use salesdesk_domain::validation::Checker;
@@ -257,9 +258,10 @@ pub(super) async fn refuse_exact_duplicates(
     }
 }
 
-/// The version of `dedupe::normalise_company_name` and `dedupe::company_name_grams` that
-/// stored keys and grams were made by: 1 dropped a leading place from the key; 2 keeps it
-/// (广州博雅新锐 and 上海博雅新锐 are two companies) and indexes the core's grams.
+/// The version of `dedupe::normalise_company_name` and `dedupe::index_grams` that stored keys
+/// and grams were made by: 1 dropped a leading place from the key and indexed its grams; 2
+/// keeps the place (广州博雅新锐 and 上海博雅新锐 are two companies) and indexes the grams of
+/// the key and the short name, which search looks up too.
 const NAME_KEY_RULE: i64 = 2;
 
 /// Re-derives every customer's name key and grams made by an older rule, in batches of
@@ -276,9 +278,9 @@ pub async fn rederive_name_keys(app: &App) -> AppResult<u64> {
     loop {
         let mut tx = app.db.begin_write().await?;
         let page = customers::name_keys_after(&mut tx, after, 2000).await?;
-        for (id, name, old_key) in &page {
+        for (id, name, old_key, short_name) in &page {
             let key = normalise_company_name(name);
-            let grams = company_name_grams(name);
+            let grams = index_grams(name, short_name.as_deref());
             // Grams were made from the old key; only a different set is rewritten.
             let regram = grams != name_grams(old_key);
             if key != *old_key || regram {

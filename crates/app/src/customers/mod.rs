@@ -14,7 +14,7 @@ use salesdesk_domain::customer::{
     ContactRole, FollowupMethod, OptionKind, OwnerChange, parse_customer_name, parse_date,
     parse_location, parse_tags, within_limit,
 };
-use salesdesk_domain::dedupe::{company_name_grams, normalise_company_name};
+use salesdesk_domain::dedupe::{index_grams, normalise_company_name};
 use salesdesk_domain::org::OrgPath;
 use salesdesk_domain::user::{Mobile, parse_email};
 use salesdesk_domain::validation::{Checker, optional_text, required_text};
@@ -182,10 +182,11 @@ pub(crate) fn parse_fields(
     let text = |c: &mut Checker, field: &str, v: &Option<String>, max: usize| {
         c.check(field, optional_text(v.as_deref(), max)).flatten()
     };
+    let short_name = text(c, "shortName", &i.short_name, 40);
     CustomerFields {
-        grams: company_name_grams(&name),
+        grams: index_grams(&name, short_name.as_deref()),
         name_key,
-        short_name: text(c, "shortName", &i.short_name, 40),
+        short_name,
         credit_code,
         type_code: pick(c, options, OptionKind::Type, "typeCode", &i.type_code),
         level_code: pick(c, options, OptionKind::Level, "levelCode", &i.level_code),
@@ -387,6 +388,10 @@ pub(crate) async fn filter_of(
         false => None,
     };
     Ok(CustomerFilter {
+        q_grams: search
+            .as_deref()
+            .map(salesdesk_domain::dedupe::query_grams)
+            .unwrap_or_default(),
         q: search,
         type_code: blank(&q.type_code).map(str::to_owned),
         level_code: blank(&q.level_code).map(str::to_owned),

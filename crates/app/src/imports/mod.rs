@@ -1849,7 +1849,7 @@ impl<'a> Run<'a> {
                         row: n,
                         column: column_of(&cells, fields, ImportField::Name),
                         name: new_fields.name.clone(),
-                        grams: new_fields.grams.clone(),
+                        grams: company_name_grams(&new_fields.name),
                     });
                     let contact = contact.map(|ch| match ch {
                         ContactChange::Add(k) | ContactChange::Update(_, _, k) => k,

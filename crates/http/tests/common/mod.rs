@@ -76,6 +76,14 @@ impl Fx {
         salesdesk_http::router(st)
     }
 
+    /// Another instance of the server on the same database: its own process state (the
+    /// signed-in actors it keeps, its imports), its own router.
+    pub fn other_instance(&self) -> (App, Router) {
+        let st = state(self.app.db.clone());
+        let app = st.app.clone();
+        (app, salesdesk_http::router(st))
+    }
+
     /// A GET through `router` as `who`.
     pub async fn get_via(&self, router: &Router, who: &str, path: &str) -> Resp {
         let req = self.request(who, Method::GET, path, None, None);
@@ -495,4 +503,17 @@ macro_rules! api_test {
             }
         )*
     };
+}
+
+/// A query-string value, percent-encoded.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
