@@ -496,6 +496,30 @@ api_test! {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 
+    async fn filtered_counts_stop_at_the_cap_and_say_so(fx) {
+        for i in 0..5 {
+            create(&fx, "repa1", json!({"name": format!("计数{i}号有限公司")})).await;
+        }
+        // The same database, served with a cap of 3 on counted matches.
+        let mut st = common::state(fx.app.db.clone());
+        st.app.list_count_cap = 3;
+        let capped = salesdesk_http::router(st);
+        let filtered = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B0").await; // 计数
+        assert_eq!(filtered.body["total"], 3, "{:?}", filtered.body);
+        assert_eq!(filtered.body["totalExact"], false, "more matched than were counted");
+        assert_eq!(filtered.body["items"].as_array().unwrap().len(), 5, "the page itself is whole");
+        let one = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B00").await; // 计数0
+        assert_eq!((one.body["total"].clone(), one.body["totalExact"].clone()), (json!(1), json!(true)));
+        // Unfiltered unit scopes are counted from the per-unit counts: exact, whatever the cap.
+        for who in ["mgra", "director"] {
+            let all = fx.get_via(&capped, who, "/api/v1/customers").await;
+            assert_eq!(all.body["totalExact"], true, "{who}");
+            assert!(all.body["total"].as_i64().unwrap() >= 5, "{who}: {:?}", all.body["total"]);
+        }
+        let uncapped = list(&fx, "repa1", "q=%E8%AE%A1%E6%95%B0").await;
+        assert_eq!((uncapped["total"].clone(), uncapped["totalExact"].clone()), (json!(5), json!(true)));
+    }
+
     async fn pool_return_claim_and_hidden_contacts(fx) {
         let p = fx.call("admin", Method::POST, "/api/v1/pools", Some(json!({"name": "华东公海", "unitId": fx.unit["east"], "cooldownDays": 30, "dailyClaimLimit": 5})), None).await;
         assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);

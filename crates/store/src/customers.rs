@@ -698,7 +698,13 @@ pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
     sql.push(if desc { ", c.seq DESC" } else { ", c.seq ASC" });
 }
 
-/// A page of the customers the viewer may see that match `f`, and how many match in all.
+/// How many matching customers a list counts at most when it must count rows (a filter); past
+/// that it says "at least this many". Counting reads every match, and a broad filter over a
+/// million customers matches hundreds of thousands.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// A page of the customers the viewer may see that match `f`, and how many match: exactly,
+/// counted in full.
 pub async fn list(
     tx: &mut Tx,
     v: &Viewer,
@@ -707,6 +713,20 @@ pub async fn list(
     desc: bool,
     page: Page,
 ) -> Result<(Vec<CustomerRow>, i64)> {
+    let (rows, total, _) = list_counted(tx, v, f, sort, desc, page, i64::MAX).await?;
+    Ok((rows, total))
+}
+
+/// As [`list`], counting at most `cap` matches: (rows, count, whether the count is exact).
+pub async fn list_counted(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+    cap: i64,
+) -> Result<(Vec<CustomerRow>, i64, bool)> {
     // The per-unit merge is for browsing the whole scope; a filter has an index of its own to
     // go by (due, forgotten, a field's value, the name index), which a merge would run once
     // per unit.
@@ -718,8 +738,8 @@ pub async fn list(
         Some(keys) => merged(tx, v, f, &keys, page).await?,
         None => list_rows(tx, v, f, sort, desc, page).await?,
     };
-    let total = count(tx, v, f).await?;
-    Ok((rows, total))
+    let (total, exact) = count(tx, v, f, cap).await?;
+    Ok((rows, total, exact))
 }
 
 /// The highest customer number given so far (0 before the first customer).
@@ -848,9 +868,10 @@ async fn merged(
     sql.fetch_all(tx).await
 }
 
-/// How many customers the viewer may see match `f`. Unfiltered unit scopes read the
-/// trigger-kept per-unit counts; everything else counts rows.
-async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<i64> {
+/// How many customers the viewer may see match `f`, and whether that is exact. Unfiltered unit
+/// scopes read the trigger-kept per-unit counts (always exact); everything else counts rows, at
+/// most `cap` of them.
+async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter, cap: i64) -> Result<(i64, bool)> {
     let unit_part = match (&v.scope, f.is_empty()) {
         (RecordScope::All, true) => Some(Sql::new(
             "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts",
@@ -877,14 +898,19 @@ async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<i64> {
         _ => None,
     };
     let Some(unit_part) = unit_part else {
+        // Rows are counted up to one past the cap: enough to tell "more than the cap".
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
         push_parts(&mut sql, "SELECT c.id FROM customers c WHERE 1=1", v, f);
+        if cap < i64::MAX {
+            sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
+        }
         sql.push(") AS n");
-        return sql.fetch_count(tx).await;
+        let n = sql.fetch_count(tx).await?;
+        return Ok((n.min(cap), n <= cap));
     };
     let in_units = unit_part.fetch_count(tx).await?;
     if v.scope == RecordScope::All {
-        return Ok(in_units);
+        return Ok((in_units, true));
     }
     // Plus collaborations outside the scope: the viewer with no collaborations is the scope.
     let mut outside = Sql::new(
@@ -907,7 +933,7 @@ async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<i64> {
         }
         _ => unreachable!("only unit scopes are counted from the per-unit counts"),
     }
-    Ok(in_units + outside.fetch_count(tx).await?)
+    Ok((in_units + outside.fetch_count(tx).await?, true))
 }
 
 /// Whether the per-unit counts agree with the customers (for `salesdesk check`).

@@ -163,15 +163,22 @@ pub struct ForgottenRule {
 /// level (`None`: customers without one) and the instant it was last attended to before.
 pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule]) {
     const IDLE_SINCE: &str = " AND COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ";
-    sql.push(" AND (1=0");
-    for r in rules {
+    if rules.is_empty() {
+        sql.push(" AND 1=0");
+        return;
+    }
+    // Only indexable terms in the OR (no `1=0 OR`), so each is a range of the level index.
+    sql.push(" AND (");
+    for (i, r) in rules.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
         match &r.level {
             Some(level) => {
-                sql.push(" OR (c.level_code = ")
-                    .bind(Arg::Text(level.clone()));
+                sql.push("(c.level_code = ").bind(Arg::Text(level.clone()));
             }
             None => {
-                sql.push(" OR (c.level_code IS NULL");
+                sql.push("(c.level_code IS NULL");
             }
         }
         sql.push(IDLE_SINCE).bind(Arg::I64(r.before)).push(")");

@@ -1807,8 +1807,13 @@ export interface components {
             page: number;
             /** Format: int32 */
             pageSize: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many match; with `totalExact` false, at least this many (a filter's matches are
+             *     counted up to 10,000).
+             */
             total: number;
+            totalExact: boolean;
         };
         /** @description A customer as lists and the detail page show it. */
         CustomerView: {

@@ -222,6 +222,7 @@ export const enUS: Record<keyof typeof zhCN, string> = {
   'customers.dueToday': 'Due today',
   'customers.overdue': 'Overdue',
   'customers.inPoolShort': 'In a pool',
+  'customers.total': '{n} customers',
   'customers.inPool': 'In pool: {pool}',
   'customers.similarity': 'Similarity',
   'customers.transfer': 'Transfer',

@@ -220,6 +220,7 @@ export const zhCN = {
   'customers.dueToday': '今日待联系',
   'customers.overdue': '已逾期',
   'customers.inPoolShort': '公海中',
+  'customers.total': '共 {n} 个客户',
   'customers.inPool': '在公海：{pool}',
   'customers.similarity': '相似度',
   'customers.transfer': '转移',

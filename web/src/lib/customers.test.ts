@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, matchExplanation, optionLabel, selectOptions, type CustomerOption } from './customers';
+import { countText, formatAddress, matchExplanation, optionLabel, selectOptions, type CustomerOption } from './customers';
 
 const options: CustomerOption[] = [
   { kind: 'level', code: 'A', name: 'A 级', nameEn: 'Level A', active: true },
@@ -33,5 +33,13 @@ describe('addresses', () => {
     expect(formatAddress({ province: '广西壮族自治区', city: '南宁市', district: null, address: null })).toBe('广西壮族自治区南宁市');
     expect(formatAddress({ city: '杭州' })).toBe('杭州市');
     expect(formatAddress({})).toBe('');
+  });
+});
+
+describe('counts', () => {
+  it('say when more matched than were counted', () => {
+    expect(countText(42)).toBe('42');
+    expect(countText(10000, false)).toBe('10,000+');
+    expect(countText(undefined)).toBe('…');
   });
 });

@@ -49,3 +49,9 @@ export function formatAddress(c: { province?: string | null; city?: string | nul
   if (city && province.startsWith(city.replace(/市$/, ''))) city = '';
   return [province, city, c.district?.trim() ?? '', c.address?.trim() ?? ''].join('');
 }
+
+/** A list's count as people read it: "10,000+" when more matched than were counted. */
+export function countText(total: number | undefined, exact = true): string {
+  if (total === undefined) return '…';
+  return exact ? String(total) : `${total.toLocaleString('en-US')}+`;
+}

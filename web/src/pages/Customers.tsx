@@ -11,7 +11,7 @@ import { currentLocale, t, useLocale } from '../i18n';
 import { can, type Me } from '../lib/permissions';
 import { reportError } from '../lib/errors';
 import { saveResponse } from '../lib/download';
-import { LEVEL_COLOURS, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
+import { LEVEL_COLOURS, countText, optionLabel, selectOptions, useCustomerOptions } from '../lib/customers';
 import { CustomerForm, customerBody, type CustomerFormValues } from '../components/CustomerForm';
 import { SearchSelect } from '../components/SearchSelect';
 import { SavedViews, type SavedView } from '../components/SavedViews';
@@ -59,6 +59,8 @@ export default function Customers({ me }: { me: Me }) {
   const phone = useIsPhone();
   // The filters of the list as last loaded: an export takes exactly these.
   const lastFilters = useRef<Record<string, unknown>>({});
+  // Whether the last page's total was counted in full (a broad filter's is a lower bound).
+  const [exact, setExact] = useState(true);
   // What a saved view stores and restores: the search form, the sort, the columns shown.
   const formRef = useRef<ProFormInstance>(undefined);
   const lastState = useRef<ListState>({ filters: {} });
@@ -295,7 +297,7 @@ export default function Customers({ me }: { me: Me }) {
         columns={shown}
         scroll={phone ? undefined : { x: 'max-content' }}
         search={{ labelWidth: 'auto' }}
-        pagination={{ defaultPageSize: 20, showSizeChanger: true }}
+        pagination={{ defaultPageSize: 20, showSizeChanger: true, showTotal: (total) => t('customers.total', { n: countText(total, exact) }) }}
         options={phone ? { density: false, setting: false, reload: true, fullScreen: false } : { density: true, setting: true, reload: true, fullScreen: false }}
         rowSelection={canTransfer ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) } : undefined}
         tableAlertRender={false}
@@ -330,6 +332,7 @@ export default function Customers({ me }: { me: Me }) {
               params: { query: { ...filters, sort: sortField, order: sortOrder, page: params.current, pageSize: params.pageSize } },
             }),
           );
+          setExact(page.totalExact);
           return { data: page.items, total: page.total, success: true };
         }}
         // One wrapping group: on a phone the actions flow onto a second line instead of

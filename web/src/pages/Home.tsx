@@ -10,19 +10,20 @@ import type { paths } from '../api/schema';
 import { t, useLocale } from '../i18n';
 import { can, visibleMenu, type Me } from '../lib/permissions';
 import { daysAgo, shortDate } from '../lib/dates';
+import { countText } from '../lib/customers';
 
 /** Items a home card lists; the rest are behind its link. */
 const CARD_ITEMS = 10;
 
-function ListCard<T>({ title, total, items, link, testId, render }: { title: string; total: number | undefined; items: T[]; link: string; testId: string; render: (item: T) => ReactNode }) {
+function ListCard<T>({ title, total, exact = true, items, link, testId, render }: { title: string; total: number | undefined; exact?: boolean; items: T[]; link: string; testId: string; render: (item: T) => ReactNode }) {
   return (
     <Card
-      title={`${title}（${total ?? '…'}）`}
+      title={`${title}（${countText(total, exact)}）`}
       data-testid={testId}
       extra={
         total ? (
           <Link to={link} data-testid={`${testId}-all`}>
-            {t('home.viewAll', { n: total })}
+            {t('home.viewAll', { n: countText(total, exact) })}
           </Link>
         ) : undefined
       }
@@ -83,7 +84,7 @@ export default function Home({ me }: { me: Me }) {
           <Col xs={12} lg={4}>
             <Card>
               <Link to="/customers">
-                <Statistic title={t('home.myCustomers')} value={mine.data?.total ?? '—'} />
+                <Statistic title={t('home.myCustomers')} value={mine.data ? countText(mine.data.total, mine.data.totalExact) : '—'} />
               </Link>
             </Card>
           </Col>
@@ -109,6 +110,7 @@ export default function Home({ me }: { me: Me }) {
                 title={t('home.todayTitle')}
                 testId="home-today"
                 total={today.data?.total}
+                exact={today.data?.totalExact}
                 items={today.data?.items ?? []}
                 link="/customers?due=today&sort=nextFollowupAt&order=asc"
                 render={(c) => (
@@ -126,6 +128,7 @@ export default function Home({ me }: { me: Me }) {
                 title={t('home.overdueTitle')}
                 testId="home-overdue"
                 total={overdue.data?.total}
+                exact={overdue.data?.totalExact}
                 items={overdue.data?.items ?? []}
                 link="/customers?due=overdue&sort=nextFollowupAt&order=asc"
                 render={(c) => (
@@ -160,6 +163,7 @@ export default function Home({ me }: { me: Me }) {
                 title={t('home.idleTitle')}
                 testId="home-forgotten"
                 total={forgotten.data?.total}
+                exact={forgotten.data?.totalExact}
                 items={forgotten.data?.items ?? []}
                 link="/customers?forgotten=true&sort=lastFollowupAt&order=asc"
                 render={(c) => (

@@ -428,22 +428,35 @@ pub async fn list(
     sort: CustomerSort,
     desc: bool,
     page: PageRequest,
-) -> AppResult<Paged<CustomerListItem>> {
+) -> AppResult<CustomerList> {
     actor.require(Permission::CustomersView)?;
     let mut tx = app.db.begin_read().await?;
     let filter = filter_of(&mut tx, &app.calendar, &q).await?;
-    let (rows, total) = customers::list(
+    // A filter's matches are counted up to a cap: past it the list says "more than".
+    let (rows, total, exact) = customers::list_counted(
         &mut tx,
         &viewer(actor),
         &filter,
         sort,
         desc,
         page.to_store(),
+        app.list_count_cap,
     )
     .await?;
     let items = list_items(&mut tx, rows).await?;
     tx.commit().await?;
-    Ok(page.paged(items, total))
+    Ok(CustomerList {
+        page: page.paged(items, total),
+        total_exact: exact,
+    })
+}
+
+/// A page of the customer list; `total_exact` false when more matched than were counted
+/// (`total` is then a lower bound).
+#[derive(Debug, Clone)]
+pub struct CustomerList {
+    pub page: Paged<CustomerListItem>,
+    pub total_exact: bool,
 }
 
 // ---- limits -------------------------------------------------------------------------------

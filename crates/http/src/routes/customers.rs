@@ -241,10 +241,11 @@ async fn list_customers(
     let (q, sort, desc, page) = q.split()?;
     let p = customers::list(&s.app, &actor, q, sort, desc, page).await?;
     Ok(Json(CustomerPage {
-        items: p.items.into_iter().map(Into::into).collect(),
-        total: p.total,
-        page: p.page,
-        page_size: p.page_size,
+        items: p.page.items.into_iter().map(Into::into).collect(),
+        total: p.page.total,
+        total_exact: p.total_exact,
+        page: p.page.page,
+        page_size: p.page.page_size,
     }))
 }
 

@@ -143,6 +143,7 @@ async fn list_pool_customers(
     Ok(Json(CustomerPage {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
+        total_exact: true,
         page: p.page,
         page_size: p.page_size,
     }))

@@ -122,7 +122,10 @@ impl From<CustomerRow> for CustomerView {
 #[serde(rename_all = "camelCase")]
 pub struct CustomerPage {
     pub items: Vec<CustomerView>,
+    /// How many match; with `totalExact` false, at least this many (a filter's matches are
+    /// counted up to 10,000).
     pub total: i64,
+    pub total_exact: bool,
     pub page: u32,
     pub page_size: u32,
 }
