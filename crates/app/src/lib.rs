@@ -70,9 +70,9 @@ pub struct App {
     pub calendar: std::sync::Arc<salesdesk_domain::calendar::Calendar>,
     /// Signed-in actors in memory (see `auth_cache`).
     pub auth_cache: std::sync::Arc<auth_cache::AuthCache>,
-    /// How many matches a filtered list counts before it says "more than" (see
-    /// `salesdesk_store::customers::COUNT_CAP`).
-    pub list_count_cap: i64,
+    /// How customer lists are read: the count's cap (past it a list says "more than") and
+    /// whether pages sorted by a follow-up time walk their indexes.
+    pub list_plan: salesdesk_store::customers::ListPlan,
 }
 
 impl App {
@@ -86,7 +86,7 @@ impl App {
             runner: runners::Runner::this_process(),
             calendar: Default::default(),
             auth_cache: Default::default(),
-            list_count_cap: salesdesk_store::customers::COUNT_CAP,
+            list_plan: Default::default(),
         }
     }
 

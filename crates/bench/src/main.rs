@@ -75,6 +75,9 @@ enum Command {
         /// SQLite: a seeded database kept at this path (see `customers --snapshot`).
         #[arg(long)]
         snapshot: Option<std::path::PathBuf>,
+        /// Only the measurements whose name holds this text (e.g. "custom field").
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Territory design on made-up regions of 3,000 and 10,000 units (issue 4's targets).
     Territory {
@@ -173,7 +176,15 @@ async fn main() -> Result<()> {
             clients,
             seconds,
             snapshot,
-        } => bench_http(backend, customers, clients, seconds, snapshot).await,
+            only,
+        } => {
+            // RUST_LOG=sqlx=debug shows each statement and its time.
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_writer(std::io::stderr)
+                .init();
+            bench_http(backend, customers, clients, seconds, snapshot, only).await
+        }
         Command::Territory { seed } => {
             bench_territory(seed);
             Ok(())
@@ -604,6 +615,7 @@ async fn bench_http(
     clients: usize,
     seconds: u64,
     snapshot: Option<PathBuf>,
+    only: Option<String>,
 ) -> Result<()> {
     let (db, copy, seeded) = match &snapshot {
         Some(snapshot) => {
@@ -723,13 +735,20 @@ async fn bench_http(
         ),
     ];
     for (role, cookies) in &roles {
+        let wanted = |what: &str| only.as_deref().is_none_or(|o| what.contains(o));
         for (what, path) in home {
+            if !wanted(what) {
+                continue;
+            }
             let requests: Vec<(String, String)> = cookies
                 .iter()
                 .map(|c| (c.clone(), (*path).to_owned()))
                 .collect();
             let load = http_load::run(addr, &requests, clients, duration).await?;
             print_load(what, role, &load);
+        }
+        if !wanted("search (2-3 characters of a name)") {
+            continue;
         }
         let requests: Vec<(String, String)> = words
             .iter()

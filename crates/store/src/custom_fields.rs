@@ -180,47 +180,56 @@ pub async fn fill_from(tx: &mut Tx, keep: Uuid, duplicate: Uuid) -> Result<u64> 
 }
 
 /// Appends the list filter's custom field conditions (all must hold).
-pub(crate) fn push_conditions(sql: &mut Sql, conds: &[FieldCondition]) {
-    const VALUES: &str = " IN (SELECT customer_id FROM customer_field_values WHERE field_id = ";
+pub(crate) fn push_conditions(sql: &mut Sql, conds: &[FieldCondition], probe: bool) {
+    // Collected (`c.id IN`): the field's matches are read first, best when few match. Probed
+    // (`EXISTS`): tested row by row as a list walks its own index, best when many match.
     for cond in conds {
-        sql.push(if cond.op == FieldOp::Unset {
-            " AND c.id NOT"
-        } else {
-            " AND c.id"
+        let unset = cond.op == FieldOp::Unset;
+        sql.push(match (unset, probe) {
+            (true, false) => " AND c.id NOT IN (SELECT customer_id FROM customer_field_values WHERE field_id = ",
+            (false, false) => " AND c.id IN (SELECT customer_id FROM customer_field_values WHERE field_id = ",
+            (true, true) => " AND NOT EXISTS (SELECT 1 FROM customer_field_values WHERE customer_id = c.id AND field_id = ",
+            (false, true) => " AND EXISTS (SELECT 1 FROM customer_field_values WHERE customer_id = c.id AND field_id = ",
         })
-        .push(VALUES)
         .bind(Arg::Uuid(cond.field_id));
-        let first = || cond.texts.first().cloned().unwrap_or_default();
-        let number = cond.kind == FieldKind::Number;
-        match cond.op {
-            FieldOp::Set | FieldOp::Unset => {}
-            FieldOp::Eq if number => {
-                sql.push(" AND value_num = ").bind(Arg::OptF64(cond.num));
-            }
-            FieldOp::Gte if number => {
-                sql.push(" AND value_num >= ").bind(Arg::OptF64(cond.num));
-            }
-            FieldOp::Lte if number => {
-                sql.push(" AND value_num <= ").bind(Arg::OptF64(cond.num));
-            }
-            FieldOp::Eq => {
-                sql.push(" AND value_text = ").bind(Arg::Text(first()));
-            }
-            FieldOp::Gte => {
-                sql.push(" AND value_text >= ").bind(Arg::Text(first()));
-            }
-            FieldOp::Lte => {
-                sql.push(" AND value_text <= ").bind(Arg::Text(first()));
-            }
-            FieldOp::In => {
-                sql.push(" AND value_text IN ").bind_texts(&cond.texts);
-            }
-            FieldOp::Like => {
-                sql.push(" AND LOWER(value_text) LIKE ")
-                    .bind(Arg::Text(contains_pattern(&first())))
-                    .push(" ESCAPE '\\'");
-            }
+        push_value_test(sql, cond);
+        // LIMIT 1 keeps SQLite (3.51) from turning the EXISTS into a join, which its planner
+        // then drives from the field's index: every customer with the value, sorted.
+        sql.push(if probe { " LIMIT 1)" } else { ")" });
+    }
+}
+
+/// Appends ` AND <the value test>` on a `customer_field_values` row of the condition's field.
+pub(crate) fn push_value_test(sql: &mut Sql, cond: &FieldCondition) {
+    let first = || cond.texts.first().cloned().unwrap_or_default();
+    let number = cond.kind == FieldKind::Number;
+    match cond.op {
+        FieldOp::Set | FieldOp::Unset => {}
+        FieldOp::Eq if number => {
+            sql.push(" AND value_num = ").bind(Arg::OptF64(cond.num));
         }
-        sql.push(")");
+        FieldOp::Gte if number => {
+            sql.push(" AND value_num >= ").bind(Arg::OptF64(cond.num));
+        }
+        FieldOp::Lte if number => {
+            sql.push(" AND value_num <= ").bind(Arg::OptF64(cond.num));
+        }
+        FieldOp::Eq => {
+            sql.push(" AND value_text = ").bind(Arg::Text(first()));
+        }
+        FieldOp::Gte => {
+            sql.push(" AND value_text >= ").bind(Arg::Text(first()));
+        }
+        FieldOp::Lte => {
+            sql.push(" AND value_text <= ").bind(Arg::Text(first()));
+        }
+        FieldOp::In => {
+            sql.push(" AND value_text IN ").bind_texts(&cond.texts);
+        }
+        FieldOp::Like => {
+            sql.push(" AND LOWER(value_text) LIKE ")
+                .bind(Arg::Text(contains_pattern(&first())))
+                .push(" ESCAPE '\\'");
+        }
     }
 }

@@ -161,7 +161,9 @@ pub struct ForgottenRule {
 
 /// Appends ` AND (...)`: the customer is forgotten under one of the rules, each rule a
 /// level (`None`: customers without one) and the instant it was last attended to before.
-pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule]) {
+/// With `by_level_index` false, SQLite is told not to go by the level's index (`+level_code`):
+/// the rows come from another walk.
+pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule], by_level_index: bool) {
     const IDLE_SINCE: &str = " AND COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ";
     if rules.is_empty() {
         sql.push(" AND 1=0");
@@ -174,11 +176,18 @@ pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule]) {
             sql.push(" OR ");
         }
         match &r.level {
-            Some(level) => {
+            Some(level) if by_level_index => {
                 sql.push("(c.level_code = ").bind(Arg::Text(level.clone()));
             }
-            None => {
+            Some(level) => {
+                sql.push_dialect("(+c.level_code = ", "(c.level_code = ")
+                    .bind(Arg::Text(level.clone()));
+            }
+            None if by_level_index => {
                 sql.push("(c.level_code IS NULL");
+            }
+            None => {
+                sql.push_dialect("(+c.level_code IS NULL", "(c.level_code IS NULL");
             }
         }
         sql.push(IDLE_SINCE).bind(Arg::I64(r.before)).push(")");
@@ -194,7 +203,7 @@ pub async fn forgotten_counts(tx: &mut Tx, rules: &[ForgottenRule]) -> Result<Ve
     let mut sql = Sql::new(
         "SELECT c.owner_id, CAST(COUNT(*) AS BIGINT) FROM customers c WHERE c.owner_id IS NOT NULL",
     );
-    push_forgotten(&mut sql, rules);
+    push_forgotten(&mut sql, rules, true);
     sql.push(" GROUP BY c.owner_id");
     sql.fetch_all(tx).await
 }

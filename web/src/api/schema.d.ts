@@ -1810,7 +1810,7 @@ export interface components {
             /**
              * Format: int64
              * @description How many match; with `totalExact` false, at least this many (a filter's matches are
-             *     counted up to 10,000).
+             *     counted up to 1,000).
              */
             total: number;
             totalExact: boolean;

@@ -50,7 +50,7 @@ export function formatAddress(c: { province?: string | null; city?: string | nul
   return [province, city, c.district?.trim() ?? '', c.address?.trim() ?? ''].join('');
 }
 
-/** A list's count as people read it: "10,000+" when more matched than were counted. */
+/** A list's count as people read it: "1,000+" when more matched than were counted. */
 export function countText(total: number | undefined, exact = true): string {
   if (total === undefined) return '…';
   return exact ? String(total) : `${total.toLocaleString('en-US')}+`;

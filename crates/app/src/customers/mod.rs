@@ -440,7 +440,7 @@ pub async fn list(
         sort,
         desc,
         page.to_store(),
-        app.list_count_cap,
+        app.list_plan,
     )
     .await?;
     let items = list_items(&mut tx, rows).await?;

@@ -123,7 +123,7 @@ impl From<CustomerRow> for CustomerView {
 pub struct CustomerPage {
     pub items: Vec<CustomerView>,
     /// How many match; with `totalExact` false, at least this many (a filter's matches are
-    /// counted up to 10,000).
+    /// counted up to 1,000).
     pub total: i64,
     pub total_exact: bool,
     pub page: u32,

@@ -6,8 +6,10 @@ use salesdesk_domain::access::RecordScope;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::sql::{Arg, Page, Sql, contains_pattern};
+use crate::sql::{Arg, Page, Sql};
 use crate::{Error, Result, Tx, on_tx};
+
+mod listing;
 
 /// Who is reading: their customer scope, and themselves (collaborations widen the scope).
 #[derive(Debug, Clone)]
@@ -54,7 +56,7 @@ pub struct CustomerRow {
     pub version: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.external_id, c.type_code, c.level_code, c.status_code, \
+pub(super) const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.external_id, c.type_code, c.level_code, c.status_code, \
      c.industry_code, c.source_code, c.province, c.city, c.district, c.address, c.lat, c.lon, c.owner_id, \
      o.display_name AS owner_name, c.unit_id, ou.name AS unit_name, c.pool_id, p.name AS pool_name, c.locked, c.notes, \
      (SELECT k.name FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_contact, \
@@ -65,7 +67,7 @@ const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c
 
 /// Appends ` AND (<the scope's condition>)`, or ` AND NOT (...)`; All adds nothing (and its
 /// negation excludes everything).
-fn push_scope_cond(sql: &mut Sql, scope: &RecordScope, negate: bool) {
+pub(super) fn push_scope_cond(sql: &mut Sql, scope: &RecordScope, negate: bool) {
     use RecordScope as S;
     sql.push(if negate { " AND NOT (" } else { " AND (" });
     match scope {
@@ -101,10 +103,16 @@ fn push_scope_cond(sql: &mut Sql, scope: &RecordScope, negate: bool) {
 /// The viewer's rows as two disjoint parts, so each can use its own index (an OR of the two
 /// makes PostgreSQL read the whole table): owned customers in the scope, and collaborations
 /// outside it. `base` ends in `WHERE 1=1`.
-fn push_parts(sql: &mut Sql, base: &'static str, v: &Viewer, f: &CustomerFilter) {
+pub(super) fn push_parts(
+    sql: &mut Sql,
+    base: &'static str,
+    v: &Viewer,
+    f: &CustomerFilter,
+    style: FilterStyle,
+) {
     sql.push(base).push(" AND c.owner_id IS NOT NULL");
     push_scope_cond(sql, &v.scope, false);
-    push_filter(sql, f);
+    push_filter_as(sql, f, style);
     if v.scope != RecordScope::All {
         sql.push(" UNION ALL ")
             .push(base)
@@ -112,7 +120,7 @@ fn push_parts(sql: &mut Sql, base: &'static str, v: &Viewer, f: &CustomerFilter)
             .bind(Arg::Uuid(v.user_id))
             .push(")");
         push_scope_cond(sql, &v.scope, true);
-        push_filter(sql, f);
+        push_filter_as(sql, f, style);
     }
 }
 
@@ -468,473 +476,7 @@ pub async fn collaboration(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) -> Res
         .await?))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomerSort {
-    /// Customer number: the order of creation, and a stable key for paging through.
-    Seq,
-    Name,
-    LastFollowupAt,
-    NextFollowupAt,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct CustomerFilter {
-    /// Part of the name, short name, a contact's name, mobile or phone.
-    pub q: Option<String>,
-    /// The name-index grams every name matching `q` holds (`dedupe::query_grams`); with
-    /// none (a one-character `q`), names are read through.
-    pub q_grams: Vec<String>,
-    pub type_code: Option<String>,
-    pub level_code: Option<String>,
-    pub status_code: Option<String>,
-    pub industry_code: Option<String>,
-    pub source_code: Option<String>,
-    pub province: Option<String>,
-    pub city: Option<String>,
-    pub tag: Option<String>,
-    pub owner_id: Option<Uuid>,
-    /// Customers of this unit and the units below it: (lo, hi) of its path range.
-    pub unit_range: Option<(String, String)>,
-    pub locked: Option<bool>,
-    /// Not followed up since this instant (or never).
-    pub no_followup_since: Option<i64>,
-    /// The next contact is due before this instant.
-    pub next_followup_before: Option<i64>,
-    /// The next contact is due at or after this instant.
-    pub next_followup_from: Option<i64>,
-    /// Only customers numbered after this (keyset paging through a long export).
-    pub seq_after: Option<i64>,
-    /// Only customers numbered up to this (with `seq_after`, one window of numbers).
-    pub seq_through: Option<i64>,
-    /// Conditions on custom fields (自定义字段), all of which must hold.
-    pub custom: Vec<salesdesk_domain::custom_field::FieldCondition>,
-    /// Only customers forgotten under the 遗忘提醒 rules (per level).
-    pub forgotten: Option<Vec<crate::notifications::ForgottenRule>>,
-}
-
-impl CustomerFilter {
-    /// No filter at all: the whole scope.
-    pub fn is_empty(&self) -> bool {
-        self.q.is_none()
-            && self.type_code.is_none()
-            && self.level_code.is_none()
-            && self.status_code.is_none()
-            && self.industry_code.is_none()
-            && self.source_code.is_none()
-            && self.province.is_none()
-            && self.city.is_none()
-            && self.tag.is_none()
-            && self.owner_id.is_none()
-            && self.unit_range.is_none()
-            && self.locked.is_none()
-            && self.no_followup_since.is_none()
-            && self.next_followup_before.is_none()
-            && self.next_followup_from.is_none()
-            && self.seq_after.is_none()
-            && self.seq_through.is_none()
-            && self.custom.is_empty()
-            && self.forgotten.is_none()
-    }
-}
-
-/// Search: the name or short name holds every gram of `q` (the name index), or a contact's
-/// name, mobile or phone starts with `q` (byte-wise ranges of their indexes). A query too
-/// short for a gram reads the names through, as before the index.
-fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
-    if grams.is_empty() {
-        let p = contains_pattern(q);
-        sql.push(" AND (LOWER(c.name) LIKE ")
-            .bind(Arg::Text(p.clone()))
-            .push(" ESCAPE '\\' OR LOWER(c.short_name) LIKE ")
-            .bind(Arg::Text(p.clone()))
-            .push(" ESCAPE '\\' OR c.id IN (SELECT customer_id FROM customer_contacts WHERE LOWER(name) LIKE ")
-            .bind(Arg::Text(p.clone()))
-            .push(" ESCAPE '\\' OR mobile LIKE ")
-            .bind(Arg::Text(p.clone()))
-            .push(" ESCAPE '\\' OR phone LIKE ")
-            .bind(Arg::Text(p))
-            .push(" ESCAPE '\\'))");
-        return;
-    }
-    sql.push(" AND (c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram ");
-    if let [one] = grams {
-        sql.push("= ").bind(Arg::Text(one.clone())).push(")");
-    } else {
-        sql.push("IN ")
-            .bind_texts(grams)
-            .push(" GROUP BY customer_id HAVING COUNT(*) = ")
-            .bind(Arg::I64(grams.len() as i64))
-            .push(")");
-    }
-    let t = q.trim();
-    if let Some(hi) = prefix_end(t) {
-        for col in ["name", "mobile", "phone"] {
-            // Digits only for numbers; anything for a name.
-            if col != "name" && !t.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            sql.push(" OR c.id IN (SELECT customer_id FROM customer_contacts WHERE ")
-                .push(match col {
-                    "name" => "name",
-                    "mobile" => "mobile",
-                    _ => "phone",
-                })
-                .push_dialect("", " COLLATE \"C\"")
-                .push(" >= ")
-                .bind(Arg::Text(t.to_owned()))
-                .push(" AND ")
-                .push(match col {
-                    "name" => "name",
-                    "mobile" => "mobile",
-                    _ => "phone",
-                })
-                .push_dialect("", " COLLATE \"C\"")
-                .push(" < ")
-                .bind(Arg::Text(hi.clone()))
-                .push(")");
-        }
-    }
-    sql.push(")");
-}
-
-/// The smallest text after every text starting with `prefix`, byte-wise: the prefix with its
-/// last character one code point on (None for an empty prefix).
-fn prefix_end(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);
-        if let Some(n) = next {
-            chars.push(n);
-            return Some(chars.into_iter().collect());
-        }
-    }
-    None
-}
-
-/// The list filters, shared by the customer list and the pool list.
-pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
-    if let Some(q) = &f.q {
-        push_search(sql, q, &f.q_grams);
-    }
-    let eq = |sql: &mut Sql, col: &'static str, v: &Option<String>| {
-        if let Some(v) = v {
-            sql.push(col).bind(Arg::Text(v.clone()));
-        }
-    };
-    eq(sql, " AND c.type_code = ", &f.type_code);
-    eq(sql, " AND c.level_code = ", &f.level_code);
-    eq(sql, " AND c.status_code = ", &f.status_code);
-    eq(sql, " AND c.industry_code = ", &f.industry_code);
-    eq(sql, " AND c.source_code = ", &f.source_code);
-    eq(sql, " AND c.province = ", &f.province);
-    eq(sql, " AND c.city = ", &f.city);
-    if let Some(t) = &f.tag {
-        sql.push(" AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ")
-            .bind(Arg::Text(t.clone()))
-            .push(")");
-    }
-    if let Some(o) = f.owner_id {
-        sql.push(" AND c.owner_id = ").bind(Arg::Uuid(o));
-    }
-    if let Some((lo, hi)) = &f.unit_range {
-        sql.push(" AND c.unit_id IN (SELECT id FROM org_units WHERE path >= ")
-            .bind(Arg::Text(lo.clone()))
-            .push(" AND path < ")
-            .bind(Arg::Text(hi.clone()))
-            .push(")");
-    }
-    if let Some(l) = f.locked {
-        sql.push(" AND c.locked = ").bind(Arg::Bool(l));
-    }
-    if let Some(t) = f.no_followup_since {
-        sql.push(" AND (c.last_followup_at IS NULL OR c.last_followup_at < ")
-            .bind(Arg::I64(t))
-            .push(")");
-    }
-    if let Some(t) = f.next_followup_before {
-        sql.push(" AND c.next_followup_at < ").bind(Arg::I64(t));
-    }
-    if let Some(t) = f.next_followup_from {
-        sql.push(" AND c.next_followup_at >= ").bind(Arg::I64(t));
-    }
-    if let Some(n) = f.seq_after {
-        sql.push(" AND c.seq > ").bind(Arg::I64(n));
-    }
-    if let Some(n) = f.seq_through {
-        sql.push(" AND c.seq <= ").bind(Arg::I64(n));
-    }
-    crate::custom_fields::push_conditions(sql, &f.custom);
-    if let Some(rules) = &f.forgotten {
-        crate::notifications::push_forgotten(sql, rules);
-    }
-}
-
-pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
-    // NULLS LAST on both databases: a customer never followed up sorts after the others
-    // whichever the direction, as people expect.
-    if sort == CustomerSort::Seq {
-        sql.push(if desc {
-            " ORDER BY c.seq DESC"
-        } else {
-            " ORDER BY c.seq ASC"
-        });
-        return;
-    }
-    sql.push(match sort {
-        CustomerSort::Seq => unreachable!(),
-        CustomerSort::Name => " ORDER BY c.name",
-        CustomerSort::LastFollowupAt => " ORDER BY c.last_followup_at",
-        CustomerSort::NextFollowupAt => " ORDER BY c.next_followup_at",
-        CustomerSort::CreatedAt => " ORDER BY c.created_at",
-        CustomerSort::UpdatedAt => " ORDER BY c.updated_at",
-    });
-    sql.push(if desc {
-        " DESC NULLS LAST"
-    } else {
-        " ASC NULLS LAST"
-    });
-    sql.push(if desc { ", c.seq DESC" } else { ", c.seq ASC" });
-}
-
-/// How many matching customers a list counts at most when it must count rows (a filter); past
-/// that it says "at least this many". Counting reads every match, and a broad filter over a
-/// million customers matches hundreds of thousands.
-pub const COUNT_CAP: i64 = 10_000;
-
-/// A page of the customers the viewer may see that match `f`, and how many match: exactly,
-/// counted in full.
-pub async fn list(
-    tx: &mut Tx,
-    v: &Viewer,
-    f: &CustomerFilter,
-    sort: CustomerSort,
-    desc: bool,
-    page: Page,
-) -> Result<(Vec<CustomerRow>, i64)> {
-    let (rows, total, _) = list_counted(tx, v, f, sort, desc, page, i64::MAX).await?;
-    Ok((rows, total))
-}
-
-/// As [`list`], counting at most `cap` matches: (rows, count, whether the count is exact).
-pub async fn list_counted(
-    tx: &mut Tx,
-    v: &Viewer,
-    f: &CustomerFilter,
-    sort: CustomerSort,
-    desc: bool,
-    page: Page,
-    cap: i64,
-) -> Result<(Vec<CustomerRow>, i64, bool)> {
-    // The per-unit merge is for browsing the whole scope; a filter has an index of its own to
-    // go by (due, forgotten, a field's value, the name index), which a merge would run once
-    // per unit.
-    let keys = match (sort, desc, f.is_empty()) {
-        (CustomerSort::LastFollowupAt, true, true) => scope_keys(tx, &v.scope).await?,
-        _ => None,
-    };
-    let rows = match keys {
-        Some(keys) => merged(tx, v, f, &keys, page).await?,
-        None => list_rows(tx, v, f, sort, desc, page).await?,
-    };
-    let (total, exact) = count(tx, v, f, cap).await?;
-    Ok((rows, total, exact))
-}
-
-/// The highest customer number given so far (0 before the first customer).
-pub async fn max_seq(tx: &mut Tx) -> Result<i64> {
-    Sql::new("SELECT COALESCE(MAX(seq), 0) FROM customers")
-        .fetch_count(tx)
-        .await
-}
-
-/// A page of the viewer's customers, without the total (exports walk windows of customer
-/// numbers with [`CustomerFilter::seq_after`] and [`CustomerFilter::seq_through`]).
-pub async fn list_rows(
-    tx: &mut Tx,
-    v: &Viewer,
-    f: &CustomerFilter,
-    sort: CustomerSort,
-    desc: bool,
-    page: Page,
-) -> Result<Vec<CustomerRow>> {
-    // The page's ids first, from narrow rows; then only those rows in full (their primary
-    // contact looked up 50 times, not once per row of the scope).
-    const KEYS: &str = "SELECT c.id, c.seq, c.name, c.last_followup_at, c.next_followup_at, c.created_at, \
-         c.updated_at FROM customers c WHERE 1=1";
-    let mut sql = Sql::new(SELECT);
-    sql.push(" AND c.id IN (SELECT c.id FROM (");
-    push_parts(&mut sql, KEYS, v, f);
-    sql.push(") AS c");
-    push_sort(&mut sql, sort, desc);
-    sql.page(page);
-    sql.push(")");
-    push_sort(&mut sql, sort, desc);
-    sql.fetch_all(tx).await
-}
-
-/// More units (or owners) than this in a scope and the merge costs more than it saves.
-const MERGE_MAX_UNITS: usize = 200;
-
-/// The units, or the owners, a scope is made of, when there are few enough to merge.
-enum ScopeKeys {
-    Units(Vec<Uuid>),
-    Owners(Vec<Uuid>),
-}
-
-async fn scope_keys(tx: &mut Tx, scope: &RecordScope) -> Result<Option<ScopeKeys>> {
-    let ids_in = |table: &'static str, col: &'static str, path: &salesdesk_domain::org::OrgPath| {
-        let (lo, hi) = path.subtree_range();
-        let mut sql = Sql::new("SELECT id FROM ");
-        sql.push(table)
-            .push(" WHERE ")
-            .push(col)
-            .push(" >= ")
-            .bind(Arg::Text(lo))
-            .push(" AND ")
-            .push(col)
-            .push(" < ")
-            .bind(Arg::Text(hi))
-            .push(" ORDER BY ")
-            .push(col);
-        sql
-    };
-    let few = |ids: Vec<(Uuid,)>| {
-        (ids.len() <= MERGE_MAX_UNITS).then(|| ids.into_iter().map(|r| r.0).collect::<Vec<_>>())
-    };
-    Ok(match scope {
-        RecordScope::Unit(id) => Some(ScopeKeys::Units(vec![*id])),
-        RecordScope::Own(id) => Some(ScopeKeys::Owners(vec![*id])),
-        RecordScope::UnitSubtree(path) => {
-            few(ids_in("org_units", "path", path).fetch_all(tx).await?).map(ScopeKeys::Units)
-        }
-        RecordScope::ReportLine(path) => {
-            few(ids_in("users", "report_path", path).fetch_all(tx).await?).map(ScopeKeys::Owners)
-        }
-        RecordScope::All => None,
-    })
-}
-
-const BY_FOLLOWUP: &str = " ORDER BY c.last_followup_at DESC NULLS LAST, c.seq DESC LIMIT ";
-
-/// The newest-followed-up page of a scope without sorting the whole scope: each unit's (or
-/// owner's) first `offset + limit` ids come from its (unit|owner, last follow-up) index, only
-/// those are merged, and only the page's rows are read in full. A manager over 200,000
-/// customers reads a few thousand index entries, not 200,000 rows.
-async fn merged(
-    tx: &mut Tx,
-    v: &Viewer,
-    f: &CustomerFilter,
-    keys: &ScopeKeys,
-    page: Page,
-) -> Result<Vec<CustomerRow>> {
-    let (col, keys): (&'static str, &[Uuid]) = match keys {
-        ScopeKeys::Units(u) => ("c.unit_id", u),
-        ScopeKeys::Owners(o) => ("c.owner_id", o),
-    };
-    const IDS: &str = "SELECT * FROM (SELECT c.id, c.last_followup_at AS lf, c.seq AS sq FROM customers c \
-         WHERE c.owner_id IS NOT NULL";
-    let need = page.offset + page.limit;
-    let mut sql = Sql::new(SELECT);
-    sql.push(" AND c.id IN (SELECT id FROM (");
-    for (i, key) in keys.iter().enumerate() {
-        if i > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.push(IDS)
-            .push(" AND ")
-            .push(col)
-            .push(" = ")
-            .bind(Arg::Uuid(*key));
-        push_filter(&mut sql, f);
-        sql.push(BY_FOLLOWUP).bind(Arg::I64(need)).push(") AS u");
-    }
-    // Collaborations outside the scope's units.
-    sql.push(" UNION ALL ")
-        .push(IDS)
-        .push(" AND c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
-        .bind(Arg::Uuid(v.user_id))
-        .push(") AND ")
-        .push(col)
-        .push(" NOT IN ")
-        .bind_uuids(keys);
-    push_filter(&mut sql, f);
-    sql.push(BY_FOLLOWUP).bind(Arg::I64(need)).push(") AS u");
-    sql.push(") AS m ORDER BY m.lf DESC NULLS LAST, m.sq DESC");
-    sql.page(page);
-    sql.push(")");
-    push_sort(&mut sql, CustomerSort::LastFollowupAt, true);
-    sql.fetch_all(tx).await
-}
-
-/// How many customers the viewer may see match `f`, and whether that is exact. Unfiltered unit
-/// scopes read the trigger-kept per-unit counts (always exact); everything else counts rows, at
-/// most `cap` of them.
-async fn count(tx: &mut Tx, v: &Viewer, f: &CustomerFilter, cap: i64) -> Result<(i64, bool)> {
-    let unit_part = match (&v.scope, f.is_empty()) {
-        (RecordScope::All, true) => Some(Sql::new(
-            "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts",
-        )),
-        (RecordScope::UnitSubtree(path), true) => {
-            let (lo, hi) = path.subtree_range();
-            let mut sql = Sql::new(
-                "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts WHERE unit_id IN \
-                 (SELECT id FROM org_units WHERE path >= ",
-            );
-            sql.bind(Arg::Text(lo))
-                .push(" AND path < ")
-                .bind(Arg::Text(hi))
-                .push(")");
-            Some(sql)
-        }
-        (RecordScope::Unit(id), true) => {
-            let mut sql = Sql::new(
-                "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts WHERE unit_id = ",
-            );
-            sql.bind(Arg::Uuid(*id));
-            Some(sql)
-        }
-        _ => None,
-    };
-    let Some(unit_part) = unit_part else {
-        // Rows are counted up to one past the cap: enough to tell "more than the cap".
-        let mut sql = Sql::new("SELECT COUNT(*) FROM (");
-        push_parts(&mut sql, "SELECT c.id FROM customers c WHERE 1=1", v, f);
-        if cap < i64::MAX {
-            sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
-        }
-        sql.push(") AS n");
-        let n = sql.fetch_count(tx).await?;
-        return Ok((n.min(cap), n <= cap));
-    };
-    let in_units = unit_part.fetch_count(tx).await?;
-    if v.scope == RecordScope::All {
-        return Ok((in_units, true));
-    }
-    // Plus collaborations outside the scope: the viewer with no collaborations is the scope.
-    let mut outside = Sql::new(
-        "SELECT COUNT(*) FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
-         (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
-    );
-    outside.bind(Arg::Uuid(v.user_id)).push(")");
-    match &v.scope {
-        RecordScope::UnitSubtree(path) => {
-            let (lo, hi) = path.subtree_range();
-            outside
-                .push(" AND c.unit_id NOT IN (SELECT id FROM org_units WHERE path >= ")
-                .bind(Arg::Text(lo))
-                .push(" AND path < ")
-                .bind(Arg::Text(hi))
-                .push(")");
-        }
-        RecordScope::Unit(id) => {
-            outside.push(" AND c.unit_id <> ").bind(Arg::Uuid(*id));
-        }
-        _ => unreachable!("only unit scopes are counted from the per-unit counts"),
-    }
-    Ok((in_units + outside.fetch_count(tx).await?, true))
-}
+pub use listing::*;
 
 /// Whether the per-unit counts agree with the customers (for `salesdesk check`).
 pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {

@@ -1,0 +1,787 @@
+//! The customer list: filters, sorts, pages and counts over the viewer's scope, each read
+//! planned to touch as few rows as the indexes allow at a million customers.
+
+use salesdesk_domain::access::RecordScope;
+use uuid::Uuid;
+
+use super::{CustomerRow, SELECT, Viewer, push_parts, push_scope_cond};
+use crate::sql::{Arg, Page, Sql, contains_pattern};
+use crate::{Result, Tx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerSort {
+    /// Customer number: the order of creation, and a stable key for paging through.
+    Seq,
+    Name,
+    LastFollowupAt,
+    NextFollowupAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CustomerFilter {
+    /// Part of the name, short name, a contact's name, mobile or phone.
+    pub q: Option<String>,
+    /// The name-index grams every name matching `q` holds (`dedupe::query_grams`); with
+    /// none (a one-character `q`), names are read through.
+    pub q_grams: Vec<String>,
+    pub type_code: Option<String>,
+    pub level_code: Option<String>,
+    pub status_code: Option<String>,
+    pub industry_code: Option<String>,
+    pub source_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub tag: Option<String>,
+    pub owner_id: Option<Uuid>,
+    /// Customers of this unit and the units below it: (lo, hi) of its path range.
+    pub unit_range: Option<(String, String)>,
+    pub locked: Option<bool>,
+    /// Not followed up since this instant (or never).
+    pub no_followup_since: Option<i64>,
+    /// The next contact is due before this instant.
+    pub next_followup_before: Option<i64>,
+    /// The next contact is due at or after this instant.
+    pub next_followup_from: Option<i64>,
+    /// Only customers numbered after this (keyset paging through a long export).
+    pub seq_after: Option<i64>,
+    /// Only customers numbered up to this (with `seq_after`, one window of numbers).
+    pub seq_through: Option<i64>,
+    /// Conditions on custom fields (自定义字段), all of which must hold.
+    pub custom: Vec<salesdesk_domain::custom_field::FieldCondition>,
+    /// Only customers forgotten under the 遗忘提醒 rules (per level).
+    pub forgotten: Option<Vec<crate::notifications::ForgottenRule>>,
+}
+
+impl CustomerFilter {
+    /// No filter at all: the whole scope.
+    pub fn is_empty(&self) -> bool {
+        self.q.is_none()
+            && self.type_code.is_none()
+            && self.level_code.is_none()
+            && self.status_code.is_none()
+            && self.industry_code.is_none()
+            && self.source_code.is_none()
+            && self.province.is_none()
+            && self.city.is_none()
+            && self.tag.is_none()
+            && self.owner_id.is_none()
+            && self.unit_range.is_none()
+            && self.locked.is_none()
+            && self.no_followup_since.is_none()
+            && self.next_followup_before.is_none()
+            && self.next_followup_from.is_none()
+            && self.seq_after.is_none()
+            && self.seq_through.is_none()
+            && self.custom.is_empty()
+            && self.forgotten.is_none()
+    }
+}
+
+/// Search: the name or short name holds every gram of `q` (the name index), or a contact's
+/// name, mobile or phone starts with `q` (byte-wise ranges of their indexes). A query too
+/// short for a gram reads the names through, as before the index.
+fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
+    if grams.is_empty() {
+        let p = contains_pattern(q);
+        sql.push(" AND (LOWER(c.name) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR LOWER(c.short_name) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR c.id IN (SELECT customer_id FROM customer_contacts WHERE LOWER(name) LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR mobile LIKE ")
+            .bind(Arg::Text(p.clone()))
+            .push(" ESCAPE '\\' OR phone LIKE ")
+            .bind(Arg::Text(p))
+            .push(" ESCAPE '\\'))");
+        return;
+    }
+    sql.push(" AND (c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram ");
+    if let [one] = grams {
+        sql.push("= ").bind(Arg::Text(one.clone())).push(")");
+    } else {
+        sql.push("IN ")
+            .bind_texts(grams)
+            .push(" GROUP BY customer_id HAVING COUNT(*) = ")
+            .bind(Arg::I64(grams.len() as i64))
+            .push(")");
+    }
+    let t = q.trim();
+    if let Some(hi) = prefix_end(t) {
+        for col in ["name", "mobile", "phone"] {
+            // Digits only for numbers; anything for a name.
+            if col != "name" && !t.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            sql.push(" OR c.id IN (SELECT customer_id FROM customer_contacts WHERE ")
+                .push(match col {
+                    "name" => "name",
+                    "mobile" => "mobile",
+                    _ => "phone",
+                })
+                .push_dialect("", " COLLATE \"C\"")
+                .push(" >= ")
+                .bind(Arg::Text(t.to_owned()))
+                .push(" AND ")
+                .push(match col {
+                    "name" => "name",
+                    "mobile" => "mobile",
+                    _ => "phone",
+                })
+                .push_dialect("", " COLLATE \"C\"")
+                .push(" < ")
+                .bind(Arg::Text(hi.clone()))
+                .push(")");
+        }
+    }
+    sql.push(")");
+}
+
+/// The smallest text after every text starting with `prefix`, byte-wise: the prefix with its
+/// last character one code point on (None for an empty prefix).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);
+        if let Some(n) = next {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// How [`push_filter_as`] writes the filters for the statement at hand.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FilterStyle {
+    /// Tags and custom fields tested row by row (`EXISTS`) as the rows come, rather than their
+    /// matches collected first (`c.id IN`, which reads them all before the first row).
+    pub probe: bool,
+    /// The 遗忘提醒 rules may go by the level's index (false: the rows come from an owner's or
+    /// a unit's walk, and SQLite's planner is kept from preferring the level's).
+    pub level_index: bool,
+    /// The follow-up time ranges may go by the company's time indexes (false: as for the
+    /// level, `+` keeps SQLite 3.51's planner on the owner's or unit's index, where it would
+    /// otherwise take the company's and read every customer in the range).
+    pub time_index: bool,
+    /// The part of the rows whose last follow-up is set (`Some(true)`) or unset
+    /// (`Some(false)`): "not followed up since" becomes one range of an index, or nothing.
+    pub followed_up: Option<bool>,
+}
+
+impl Default for FilterStyle {
+    fn default() -> Self {
+        FilterStyle {
+            probe: false,
+            level_index: true,
+            time_index: true,
+            followed_up: None,
+        }
+    }
+}
+
+/// The list filters, shared by the customer list and the pool list.
+pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
+    push_filter_as(sql, f, FilterStyle::default());
+}
+
+pub(crate) fn push_filter_as(sql: &mut Sql, f: &CustomerFilter, style: FilterStyle) {
+    if let Some(q) = &f.q {
+        push_search(sql, q, &f.q_grams);
+    }
+    let eq = |sql: &mut Sql, col: &'static str, v: &Option<String>| {
+        if let Some(v) = v {
+            sql.push(col).bind(Arg::Text(v.clone()));
+        }
+    };
+    eq(sql, " AND c.type_code = ", &f.type_code);
+    eq(sql, " AND c.level_code = ", &f.level_code);
+    eq(sql, " AND c.status_code = ", &f.status_code);
+    eq(sql, " AND c.industry_code = ", &f.industry_code);
+    eq(sql, " AND c.source_code = ", &f.source_code);
+    eq(sql, " AND c.province = ", &f.province);
+    eq(sql, " AND c.city = ", &f.city);
+    if let Some(t) = &f.tag {
+        sql.push(if style.probe {
+            " AND EXISTS (SELECT 1 FROM customer_tags WHERE customer_id = c.id AND tag = "
+        } else {
+            " AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = "
+        })
+        .bind(Arg::Text(t.clone()))
+        // LIMIT 1: kept a probe (see custom_fields::push_conditions).
+        .push(if style.probe { " LIMIT 1)" } else { ")" });
+    }
+    if let Some(o) = f.owner_id {
+        sql.push(" AND c.owner_id = ").bind(Arg::Uuid(o));
+    }
+    if let Some((lo, hi)) = &f.unit_range {
+        sql.push(" AND c.unit_id IN (SELECT id FROM org_units WHERE path >= ")
+            .bind(Arg::Text(lo.clone()))
+            .push(" AND path < ")
+            .bind(Arg::Text(hi.clone()))
+            .push(")");
+    }
+    if let Some(l) = f.locked {
+        sql.push(" AND c.locked = ").bind(Arg::Bool(l));
+    }
+    let (last, next) = if style.time_index {
+        (" AND c.last_followup_at", " AND c.next_followup_at")
+    } else {
+        (" AND +c.last_followup_at", " AND +c.next_followup_at")
+    };
+    let col = |sql: &mut Sql, sqlite: &'static str, postgres: &'static str| {
+        sql.push_dialect(sqlite, postgres);
+    };
+    if let Some(t) = f.no_followup_since {
+        match style.followed_up {
+            Some(true) => {
+                col(sql, last, " AND c.last_followup_at");
+                sql.push(" < ").bind(Arg::I64(t));
+            }
+            Some(false) => {
+                col(sql, last, " AND c.last_followup_at");
+                sql.push(" IS NULL");
+            }
+            None => {
+                sql.push(" AND (c.last_followup_at IS NULL OR c.last_followup_at < ")
+                    .bind(Arg::I64(t))
+                    .push(")");
+            }
+        }
+    }
+    if let Some(t) = f.next_followup_before {
+        col(sql, next, " AND c.next_followup_at");
+        sql.push(" < ").bind(Arg::I64(t));
+    }
+    if let Some(t) = f.next_followup_from {
+        col(sql, next, " AND c.next_followup_at");
+        sql.push(" >= ").bind(Arg::I64(t));
+    }
+    if let Some(n) = f.seq_after {
+        sql.push(" AND c.seq > ").bind(Arg::I64(n));
+    }
+    if let Some(n) = f.seq_through {
+        sql.push(" AND c.seq <= ").bind(Arg::I64(n));
+    }
+    crate::custom_fields::push_conditions(sql, &f.custom, style.probe);
+    if let Some(rules) = &f.forgotten {
+        crate::notifications::push_forgotten(sql, rules, style.level_index);
+    }
+}
+
+pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
+    // NULLS LAST on both databases: a customer never followed up sorts after the others
+    // whichever the direction, as people expect.
+    if sort == CustomerSort::Seq {
+        sql.push(if desc {
+            " ORDER BY c.seq DESC"
+        } else {
+            " ORDER BY c.seq ASC"
+        });
+        return;
+    }
+    sql.push(match sort {
+        CustomerSort::Seq => unreachable!(),
+        CustomerSort::Name => " ORDER BY c.name",
+        CustomerSort::LastFollowupAt => " ORDER BY c.last_followup_at",
+        CustomerSort::NextFollowupAt => " ORDER BY c.next_followup_at",
+        CustomerSort::CreatedAt => " ORDER BY c.created_at",
+        CustomerSort::UpdatedAt => " ORDER BY c.updated_at",
+    });
+    sql.push(if desc {
+        " DESC NULLS LAST"
+    } else {
+        " ASC NULLS LAST"
+    });
+    sql.push(if desc { ", c.seq DESC" } else { ", c.seq ASC" });
+}
+
+/// How many matching customers a list counts at most when it must count rows (a filter); past
+/// that it says "more than 1,000", as Salesforce says "2,000+ items". Counting reads every
+/// match, a broad filter over a million customers matches hundreds of thousands, and 1,000
+/// index entries cost a fraction of a millisecond where 10,000 cost several.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// How [`list_counted`] reads a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListPlan {
+    /// Matches counted at most.
+    pub count_cap: i64,
+    /// Pages sorted by a follow-up time walk their indexes (`false`: the general plan, which
+    /// tests compare the walks with).
+    pub walk: bool,
+    /// A tag or a custom field's value with at most this many customers is read first and the
+    /// list sorts just those; with more, the walk tests each entry (EXISTS) as it goes.
+    pub few_side_matches: i64,
+}
+
+impl Default for ListPlan {
+    fn default() -> Self {
+        ListPlan {
+            count_cap: COUNT_CAP,
+            walk: true,
+            few_side_matches: FEW_SIDE_MATCHES,
+        }
+    }
+}
+
+/// A page of the customers the viewer may see that match `f`, and how many match: exactly,
+/// counted in full.
+pub async fn list(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+) -> Result<(Vec<CustomerRow>, i64)> {
+    let plan = ListPlan {
+        count_cap: i64::MAX,
+        ..ListPlan::default()
+    };
+    let (rows, total, _) = list_counted(tx, v, f, sort, desc, page, plan).await?;
+    Ok((rows, total))
+}
+
+/// As [`list`], counting at most `plan.count_cap` matches: (rows, count, whether the count is
+/// exact).
+pub async fn list_counted(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+    plan: ListPlan,
+) -> Result<(Vec<CustomerRow>, i64, bool)> {
+    let walks = partition(tx, v, f).await?;
+    // A tag or field value few customers have: read those first, whatever else.
+    let few = few_side(tx, f, plan.few_side_matches).await?;
+    let rows = if plan.walk && walkable(f, sort) && !few {
+        walked(tx, v, f, sort, desc, page, &walks).await?
+    } else {
+        list_rows(tx, v, f, sort, desc, page).await?
+    };
+    // Tags and field values many customers have are tested row by row; an owner's or a few
+    // units' customers are counted along their own index, the company's by each rule's.
+    let company = walks.contains(&Walk::Company);
+    let style = FilterStyle {
+        probe: !few,
+        level_index: company,
+        time_index: company,
+        followed_up: None,
+    };
+    let cap = plan.count_cap;
+    let (total, exact) = count(tx, v, f, cap, style).await?;
+    Ok((rows, total, exact))
+}
+
+/// The highest customer number given so far (0 before the first customer).
+pub async fn max_seq(tx: &mut Tx) -> Result<i64> {
+    Sql::new("SELECT COALESCE(MAX(seq), 0) FROM customers")
+        .fetch_count(tx)
+        .await
+}
+
+/// A page of the viewer's customers, without the total (exports walk windows of customer
+/// numbers with [`CustomerFilter::seq_after`] and [`CustomerFilter::seq_through`]).
+pub async fn list_rows(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+) -> Result<Vec<CustomerRow>> {
+    // The page's ids first, from narrow rows; then only those rows in full (their primary
+    // contact looked up 50 times, not once per row of the scope).
+    const KEYS: &str = "SELECT c.id, c.seq, c.name, c.last_followup_at, c.next_followup_at, c.created_at, \
+         c.updated_at FROM customers c WHERE 1=1";
+    let mut sql = Sql::new(SELECT);
+    sql.push(" AND c.id IN (SELECT c.id FROM (");
+    push_parts(&mut sql, KEYS, v, f, FilterStyle::default());
+    sql.push(") AS c");
+    push_sort(&mut sql, sort, desc);
+    sql.page(page);
+    sql.push(")");
+    push_sort(&mut sql, sort, desc);
+    sql.fetch_all(tx).await
+}
+
+/// A tag or a custom field's value with at most this many customers is read first and the
+/// list sorts just those; with more, the list walks its own order and tests each row.
+const FEW_SIDE_MATCHES: i64 = 2_000;
+
+/// Units a list walks one by one at most; past that, the company's index with the scope
+/// tested on each entry costs less.
+const MAX_UNIT_WALKS: usize = 16;
+
+/// An index a list walks in its order: the company's, one unit's or one owner's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Company,
+    Unit(Uuid),
+    Owner(Uuid),
+}
+
+/// Whether a page in this order can be read by walking indexes in it (search goes by the
+/// name index; exports by windows of customer numbers).
+fn walkable(f: &CustomerFilter, sort: CustomerSort) -> bool {
+    matches!(
+        sort,
+        CustomerSort::LastFollowupAt | CustomerSort::NextFollowupAt
+    ) && f.q.is_none()
+        && f.seq_after.is_none()
+        && f.seq_through.is_none()
+}
+
+/// The indexes the viewer's matches are found along: one owner's, a few units', or the
+/// company's with the scope tested on each entry.
+async fn partition(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<Vec<Walk>> {
+    if let Some(o) = f.owner_id {
+        return Ok(vec![Walk::Owner(o)]);
+    }
+    if let Some((lo, hi)) = &f.unit_range {
+        return unit_walks(tx, lo, hi).await;
+    }
+    Ok(match &v.scope {
+        RecordScope::All => vec![Walk::Company],
+        RecordScope::Own(o) => vec![Walk::Owner(*o)],
+        RecordScope::Unit(u) => vec![Walk::Unit(*u)],
+        RecordScope::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            unit_walks(tx, &lo, &hi).await?
+        }
+        RecordScope::ReportLine(path) => {
+            let (lo, hi) = path.subtree_range();
+            let mut sql = Sql::new("SELECT id FROM users WHERE report_path >= ");
+            sql.bind(Arg::Text(lo))
+                .push(" AND report_path < ")
+                .bind(Arg::Text(hi))
+                .push(" LIMIT ")
+                .bind(Arg::I64(MAX_UNIT_WALKS as i64 + 1));
+            let owners: Vec<(Uuid,)> = sql.fetch_all(tx).await?;
+            if owners.len() <= MAX_UNIT_WALKS {
+                owners.into_iter().map(|o| Walk::Owner(o.0)).collect()
+            } else {
+                vec![Walk::Company]
+            }
+        }
+    })
+}
+
+/// The units of a path range that own customers, walked one by one when they are few and
+/// hold a small share of the company (each walk then finds its page among few entries), else
+/// the company's index with the units tested on each entry. No units with customers: no walk.
+async fn unit_walks(tx: &mut Tx, lo: &str, hi: &str) -> Result<Vec<Walk>> {
+    let mut sql = Sql::new(
+        "SELECT u.id, (SELECT CAST(COALESCE(SUM(n.owned), 0) AS BIGINT) FROM customer_unit_counts n \
+         WHERE n.unit_id = u.id) FROM org_units u WHERE u.path >= ",
+    );
+    sql.bind(Arg::Text(lo.to_owned()))
+        .push(" AND u.path < ")
+        .bind(Arg::Text(hi.to_owned()));
+    let units: Vec<(Uuid, i64)> = sql.fetch_all(tx).await?;
+    let owning: Vec<(Uuid, i64)> = units.into_iter().filter(|u| u.1 > 0).collect();
+    if owning.is_empty() {
+        return Ok(Vec::new());
+    }
+    let total =
+        Sql::new("SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts")
+            .fetch_count(tx)
+            .await?;
+    let in_range: i64 = owning.iter().map(|u| u.1).sum();
+    // One walk per unit reads about (units × page ÷ match rate) entries; the company's walk
+    // (page ÷ (share × match rate)).
+    let per_unit = owning.len() <= MAX_UNIT_WALKS && owning.len() as i64 * in_range <= total;
+    Ok(if per_unit {
+        owning.into_iter().map(|u| Walk::Unit(u.0)).collect()
+    } else {
+        vec![Walk::Company]
+    })
+}
+
+/// Whether a tag or a custom field's condition holds for few enough customers to read them
+/// first.
+async fn few_side(tx: &mut Tx, f: &CustomerFilter, at_most: i64) -> Result<bool> {
+    let few = |n: i64| n <= at_most;
+    if let Some(t) = &f.tag {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_tags WHERE tag = ");
+        sql.bind(Arg::Text(t.clone()))
+            .push(" LIMIT ")
+            .bind(Arg::I64(at_most + 1))
+            .push(") AS n");
+        if few(sql.fetch_count(tx).await?) {
+            return Ok(true);
+        }
+    }
+    for cond in &f.custom {
+        if cond.op == salesdesk_domain::custom_field::FieldOp::Unset {
+            continue;
+        }
+        let mut sql =
+            Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_field_values WHERE field_id = ");
+        sql.bind(Arg::Uuid(cond.field_id));
+        crate::custom_fields::push_value_test(&mut sql, cond);
+        sql.push(" LIMIT ")
+            .bind(Arg::I64(at_most + 1))
+            .push(") AS n");
+        if few(sql.fetch_count(tx).await?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A page sorted by a follow-up time, read by walking indexes in that order: each walk gives
+/// its first `offset + limit` matches (entries with the time, then those without, so each
+/// part is one ordered range on both databases), the collaborations outside the scope theirs,
+/// and only the merged page's rows are read in full. A manager's due list reads a few hundred
+/// index entries, not the 13,000 customers due.
+async fn walked(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    sort: CustomerSort,
+    desc: bool,
+    page: Page,
+    walks: &[Walk],
+) -> Result<Vec<CustomerRow>> {
+    // The key, and (SQLite) the index each walk must go by: its planner would otherwise take
+    // a filter's index and sort everything it matches.
+    let (key, company, unit, owner) = match sort {
+        CustomerSort::NextFollowupAt => (
+            "c.next_followup_at",
+            " INDEXED BY ix_customers_next",
+            " INDEXED BY ix_customers_unit_next",
+            " INDEXED BY ix_customers_owner_next",
+        ),
+        _ => (
+            "c.last_followup_at",
+            " INDEXED BY ix_customers_followup",
+            " INDEXED BY ix_customers_unit_followup",
+            " INDEXED BY ix_customers_owner_followup",
+        ),
+    };
+    let by_last = key == "c.last_followup_at";
+    let due_filter = f.next_followup_before.is_some() || f.next_followup_from.is_some();
+    let admits_no_key = by_last || !due_filter;
+    let (dir, dir_nulls_last) = if desc {
+        (" DESC", " DESC NULLS LAST")
+    } else {
+        (" ASC", " ASC NULLS LAST")
+    };
+    let collaborations = v.scope != RecordScope::All;
+    if walks.is_empty() && !collaborations {
+        return Ok(Vec::new());
+    }
+    let need = page.offset + page.limit;
+    let mut sql = Sql::new(SELECT);
+    sql.push(" AND c.id IN (SELECT id FROM (");
+    let mut first = true;
+    for walk in walks {
+        for with_key in [true, false] {
+            if !with_key && !admits_no_key {
+                continue;
+            }
+            if !first {
+                sql.push(" UNION ALL ");
+            }
+            first = false;
+            sql.push("SELECT * FROM (SELECT c.id, ")
+                .push(key)
+                .push(" AS k, c.seq AS s FROM customers c");
+            match walk {
+                Walk::Company => {
+                    sql.push_dialect(company, "")
+                        .push(" WHERE c.owner_id IS NOT NULL");
+                }
+                Walk::Unit(id) => {
+                    sql.push_dialect(unit, "")
+                        .push(" WHERE c.owner_id IS NOT NULL AND c.unit_id = ")
+                        .bind(Arg::Uuid(*id));
+                }
+                Walk::Owner(id) => {
+                    sql.push_dialect(owner, "")
+                        .push(" WHERE c.owner_id = ")
+                        .bind(Arg::Uuid(*id));
+                }
+            }
+            sql.push(" AND ")
+                .push(key)
+                .push(if with_key { " IS NOT NULL" } else { " IS NULL" });
+            push_scope_cond(&mut sql, &v.scope, false);
+            let style = FilterStyle {
+                probe: true,
+                level_index: false,
+                time_index: true,
+                followed_up: by_last.then_some(with_key),
+            };
+            push_filter_as(&mut sql, f, style);
+            if with_key {
+                sql.push(" ORDER BY ").push(key).push(dir).push(", c.seq");
+            } else {
+                sql.push(" ORDER BY c.seq");
+            }
+            sql.push(dir)
+                .push(" LIMIT ")
+                .bind(Arg::I64(need))
+                .push(") AS w");
+        }
+    }
+    if collaborations {
+        if !first {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT * FROM (SELECT c.id, ")
+            .push(key)
+            .push(
+                " AS k, c.seq AS s FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+                 (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+            )
+            .bind(Arg::Uuid(v.user_id))
+            .push(")");
+        push_scope_cond(&mut sql, &v.scope, true);
+        push_filter(&mut sql, f);
+        sql.push(" ORDER BY ")
+            .push(key)
+            .push(dir_nulls_last)
+            .push(", c.seq")
+            .push(dir)
+            .push(" LIMIT ")
+            .bind(Arg::I64(need))
+            .push(") AS w");
+    }
+    sql.push(") AS m ORDER BY m.k")
+        .push(dir_nulls_last)
+        .push(", m.s")
+        .push(dir);
+    sql.page(page);
+    sql.push(")");
+    push_sort(&mut sql, sort, desc);
+    sql.fetch_all(tx).await
+}
+
+/// The filter as disjoint parts each of which is one range of an index, for counting without
+/// reading rows: one part per 遗忘提醒 rule (its level and idle instant) when the level's index
+/// is used, and "not followed up since" as those followed up before it and those never
+/// followed up.
+fn count_parts(f: &CustomerFilter, style: FilterStyle) -> Vec<(CustomerFilter, FilterStyle)> {
+    let rule_parts: Vec<CustomerFilter> = match &f.forgotten {
+        Some(rules) if rules.len() > 1 && style.level_index => rules
+            .iter()
+            .map(|r| CustomerFilter {
+                forgotten: Some(vec![r.clone()]),
+                ..f.clone()
+            })
+            .collect(),
+        _ => vec![f.clone()],
+    };
+    let styles: &[Option<bool>] = if f.no_followup_since.is_some() {
+        &[Some(true), Some(false)]
+    } else {
+        &[None]
+    };
+    rule_parts
+        .into_iter()
+        .flat_map(|part| {
+            styles.iter().map(move |s| {
+                (
+                    part.clone(),
+                    FilterStyle {
+                        followed_up: *s,
+                        ..style
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// How many customers the viewer may see match `f`, and whether that is exact. Unfiltered unit
+/// scopes read the trigger-kept per-unit counts (always exact); everything else counts rows, at
+/// most `cap` of them.
+async fn count(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    cap: i64,
+    style: FilterStyle,
+) -> Result<(i64, bool)> {
+    let unit_part = match (&v.scope, f.is_empty()) {
+        (RecordScope::All, true) => Some(Sql::new(
+            "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts",
+        )),
+        (RecordScope::UnitSubtree(path), true) => {
+            let (lo, hi) = path.subtree_range();
+            let mut sql = Sql::new(
+                "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts WHERE unit_id IN \
+                 (SELECT id FROM org_units WHERE path >= ",
+            );
+            sql.bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+            Some(sql)
+        }
+        (RecordScope::Unit(id), true) => {
+            let mut sql = Sql::new(
+                "SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts WHERE unit_id = ",
+            );
+            sql.bind(Arg::Uuid(*id));
+            Some(sql)
+        }
+        _ => None,
+    };
+    let Some(unit_part) = unit_part else {
+        // Rows are counted up to one past the cap: enough to tell "more than the cap".
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (");
+        for (i, (part, style)) in count_parts(f, style).iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ALL ");
+            }
+            // Nothing but what the indexes hold, so a count need not read a row.
+            push_parts(
+                &mut sql,
+                "SELECT 1 FROM customers c WHERE 1=1",
+                v,
+                part,
+                *style,
+            );
+        }
+        if cap < i64::MAX {
+            sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
+        }
+        sql.push(") AS n");
+        let n = sql.fetch_count(tx).await?;
+        return Ok((n.min(cap), n <= cap));
+    };
+    let in_units = unit_part.fetch_count(tx).await?;
+    if v.scope == RecordScope::All {
+        return Ok((in_units, true));
+    }
+    // Plus collaborations outside the scope: the viewer with no collaborations is the scope.
+    let mut outside = Sql::new(
+        "SELECT COUNT(*) FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+         (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+    );
+    outside.bind(Arg::Uuid(v.user_id)).push(")");
+    match &v.scope {
+        RecordScope::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            outside
+                .push(" AND c.unit_id NOT IN (SELECT id FROM org_units WHERE path >= ")
+                .bind(Arg::Text(lo))
+                .push(" AND path < ")
+                .bind(Arg::Text(hi))
+                .push(")");
+        }
+        RecordScope::Unit(id) => {
+            outside.push(" AND c.unit_id <> ").bind(Arg::Uuid(*id));
+        }
+        _ => unreachable!("only unit scopes are counted from the per-unit counts"),
+    }
+    Ok((in_units + outside.fetch_count(tx).await?, true))
+}
