@@ -65,10 +65,24 @@ pub(crate) async fn visible(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<C
         .ok_or(AppError::NotFound)
 }
 
+/// Whether the actor is in charge of a customer they can see (in their scope, not only a
+/// collaborator): told from the row for their own, one unit's or every customer, asked of the
+/// database for a subtree or a report line.
+async fn is_in_charge(tx: &mut Tx, actor: &Actor, c: &CustomerRow) -> AppResult<bool> {
+    Ok(match actor.scope(ScopeModule::Customers) {
+        RecordScope::All => true,
+        RecordScope::Own(user) => c.owner_id == Some(user),
+        RecordScope::Unit(unit) => c.unit_id == unit,
+        RecordScope::UnitSubtree(_) | RecordScope::ReportLine(_) => {
+            customers::get(tx, &charge(actor), c.id).await?.is_some()
+        }
+    })
+}
+
 pub(crate) async fn editable(tx: &mut Tx, actor: &Actor, id: Uuid) -> AppResult<CustomerRow> {
     let c = visible(tx, actor, id).await?;
     actor.require(Permission::CustomersEdit)?;
-    if customers::get(tx, &charge(actor), id).await?.is_some() {
+    if is_in_charge(tx, actor, &c).await? {
         return Ok(c);
     }
     match customers::collaboration(tx, id, actor.user_id).await? {
@@ -85,7 +99,7 @@ pub(crate) async fn in_charge(
 ) -> AppResult<CustomerRow> {
     let c = visible(tx, actor, id).await?;
     actor.require(perm)?;
-    if customers::get(tx, &charge(actor), id).await?.is_none() {
+    if !is_in_charge(tx, actor, &c).await? {
         return Err(AppError::Forbidden);
     }
     Ok(c)
@@ -291,8 +305,10 @@ async fn list_items(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<Custom
 
 async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<CustomerDetail> {
     let id = c.id;
-    let in_charge = customers::get(tx, &charge(actor), id).await?.is_some();
-    let collab_edit = customers::collaboration(tx, id, actor.user_id).await? == Some(true);
+    let in_charge = is_in_charge(tx, actor, &c).await?;
+    // A collaboration matters only to someone not in charge.
+    let collab_edit =
+        !in_charge && customers::collaboration(tx, id, actor.user_id).await? == Some(true);
     Ok(CustomerDetail {
         tags: customers::tags_of(tx, &[id])
             .await?

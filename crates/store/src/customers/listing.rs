@@ -664,6 +664,59 @@ async fn walked(
     sql.fetch_all(tx).await
 }
 
+/// The custom-field condition a wide scope's count is driven by: a value many customers hold
+/// (so probed, not collected), counted over the company's index otherwise customer by
+/// customer; from the value's index, 1,001 matches are about 1,001 entries for the company.
+fn driving_field(f: &CustomerFilter, style: FilterStyle) -> Option<usize> {
+    if !(style.probe && style.level_index) {
+        return None;
+    }
+    f.custom
+        .iter()
+        .position(|c| c.op != salesdesk_domain::custom_field::FieldOp::Unset)
+}
+
+/// The count's rows driven by the field value's index (`driving_field`), each joined to its
+/// customer for the scope and the other filters; collaborations outside the scope as usual.
+fn push_count_by_field(
+    sql: &mut Sql,
+    v: &Viewer,
+    f: &CustomerFilter,
+    i: usize,
+    style: FilterStyle,
+) {
+    let cond = &f.custom[i];
+    let rest = CustomerFilter {
+        custom: f
+            .custom
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, c)| c.clone())
+            .collect(),
+        ..f.clone()
+    };
+    // CROSS JOIN: SQLite keeps the value's index outermost.
+    sql.push("SELECT 1 FROM customer_field_values v")
+        .push_dialect(" CROSS JOIN customers c", " JOIN customers c")
+        .push(" ON c.id = v.customer_id WHERE v.field_id = ")
+        .bind(Arg::Uuid(cond.field_id));
+    crate::custom_fields::push_value_test(sql, cond);
+    sql.push(" AND c.owner_id IS NOT NULL");
+    push_scope_cond(sql, &v.scope, false);
+    push_filter_as(sql, &rest, style);
+    if v.scope != RecordScope::All {
+        sql.push(
+            " UNION ALL SELECT 1 FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+        )
+        .bind(Arg::Uuid(v.user_id))
+        .push(")");
+        push_scope_cond(sql, &v.scope, true);
+        push_filter_as(sql, f, style);
+    }
+}
+
 /// The filter as disjoint parts each of which is one range of an index, for counting without
 /// reading rows: one part per 遗忘提醒 rule (its level and idle instant) when the level's index
 /// is used, and "not followed up since" as those followed up before it and those never
@@ -738,18 +791,24 @@ async fn count(
     let Some(unit_part) = unit_part else {
         // Rows are counted up to one past the cap: enough to tell "more than the cap".
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
-        for (i, (part, style)) in count_parts(f, style).iter().enumerate() {
-            if i > 0 {
-                sql.push(" UNION ALL ");
+        let parts = count_parts(f, style);
+        match driving_field(f, style) {
+            Some(i) if parts.len() == 1 => push_count_by_field(&mut sql, v, f, i, style),
+            _ => {
+                for (i, (part, style)) in parts.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(" UNION ALL ");
+                    }
+                    // Nothing but what the indexes hold, so a count need not read a row.
+                    push_parts(
+                        &mut sql,
+                        "SELECT 1 FROM customers c WHERE 1=1",
+                        v,
+                        part,
+                        *style,
+                    );
+                }
             }
-            // Nothing but what the indexes hold, so a count need not read a row.
-            push_parts(
-                &mut sql,
-                "SELECT 1 FROM customers c WHERE 1=1",
-                v,
-                part,
-                *style,
-            );
         }
         if cap < i64::MAX {
             sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
