@@ -98,15 +98,16 @@ fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
             .push(" ESCAPE '\\'))");
         return;
     }
-    sql.push(" AND (c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram ");
+    // One IN over the union of the matches: an OR of two INs makes PostgreSQL read every
+    // customer of the scope; a single set it can start from.
+    sql.push(" AND c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram ");
     if let [one] = grams {
-        sql.push("= ").bind(Arg::Text(one.clone())).push(")");
+        sql.push("= ").bind(Arg::Text(one.clone()));
     } else {
         sql.push("IN ")
             .bind_texts(grams)
             .push(" GROUP BY customer_id HAVING COUNT(*) = ")
-            .bind(Arg::I64(grams.len() as i64))
-            .push(")");
+            .bind(Arg::I64(grams.len() as i64));
     }
     let t = q.trim();
     if let Some(hi) = prefix_end(t) {
@@ -115,25 +116,21 @@ fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
             if col != "name" && !t.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
-            sql.push(" OR c.id IN (SELECT customer_id FROM customer_contacts WHERE ")
-                .push(match col {
-                    "name" => "name",
-                    "mobile" => "mobile",
-                    _ => "phone",
-                })
+            let col = match col {
+                "name" => "name",
+                "mobile" => "mobile",
+                _ => "phone",
+            };
+            sql.push(" UNION SELECT customer_id FROM customer_contacts WHERE ")
+                .push(col)
                 .push_dialect("", " COLLATE \"C\"")
                 .push(" >= ")
                 .bind(Arg::Text(t.to_owned()))
                 .push(" AND ")
-                .push(match col {
-                    "name" => "name",
-                    "mobile" => "mobile",
-                    _ => "phone",
-                })
+                .push(col)
                 .push_dialect("", " COLLATE \"C\"")
                 .push(" < ")
-                .bind(Arg::Text(hi.clone()))
-                .push(")");
+                .bind(Arg::Text(hi.clone()));
         }
     }
     sql.push(")");
