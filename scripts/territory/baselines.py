@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """SalesDesk's territory engine side by side with the open-source baselines, on the same
-inputs (China's 2,875 districts from crates/bench/data/china-districts):
+inputs (China's 2,875 districts from crates/bench/data/china-districts, or with
+--data us-counties the 3,109 contiguous US counties of build_us_counties.py):
 
 - gerrychain: recursive spanning-tree partition (balanced within ε), then a ReCom Markov
   chain; the most compact plan the chain visits is reported, as an optimiser would use it.
@@ -14,7 +15,7 @@ mean Polsby-Popper of the dissolved territories, contiguity, and wall time.
     scripts/territory/setup-venv
     cargo build --release -p salesdesk
     .venv/territory/bin/python scripts/territory/baselines.py [--k 20 50] [--recom-steps 100] \
-        [--epsilon 0.01 0.02] [--skip-spopt]
+        [--epsilon 0.01 0.02] [--skip-spopt] [--data us-counties]
 
 Not part of `make test`: the baselines take minutes. Results go to docs/benchmarks.md.
 """
@@ -61,8 +62,13 @@ class Scorer:
         self.graph = nx.Graph()
         self.graph.add_nodes_from(range(len(units)))
         self.graph.add_edges_from((self.index[a], self.index[b]) for a, b in edges)
-        districts = load_districts(None).set_index("id").loc[self.ids].reset_index()
-        self.shapes = districts.to_crs(CHINA_ALBERS).geometry.simplify(50.0).buffer(0).values
+        if DATA.name == "us-counties":
+            from build_us_counties import US_ALBERS, load_counties
+            counties = load_counties().set_index("id").loc[self.ids].reset_index()
+            self.shapes = counties.to_crs(US_ALBERS).geometry.simplify(50.0).buffer(0).values
+        else:
+            districts = load_districts(None).set_index("id").loc[self.ids].reset_index()
+            self.shapes = districts.to_crs(CHINA_ALBERS).geometry.simplify(50.0).buffer(0).values
 
     def score(self, label, assignment, seconds):
         """`assignment`: territory per unit index."""
@@ -91,21 +97,21 @@ class Scorer:
         }
 
 
-def salesdesk(scorer, k, tolerance):
+def salesdesk(scorer, k, tolerance, seed=1):
     binary = ROOT / "target/release/salesdesk"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.csv"
         started = time.perf_counter()
         subprocess.run(
             [binary, "territory", "optimise", "--units", DATA / "units.csv",
-             "--adjacency", DATA / "adjacency.csv", "-k", str(k), "--tolerance", str(tolerance * 100), "--out", out],
+             "--adjacency", DATA / "adjacency.csv", "-k", str(k), "--tolerance", str(tolerance * 100), "--seed", str(seed), "--out", out],
             check=True, capture_output=True,
         )
         seconds = time.perf_counter() - started
         with open(out, encoding="utf-8") as f:
             plan = {r["id"]: r["territory"] for r in csv.DictReader(f)}
     labels = sorted(set(plan.values()))
-    return scorer.score(f"SalesDesk (tolerance {tolerance:.1%})", [labels.index(plan[u]) for u in scorer.ids], seconds)
+    return scorer.score(f"SalesDesk (tolerance {tolerance:.1%}, seed {seed})", [labels.index(plan[u]) for u in scorer.ids], seconds)
 
 
 def gerrychain_recom(scorer, k, epsilon, steps):
@@ -180,15 +186,19 @@ def main():
     parser.add_argument("--epsilon", type=float, nargs="+", default=[0.01, 0.02],
                         help="balance tolerances: SalesDesk and ReCom are each run at every one")
     parser.add_argument("--skip-spopt", action="store_true", help="spopt takes minutes per k")
+    parser.add_argument("--data", default="china-districts", help="a geography of crates/bench/data")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="SalesDesk's seeds")
     args = parser.parse_args()
+    global DATA
+    DATA = ROOT / "crates/bench/data" / args.data
     units, edges = read_inputs()
     scorer = Scorer(units, edges)
     print("| k | plan | territories | max deviation | mean deviation | distance to centre | Polsby-Popper | contiguous | time |")
     print("|---|---|---|---|---|---|---|---|---|")
     for k in args.k:
-        rows = [salesdesk(scorer, k, 0.005)]
+        rows = [salesdesk(scorer, k, 0.005, seed) for seed in args.seeds]
         for eps in args.epsilon:
-            rows.append(salesdesk(scorer, k, eps))
+            rows.extend(salesdesk(scorer, k, eps, seed) for seed in args.seeds)
             rows.append(gerrychain_recom(scorer, k, eps, args.recom_steps))
         if not args.skip_spopt:
             rows.extend(spopt_plans(scorer, k))

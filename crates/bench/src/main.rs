@@ -84,6 +84,19 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Territory design over real geographies (China's districts whole and per province,
+    /// the contiguous US counties) and several seeds: the worst case of each.
+    TerritoryRobustness {
+        /// Engine seeds to run each case with.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5")]
+        seeds: Vec<u64>,
+        /// Only the geographies whose name holds this text.
+        #[arg(long)]
+        only: Option<String>,
+        /// Print every run, not only each case's worst.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Writes the XLSX the import benchmark uploads (run in a child process, so the memory
     /// writing it takes is not counted as the server's).
     #[command(hide = true)]
@@ -184,6 +197,14 @@ async fn main() -> Result<()> {
                 .with_writer(std::io::stderr)
                 .init();
             bench_http(backend, customers, clients, seconds, snapshot, only).await
+        }
+        Command::TerritoryRobustness {
+            seeds,
+            only,
+            verbose,
+        } => {
+            territory_robustness(&seeds, only.as_deref(), verbose);
+            Ok(())
         }
         Command::Territory { seed } => {
             bench_territory(seed);
@@ -1288,14 +1309,170 @@ fn bench_territory(seed: u64) {
 }
 
 fn china_districts() -> salesdesk_territory::Problem {
+    real_geography("china-districts").0
+}
+
+/// A geography of crates/bench/data: its problem and each unit's `state`.
+fn real_geography(name: &str) -> (salesdesk_territory::Problem, Vec<String>) {
     use salesdesk_territory::files::{index, read_adjacency, read_units};
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/china-districts");
-    let read =
-        |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).expect("china-districts data");
-    let units = read_units(&read("units.csv")).expect("units.csv").units;
+    let dir = format!("{}/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).expect("geography data");
+    let file = read_units(&read("units.csv")).expect("units.csv");
+    let units = file.units;
     let edges = read_adjacency(&read("adjacency.csv"), &index(&units)).expect("adjacency.csv");
     let graph = salesdesk_territory::Graph::new(units.len(), &edges);
-    salesdesk_territory::Problem { units, graph }
+    let states = file
+        .states
+        .unwrap_or_else(|| vec![String::new(); units.len()]);
+    (salesdesk_territory::Problem { units, graph }, states)
+}
+
+/// The units of one state, with the adjacency among them (None when they are not connected
+/// without the rest, e.g. an island province joined by a link to the mainland).
+fn sub_geography(
+    p: &salesdesk_territory::Problem,
+    states: &[String],
+    state: &str,
+) -> Option<salesdesk_territory::Problem> {
+    use salesdesk_territory::{Edge, Graph, Problem};
+    let keep: Vec<usize> = (0..p.units.len()).filter(|&u| states[u] == state).collect();
+    let mut at = vec![usize::MAX; p.units.len()];
+    for (i, &u) in keep.iter().enumerate() {
+        at[u] = i;
+    }
+    let mut edges = Vec::new();
+    for &u in &keep {
+        for (v, border) in p.graph.borders(u) {
+            if u < v && at[v] != usize::MAX {
+                edges.push(Edge {
+                    a: at[u],
+                    b: at[v],
+                    border_km: (border > 0.0).then_some(border),
+                });
+            }
+        }
+    }
+    let graph = Graph::new(keep.len(), &edges);
+    if graph.components().1 != 1 {
+        return None;
+    }
+    Some(Problem {
+        units: keep.iter().map(|&u| p.units[u].clone()).collect(),
+        graph,
+    })
+}
+
+/// Every case over every seed; per case the worst regular deviation, distance and time.
+fn territory_robustness(seeds: &[u64], only: Option<&str>, verbose: bool) {
+    use salesdesk_territory::{Options, optimise};
+    let mut cases: Vec<(String, salesdesk_territory::Problem, usize)> = Vec::new();
+    let (china, provinces) = real_geography("china-districts");
+    let (us, us_states) = real_geography("us-counties");
+    for k in [20, 50] {
+        cases.push(("China, all districts".into(), china.clone(), k));
+        cases.push(("US, contiguous counties".into(), us.clone(), k));
+    }
+    let mut names: Vec<&String> = provinces.iter().collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        // About ten units or more per territory: a province of 100 districts in 10.
+        if let Some(p) = sub_geography(&china, &provinces, name)
+            && p.units.len() >= 60
+        {
+            let k = (p.units.len() / 10).clamp(2, 20);
+            cases.push((format!("China, {name}"), p, k));
+        }
+    }
+    let mut names: Vec<&String> = us_states.iter().collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        if let Some(p) = sub_geography(&us, &us_states, name)
+            && p.units.len() >= 60
+        {
+            let k = (p.units.len() / 10).clamp(2, 20);
+            cases.push((format!("US, {name}"), p, k));
+        }
+    }
+    println!(
+        "| geography | units | k | oversized | floor | worst regular max deviation (seed) | mean over seeds | worst distance to centre | worst time |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (name, p, k) in cases {
+        if only.is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        let (floor, floor_unit) =
+            salesdesk_territory::balance_floor(&p, k, salesdesk_territory::Balance::Potential);
+        if verbose && let Some(u) = floor_unit {
+            eprintln!(
+                "{name} k={k}: floor {} set by {}",
+                pct(floor),
+                p.units[u].name
+            );
+        }
+        let mut worst = (0.0f64, 0u64);
+        let (mut sum, mut far, mut slow, mut over) = (0.0, 0.0f64, 0u64, 0usize);
+        for &seed in seeds {
+            let mut o = Options::new(k);
+            o.seed = seed;
+            let plan = optimise(&p, &o).expect("plan");
+            // TERRITORY_DEBUG=1: the territories more than 1 % off, to see what holds a case.
+            if std::env::var("TERRITORY_DEBUG").is_ok() {
+                let regular: Vec<f64> = plan
+                    .figures
+                    .territories
+                    .iter()
+                    .filter(|t| !t.oversized)
+                    .map(|t| t.potential)
+                    .collect();
+                let mean = regular.iter().sum::<f64>() / regular.len().max(1) as f64;
+                for (t, tf) in plan.figures.territories.iter().enumerate() {
+                    if !tf.oversized && (tf.potential / mean - 1.0).abs() > 0.01 {
+                        let heaviest = (0..p.units.len())
+                            .filter(|&u| plan.territory[u] == t)
+                            .max_by(|&a, &b| p.units[a].potential.total_cmp(&p.units[b].potential))
+                            .unwrap();
+                        eprintln!(
+                            "  t{t}: {} units, {} oversized={} heaviest {} {:.0}",
+                            tf.units,
+                            pct(tf.potential / mean - 1.0),
+                            tf.oversized,
+                            p.units[heaviest].name,
+                            p.units[heaviest].potential
+                        );
+                    }
+                }
+            }
+            let f = plan.figures;
+            if verbose {
+                eprintln!(
+                    "{name} k={k} seed={seed}: {} regular, {:.1} km, {} ms, contiguous {}",
+                    pct(f.potential_max_deviation_regular),
+                    f.mean_distance_km,
+                    f.elapsed_ms,
+                    f.contiguous
+                );
+            }
+            assert!(f.contiguous, "{name} k={k} seed={seed}: not contiguous");
+            if f.potential_max_deviation_regular >= worst.0 {
+                worst = (f.potential_max_deviation_regular, seed);
+            }
+            sum += f.potential_max_deviation_regular;
+            far = far.max(f.mean_distance_km);
+            slow = slow.max(f.elapsed_ms);
+            over = f.oversized_territories;
+        }
+        println!(
+            "| {name} | {} | {k} | {over} | {} | {} ({}) | {} | {far:.1} km | {slow} ms |",
+            p.units.len(),
+            pct(floor),
+            pct(worst.0),
+            worst.1,
+            pct(sum / seeds.len() as f64),
+        );
+    }
 }
 
 fn pct(v: f64) -> String {
@@ -1367,6 +1544,36 @@ fn realignment_table(seed: u64, cases: &[(salesdesk_territory::Problem, usize)])
         o.current = Some(plan.territory.clone());
         let after = optimise(&grown, &o).expect("realignment");
         let moved = after.figures.moved.unwrap_or(0);
+        // TERRITORY_DEBUG=1: the territories a realignment leaves more than 5 % off.
+        if std::env::var("TERRITORY_DEBUG").is_ok() {
+            for (t, tf) in after.figures.territories.iter().enumerate() {
+                if !tf.oversized && tf.potential_deviation.abs() > 0.05 {
+                    let grown_t = chosen.contains(&t);
+                    let nb: Vec<usize> = (0..n)
+                        .filter(|&u| after.territory[u] == t)
+                        .flat_map(|u| {
+                            grown
+                                .graph
+                                .neighbours(u)
+                                .iter()
+                                .map(|&v| after.territory[v as usize])
+                        })
+                        .filter(|&o| o != t)
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    eprintln!(
+                        "  t{t} grown={grown_t} units={} dev={} neighbours={:?} oversized nbs={}",
+                        tf.units,
+                        pct(tf.potential_deviation),
+                        nb,
+                        nb.iter()
+                            .filter(|&&o| after.figures.territories[o].oversized)
+                            .count()
+                    );
+                }
+            }
+        }
         println!(
             "| {n}, {k} | {} → {} | {moved} ({:.1} %) | {} | {} ms |",
             pct(before.potential_max_deviation_regular),

@@ -145,6 +145,53 @@ pub(crate) fn medoid(problem: &Problem, weights: &[f64], members: &[usize]) -> u
 
 /// The figures of `territory` (0..k for each unit). `centres` as the plan has them, or
 /// medoids when None.
+/// A deviation no plan can beat, from single units: a unit lighter than a fair share is
+/// either a territory alone (short by what it lacks) or joined by at least one neighbour
+/// (over by what the lightest neighbour adds beyond the share). The largest such floor over
+/// units, relative to the fair share of territories without an oversized unit, with the
+/// unit that sets it. Denver between Adams, Arapahoe and Jefferson, 0.91 of a share at
+/// k = 6: 8.9 % short alone, more over with any neighbour.
+pub fn balance_floor(problem: &Problem, k: usize, balance: Balance) -> (f64, Option<usize>) {
+    let mut worst = (0.0f64, None);
+    let mut check = |values: Vec<f64>| {
+        let big = oversized_units(&values, k);
+        let share = fair_share(&values, &big, k);
+        if share <= 0.0 {
+            return;
+        }
+        for u in 0..values.len() {
+            if big[u] {
+                continue;
+            }
+            // Joined, at least its lightest neighbour comes too: one that is not oversized (an
+            // oversized unit's territory may take a small enclave, but is no one's to fill).
+            let lightest = problem
+                .graph
+                .neighbours(u)
+                .iter()
+                .filter(|&&v| !big[v as usize])
+                .map(|&v| values[v as usize])
+                .fold(f64::INFINITY, f64::min);
+            if lightest.is_infinite() {
+                continue;
+            }
+            let alone = (share - values[u]).max(0.0) / share;
+            let joined = ((values[u] + lightest - share) / share).max(0.0);
+            let floor = alone.min(joined);
+            if floor > worst.0 {
+                worst = (floor, Some(u));
+            }
+        }
+    };
+    if balance != Balance::Workload {
+        check(problem.units.iter().map(|u| u.potential).collect());
+    }
+    if balance != Balance::Potential {
+        check(problem.units.iter().map(|u| u.workload).collect());
+    }
+    worst
+}
+
 pub fn evaluate(
     problem: &Problem,
     territory: &[usize],

@@ -5,11 +5,15 @@
 //!
 //! The method follows the sales-territory-alignment literature (Hess & Samuels 1971's
 //! location-allocation; Zoltners & Sinha 2005's survey) and districting's local search:
-//! seeds spread by weighted k-means++, contiguous region growing that always feeds the
-//! lightest territory, then simulated annealing over boundary moves (a unit passes to a
-//! neighbouring territory when its own stays connected), with centres recomputed as
-//! medoids, and a last pass aimed at the worst territory. Units heavier than a fair share
-//! form a territory of their own and are reported apart, as they bound what any plan can do.
+//! a first plan by recursive cuts of random spanning trees (gerrychain's
+//! `recursive_tree_part`), or for fixed bases contiguous region growing from seeds; then
+//! simulated annealing over boundary moves (a unit passes to a neighbouring territory when
+//! its own stays connected) with centres recomputed as medoids, recombination of
+//! neighbouring pairs (ReCom), moves and ejection chains aimed at the worst territories,
+//! and compaction within the balance tolerance. A few independent starts, the best kept,
+//! make the worst seed close to the typical one. Units heavier than a fair share form a
+//! territory of their own and are reported apart, as they bound what any plan can do;
+//! [`balance_floor`] says what single units make impossible.
 //!
 //! Pure computation, no I/O: [`files`] reads the CSV formats from text.
 
@@ -22,7 +26,7 @@ mod solve;
 
 use std::time::Duration;
 
-pub use figures::{Figures, TerritoryFigures, evaluate};
+pub use figures::{Figures, TerritoryFigures, balance_floor, evaluate};
 pub use graph::{Edge, Graph, adjacency_from_points, clustered_points};
 
 /// A unit territories are built from. Position in km on a plane (see [`project`]).

@@ -20,7 +20,7 @@ const ROUNDS: usize = 3;
 /// Per-subtree sums: weight, weighted x, y and x² + y², and the balanced measures.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Sums {
-    w: f64,
+    pub w: f64,
     wx: f64,
     wy: f64,
     wrr: f64,
@@ -48,7 +48,7 @@ impl Sums {
     }
 
     /// Σ w·|p − centroid|², the moment of inertia about the weighted centroid.
-    fn inertia(&self) -> f64 {
+    pub fn inertia(&self) -> f64 {
         if self.w <= 0.0 {
             return 0.0;
         }

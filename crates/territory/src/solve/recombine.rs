@@ -13,7 +13,9 @@ use crate::figures::{dist, medoid};
 
 /// Spanning trees tried per pair: each gives its best cut; more trees find better cuts of
 /// awkward shapes at a linear cost.
+/// (A pair of few units gets more: its trees are cheap and its good cuts rare.)
 const TREES: usize = 8;
+const TREES_MAX: usize = 16;
 
 /// A split of a pair's units: which go to the first territory, with the pair's cost.
 struct Split {
@@ -33,7 +35,7 @@ impl Search<'_> {
             let order = self.worst_first();
             let mut improved = false;
             'worst: for &(cost, t) in order.iter().take(4) {
-                if cost < 1e-8 {
+                if cost < self.settled {
                     break;
                 }
                 for b in self.neighbouring_territories(t) {
@@ -76,7 +78,8 @@ impl Search<'_> {
             .collect();
         let before = self.pair_cost(a, b, &members, &present, [self.centre[a], self.centre[b]]);
         let mut best: Option<Split> = None;
-        for _ in 0..TREES {
+        let trees = (6000 / members.len().max(1)).clamp(TREES, TREES_MAX);
+        for _ in 0..trees {
             let Some(split) = self.best_tree_cut(a, b, &members) else {
                 continue;
             };
