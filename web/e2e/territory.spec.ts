@@ -2,13 +2,8 @@
 // designs a new one, moves a district to another territory and locks it (the figures
 // change), optimises around the lock, and applies the present alignment rebalanced, seeing
 // first who gains and loses which districts and customers.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signIn } from './helpers';
-
-async function pick(page: Page, testId: string, text: string) {
-  await page.getByTestId(testId).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: text }).first().click();
-}
 
 test('a scenario is designed, edited on the map and applied', async ({ page }, info) => {
   await signIn(page, 'yuanhaiyan');
@@ -27,6 +22,10 @@ test('a scenario is designed, edited on the map and applied', async ({ page }, i
   await dialog.getByRole('button', { name: /确\s*定/ }).click();
   await expect(page.getByText('方案已生成')).toBeVisible();
   await expect(page.getByTestId('territory-table').locator('tbody tr.ant-table-row')).toHaveCount(8);
+  // A legend names the eight territories: by rep or main city, not "T01".
+  const legend = page.getByTestId('territory-legend');
+  await expect(legend.locator(':scope > span')).toHaveCount(8);
+  await expect(legend).not.toContainText('T01');
   const before = await page.getByTestId('figure-potential').innerText();
 
   // Move 黄浦区 to another territory, then lock it.
@@ -34,9 +33,11 @@ test('a scenario is designed, edited on the map and applied', async ({ page }, i
   await page.keyboard.type('黄浦');
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '上海市黄浦区' }).click();
   const territorySelect = page.getByTestId('unit-territory');
-  const from = await territorySelect.innerText();
-  const target = from.includes('T01') ? 'T02' : 'T01';
-  await pick(page, 'unit-territory', target);
+  const from = (await territorySelect.innerText()).trim();
+  await territorySelect.click();
+  const other = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasNotText: from }).first();
+  const target = (await other.innerText()).trim();
+  await other.click();
   await expect(territorySelect).toContainText(target);
   await expect(page.getByTestId('figure-potential')).not.toHaveText(before);
   await page.getByTestId('unit-lock').click();

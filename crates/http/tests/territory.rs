@@ -10,10 +10,11 @@ use axum::http::{Method, StatusCode};
 use common::Fx;
 use serde_json::{Value, json};
 
-/// Six districts of 测试市 in two rows of three, 10 km apart, equal potential; all held by
-/// repa1 now. `000104`–`000106` is the eastern half.
+/// Six districts of 测试市 in two rows of three, 10 km apart, equal potential, 西一区 four
+/// times the workload of the others; all held by repa1 now. `000104`–`000106` is the
+/// eastern half.
 const UNITS: &str = "id,name,city,district,x_km,y_km,potential,workload,owner\n\
-000101,西一区,测试市,西一区,0,0,100,10,repa1\n\
+000101,西一区,测试市,西一区,0,0,100,40,repa1\n\
 000102,西二区,测试市,西二区,0,10,100,10,repa1\n\
 000103,中一区,测试市,中一区,10,0,100,10,repa1\n\
 000104,中二区,测试市,中二区,10,10,100,10,repa1\n\
@@ -183,6 +184,22 @@ api_test! {
         assert_eq!(ts[0]["units"].as_i64().unwrap() + ts[1]["units"].as_i64().unwrap(), 6);
         // Three equal units each: a west and an east half, or a north and a south row.
         let halves = territory_of(&s, "000101") == territory_of(&s, "000102");
+        // Balanced in potential, not in workload (60 against 30): the fairness says so, the
+        // worse measure of the least fair territory (it said 100 counting potential alone).
+        assert!(s["figures"]["presentPotentialMaxDeviation"].is_null(), "one rep holds all now");
+        let fairness = s["figures"]["fairness"].as_f64().unwrap();
+        assert!((fairness - 200.0 / 3.0).abs() < 0.1, "{fairness}");
+        for t in ts {
+            let w = t["workloadDeviation"].as_f64().unwrap();
+            let expected = 100.0 * (1.0 + w).min(1.0 / (1.0 + w));
+            assert!((t["fairness"].as_f64().unwrap() - expected).abs() < 0.1, "{t:?}");
+        }
+        // Neighbours on the map in different colours.
+        assert_ne!(ts[0]["colour"], ts[1]["colour"]);
+        // Named by the rep it would go to, or else by its main city.
+        let labels: Vec<&str> = ts.iter().map(|t| t["label"].as_str().unwrap()).collect();
+        assert!(labels.contains(&"测试repa1"), "{labels:?}");
+        assert!(labels.iter().all(|l| !l.starts_with('T')), "{labels:?}");
         // One territory stays with repa1 (suggested by overlap), the other has nobody yet.
         assert_eq!(ts.iter().filter(|t| t["ownerId"] == json!(fx.user["repa1"])).count(), 1);
         let free = ts.iter().find(|t| t["ownerId"].is_null()).unwrap()["idx"].as_i64().unwrap();
@@ -307,5 +324,9 @@ api_test! {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         assert_eq!(r.body["k"], 2);
         assert_eq!(r.body["figures"]["contiguous"], true);
+        // What the moves are weighed against: the present alignment's imbalance (repa1 and
+        // repa2 hold the halves of the applied plan, equal in potential).
+        let present = r.body["figures"]["presentPotentialMaxDeviation"].as_f64().unwrap();
+        assert!(present < 1e-9, "{present}");
     }
 }

@@ -2764,7 +2764,7 @@ export interface components {
             contiguous: boolean;
             /**
              * Format: double
-             * @description 0–100, the mean of the territories' fairness.
+             * @description 0–100: the least fair territory's fairness (territories of an oversized unit aside).
              */
             fairness: number;
             /**
@@ -2783,6 +2783,12 @@ export interface components {
             potentialMaxDeviationRegular: number;
             /** Format: double */
             potentialMeanDeviation: number;
+            /**
+             * Format: double
+             * @description The present alignment's largest deviation of a rep's potential from the mean (null
+             *     with fewer than two reps holding units): what the moves are weighed against.
+             */
+            presentPotentialMaxDeviation?: number | null;
             /** @description Units whose rep would change against the present alignment. */
             unitsMoved: number;
             /** Format: double */
@@ -2881,6 +2887,8 @@ export interface components {
         /** @description One territory of a scenario with its figures. */
         TerritoryView: {
             centreCode: string;
+            /** @description Its map colour, an index into the UI's palette of 20; neighbouring territories differ. */
+            colour: number;
             /**
              * Format: double
              * @description 补偿系数 (0.5–3.0), for commissions.
@@ -2889,7 +2897,8 @@ export interface components {
             contiguous: boolean;
             /**
              * Format: double
-             * @description 0–100: 100 is exactly a fair share.
+             * @description 0–100: the worse of potential and workload, 100 × the smaller of load/mean and
+             *     mean/load (100 is exactly a fair share of both).
              */
             fairness: number;
             /** Format: int64 */

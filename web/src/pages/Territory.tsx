@@ -49,6 +49,7 @@ export default function Territory() {
   const draft = s?.status === 'draft';
   const unitNames = useMemo(() => new Map((units.data ?? []).map((u) => [u.code, u])), [units.data]);
   const labels = useMemo(() => (s?.territories ?? []).map((x) => x.label), [s]);
+  const colours = useMemo(() => (s?.territories ?? []).map((x) => x.colour), [s]);
   const mapUnits = useMemo(
     () => (s?.units ?? []).map((u) => ({ code: u.code, name: unitNames.get(u.code)?.name ?? u.code, territory: u.territory, locked: u.locked })),
     [s, unitNames],
@@ -195,7 +196,7 @@ export default function Territory() {
       dataIndex: 'label',
       render: (_: unknown, x: Territory) => (
         <Space>
-          <Badge color={territoryColour(x.idx)} />
+          <Badge color={territoryColour(x.colour)} />
           {x.label}
           {!x.contiguous && <Tag color="red">{t('territory.notContiguous')}</Tag>}
           {x.oversized && <Tag>{t('territory.oversized')}</Tag>}
@@ -293,12 +294,20 @@ export default function Territory() {
             </Descriptions.Item>
             <Descriptions.Item label={t('territory.maxWorkloadDeviation')}>{percent(s.figures.workloadMaxDeviation)}</Descriptions.Item>
             <Descriptions.Item label={t('territory.distance')}>{km(s.figures.meanDistanceKm)}</Descriptions.Item>
-            <Descriptions.Item label={t('territory.unitsMoved')}>{s.figures.unitsMoved}</Descriptions.Item>
+            <Descriptions.Item label={t('territory.unitsMoved')}>
+              {s.figures.unitsMoved}
+              {s.figures.presentPotentialMaxDeviation != null && (
+                <Typography.Text type="secondary">
+                  {' '}
+                  {t('territory.presentDeviation', { deviation: percent(s.figures.presentPotentialMaxDeviation, 1) })}
+                </Typography.Text>
+              )}
+            </Descriptions.Item>
           </Descriptions>
           <Row gutter={16}>
             <Col xs={24} lg={14}>
               {geojson.data ? (
-                <TerritoryMap geojson={geojson.data} units={mapUnits} labels={labels} selected={selectedUnit} onSelect={setSelectedUnit} />
+                <TerritoryMap geojson={geojson.data} units={mapUnits} labels={labels} colours={colours} selected={selectedUnit} onSelect={setSelectedUnit} />
               ) : (
                 <Spin />
               )}
@@ -330,7 +339,7 @@ export default function Territory() {
                           value={placed.territory}
                           style={{ minWidth: 160 }}
                           onChange={(v) => place({ territory: v })}
-                          options={labels.map((l, i) => ({ value: i, label: <Space><Badge color={territoryColour(i)} />{l}</Space> }))}
+                          options={labels.map((l, i) => ({ value: i, label: <Space><Badge color={territoryColour(colours[i] ?? i)} />{l}</Space> }))}
                         />
                         <Switch
                           data-testid="unit-lock"

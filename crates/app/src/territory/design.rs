@@ -130,10 +130,10 @@ pub(crate) async fn create_as(
     }
     let assign = run_engine(units.problem.clone(), options).await?;
     if !input.from_current {
-        territories = suggest_owners(&units, &assign, k)
+        let owners = suggest_owners(&units, &assign, k);
+        territories = territory_names(&units, &assign, &owners)
             .into_iter()
-            .enumerate()
-            .map(|(t, o)| (format!("T{:02}", t + 1), o))
+            .zip(owners)
             .collect();
     }
     let id = Uuid::now_v7();
@@ -176,6 +176,56 @@ pub(crate) async fn create_as(
     let l = load_scenario(&mut tx, &units, id).await?;
     tx.commit().await?;
     Ok(detail(&units, l))
+}
+
+/// A new plan's territory names: the rep it would go to, else its main city (the one holding
+/// most of its potential), else, when another territory already has that name, its heaviest
+/// unit. Users rename them at will; "T01" told a director nothing.
+fn territory_names(units: &Units, assign: &[usize], owners: &[Option<Uuid>]) -> Vec<String> {
+    let k = owners.len();
+    let owner_name = |o: Uuid| {
+        units
+            .rows
+            .iter()
+            .find(|r| r.owner_id == Some(o))
+            .and_then(|r| r.owner_name.clone())
+    };
+    let mut names: Vec<Option<String>> = owners.iter().map(|o| o.and_then(owner_name)).collect();
+    for t in 0..k {
+        if names[t].is_some() {
+            continue;
+        }
+        let mut by_city: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut heaviest: Option<usize> = None;
+        for (u, row) in units
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(u, _)| assign[*u] == t)
+        {
+            *by_city.entry(row.city.as_str()).or_default() += row.potential.max(1e-9);
+            if heaviest.is_none_or(|h| row.potential > units.rows[h].potential) {
+                heaviest = Some(u);
+            }
+        }
+        let city = by_city
+            .into_iter()
+            .filter(|(c, _)| !c.is_empty())
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(c, _)| c.to_owned());
+        let taken = |n: &str| names.iter().flatten().any(|x| x == n);
+        names[t] = match (city, heaviest) {
+            (Some(c), _) if !taken(&c) => Some(c),
+            (_, Some(h)) if !taken(&units.rows[h].name) => Some(units.rows[h].name.clone()),
+            _ => None,
+        };
+    }
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(t, n)| n.unwrap_or_else(|| format!("T{:02}", t + 1)))
+        .map(|n| n.chars().take(40).collect())
+        .collect()
 }
 
 /// For a plan made from scratch: each territory goes to the current owner who holds the

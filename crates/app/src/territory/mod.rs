@@ -123,7 +123,11 @@ pub struct ScenarioFigures {
     pub contiguous: bool,
     /// Units whose rep would change (against the current alignment).
     pub units_moved: usize,
-    /// 0–100: the mean of the territories' fairness.
+    /// How far the present alignment (units by their rep now) is off balance: the largest
+    /// relative deviation of a rep's potential from the mean over reps holding units. What
+    /// the moves are weighed against; None when fewer than two reps hold units.
+    pub present_potential_max_deviation: Option<f64>,
+    /// 0–100: the least fair territory's fairness (territories of an oversized unit aside).
     pub fairness: f64,
 }
 
@@ -136,8 +140,8 @@ pub struct TerritoryView {
     pub workload: f64,
     pub potential_deviation: f64,
     pub workload_deviation: f64,
-    /// 0–100: how close the territory is to a fair share of what the scenario balances
-    /// (100 × the smaller of load/share and share/load, averaged over balanced measures).
+    /// 0–100: how close the territory is to a fair share of potential and of workload, the
+    /// worse of the two (100 × the smaller of load/mean and mean/load).
     pub fairness: f64,
     pub mean_distance_km: f64,
     pub polsby_popper: Option<f64>,
@@ -147,6 +151,9 @@ pub struct TerritoryView {
     /// A compensation coefficient suggested by remoteness: territories whose units lie far
     /// from their centre (sparse areas) get more, up to 1.5.
     pub suggested_compensation: f64,
+    /// Its colour on the map (an index into the UI's palette of 20), different from every
+    /// neighbouring territory's.
+    pub colour: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,6 +240,40 @@ fn fill_unplaced(p: &Problem, assign: &mut [usize]) {
     }
 }
 
+/// Colours of the UI's palette.
+const PALETTE: usize = 20;
+
+/// A colour per territory that no neighbouring territory shares: each keeps its own index's
+/// colour unless a neighbour coloured before it has it, most-connected territories first
+/// (a greedy colouring; a map needs few colours, the palette has 20). With the index alone,
+/// territories 0 and 20 shared a colour and could touch.
+fn map_colours(graph: &salesdesk_territory::Graph, assign: &[usize], k: usize) -> Vec<usize> {
+    let mut next_to: Vec<Vec<bool>> = vec![vec![false; k]; k];
+    for (u, &a) in assign.iter().enumerate() {
+        for &v in graph.neighbours(u) {
+            let b = assign[v as usize];
+            if a != b && a < k && b < k {
+                next_to[a][b] = true;
+                next_to[b][a] = true;
+            }
+        }
+    }
+    let degree = |t: usize| next_to[t].iter().filter(|x| **x).count();
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&t| (std::cmp::Reverse(degree(t)), t));
+    let mut colour = vec![usize::MAX; k];
+    for t in order {
+        let used = |c: usize| (0..k).any(|o| next_to[t][o] && colour[o] == c);
+        let own = t % PALETTE;
+        colour[t] = if !used(own) {
+            own
+        } else {
+            (0..PALETTE).find(|&c| !used(c)).unwrap_or(own)
+        };
+    }
+    colour
+}
+
 fn figures_of(units: &Units, l: &Loaded) -> (ScenarioFigures, Vec<TerritoryView>) {
     let k = l.scenario.k as usize;
     let balance = balance_of(&l.scenario.balance);
@@ -245,9 +286,25 @@ fn figures_of(units: &Units, l: &Loaded) -> (ScenarioFigures, Vec<TerritoryView>
             u.owner_id.is_some() && l.territories.get(**t).and_then(|r| r.owner_id) != u.owner_id
         })
         .count();
+    let present_potential_max_deviation = {
+        let mut by_owner: HashMap<Uuid, f64> = HashMap::new();
+        for u in &units.rows {
+            if let Some(o) = u.owner_id {
+                *by_owner.entry(o).or_default() += u.potential;
+            }
+        }
+        let mean = by_owner.values().sum::<f64>() / by_owner.len().max(1) as f64;
+        (by_owner.len() >= 2 && mean > 0.0).then(|| {
+            by_owner
+                .values()
+                .map(|p| (p / mean - 1.0).abs())
+                .fold(0.0, f64::max)
+        })
+    };
     let mut distances: Vec<f64> = f.territories.iter().map(|t| t.mean_distance_km).collect();
     distances.sort_by(f64::total_cmp);
     let median_distance = distances.get(distances.len() / 2).copied().unwrap_or(0.0);
+    let colours = map_colours(&units.problem.graph, &l.assign, k);
     let views: Vec<TerritoryView> = f
         .territories
         .iter()
@@ -268,14 +325,11 @@ fn figures_of(units: &Units, l: &Loaded) -> (ScenarioFigures, Vec<TerritoryView>
                     ratio.min(1.0 / ratio)
                 }
             };
-            let fairness = 100.0
-                * match balance {
-                    Balance::Potential => closeness(tf.potential_deviation),
-                    Balance::Workload => closeness(tf.workload_deviation),
-                    Balance::Both => {
-                        (closeness(tf.potential_deviation) + closeness(tf.workload_deviation)) / 2.0
-                    }
-                };
+            // Both measures are shown beside every territory, so both count, whichever the
+            // plan balances: a territory fair in potential and 38 % over in workload is not
+            // fair (it scored 99.7 when only the balanced measure counted).
+            let fairness =
+                100.0 * closeness(tf.potential_deviation).min(closeness(tf.workload_deviation));
             let remoteness = if median_distance > 0.0 {
                 tf.mean_distance_km / median_distance
             } else {
@@ -296,14 +350,18 @@ fn figures_of(units: &Units, l: &Loaded) -> (ScenarioFigures, Vec<TerritoryView>
                 oversized: tf.oversized,
                 centre_code: units.rows[tf.centre].code.clone(),
                 suggested_compensation: (suggested * 100.0).round() / 100.0,
+                colour: colours[t],
             }
         })
         .collect();
-    let fairness = if views.is_empty() {
-        0.0
-    } else {
-        views.iter().map(|v| v.fairness).sum::<f64>() / views.len() as f64
-    };
+    // The plan is as fair as its least fair territory (territories of one oversized unit
+    // aside: no plan can change them, and they are reported apart).
+    let fairness = views
+        .iter()
+        .filter(|v| !v.oversized)
+        .map(|v| v.fairness)
+        .reduce(f64::min)
+        .unwrap_or(0.0);
     (
         ScenarioFigures {
             potential_max_deviation: f.potential_max_deviation,
@@ -315,6 +373,7 @@ fn figures_of(units: &Units, l: &Loaded) -> (ScenarioFigures, Vec<TerritoryView>
             mean_polsby_popper: f.mean_polsby_popper,
             contiguous: f.contiguous,
             units_moved,
+            present_potential_max_deviation,
             fairness,
         },
         views,
@@ -406,4 +465,40 @@ fn require_draft(s: &ScenarioRow, version: Option<i64>) -> AppResult<()> {
         return Err(AppError::Stale);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use salesdesk_territory::{Edge, Graph};
+
+    /// 22 territories in a row, one unit each: 0 and 20 would share the palette's first
+    /// colour by index; they are not neighbours here, so they may. Then 20 is put next to 0.
+    #[test]
+    fn neighbouring_territories_never_share_a_colour() {
+        let row: Vec<Edge> = (0..21)
+            .map(|a| Edge {
+                a,
+                b: a + 1,
+                border_km: None,
+            })
+            .collect();
+        let assign: Vec<usize> = (0..22).collect();
+        let colours = map_colours(&Graph::new(22, &row), &assign, 22);
+        assert_eq!(&colours[..20], &(0..20).collect::<Vec<_>>()[..]);
+        for a in 0..21 {
+            assert_ne!(colours[a], colours[a + 1]);
+        }
+        let mut ring = row.clone();
+        ring.push(Edge {
+            a: 0,
+            b: 20,
+            border_km: None,
+        });
+        let colours = map_colours(&Graph::new(22, &ring), &assign, 22);
+        for e in &ring {
+            assert_ne!(colours[e.a], colours[e.b], "{} and {}", e.a, e.b);
+        }
+        assert!(colours.iter().all(|&c| c < PALETTE));
+    }
 }

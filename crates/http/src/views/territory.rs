@@ -60,7 +60,10 @@ pub struct ScenarioFiguresView {
     pub contiguous: bool,
     /// Units whose rep would change against the present alignment.
     pub units_moved: usize,
-    /// 0–100, the mean of the territories' fairness.
+    /// The present alignment's largest deviation of a rep's potential from the mean (null
+    /// with fewer than two reps holding units): what the moves are weighed against.
+    pub present_potential_max_deviation: Option<f64>,
+    /// 0–100: the least fair territory's fairness (territories of an oversized unit aside).
     pub fairness: f64,
 }
 
@@ -76,6 +79,7 @@ impl From<app::ScenarioFigures> for ScenarioFiguresView {
             mean_polsby_popper: f.mean_polsby_popper,
             contiguous: f.contiguous,
             units_moved: f.units_moved,
+            present_potential_max_deviation: f.present_potential_max_deviation,
             fairness: f.fairness,
         }
     }
@@ -140,7 +144,8 @@ pub struct TerritoryView {
     pub workload: f64,
     pub potential_deviation: f64,
     pub workload_deviation: f64,
-    /// 0–100: 100 is exactly a fair share.
+    /// 0–100: the worse of potential and workload, 100 × the smaller of load/mean and
+    /// mean/load (100 is exactly a fair share of both).
     pub fairness: f64,
     pub mean_distance_km: f64,
     pub polsby_popper: Option<f64>,
@@ -148,6 +153,8 @@ pub struct TerritoryView {
     /// Holds a unit heavier than a fair share.
     pub oversized: bool,
     pub centre_code: String,
+    /// Its map colour, an index into the UI's palette of 20; neighbouring territories differ.
+    pub colour: usize,
 }
 
 impl From<app::TerritoryView> for TerritoryView {
@@ -170,6 +177,7 @@ impl From<app::TerritoryView> for TerritoryView {
             contiguous: t.contiguous,
             oversized: t.oversized,
             centre_code: t.centre_code,
+            colour: t.colour,
         }
     }
 }
