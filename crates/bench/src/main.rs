@@ -1372,27 +1372,18 @@ fn territory_robustness(seeds: &[u64], only: Option<&str>, verbose: bool) {
         cases.push(("China, all districts".into(), china.clone(), k));
         cases.push(("US, contiguous counties".into(), us.clone(), k));
     }
-    let mut names: Vec<&String> = provinces.iter().collect();
-    names.sort();
-    names.dedup();
-    for name in names {
-        // About ten units or more per territory: a province of 100 districts in 10.
-        if let Some(p) = sub_geography(&china, &provinces, name)
-            && p.units.len() >= 60
-        {
-            let k = (p.units.len() / 10).clamp(2, 20);
-            cases.push((format!("China, {name}"), p, k));
-        }
-    }
-    let mut names: Vec<&String> = us_states.iter().collect();
-    names.sort();
-    names.dedup();
-    for name in names {
-        if let Some(p) = sub_geography(&us, &us_states, name)
-            && p.units.len() >= 60
-        {
-            let k = (p.units.len() / 10).clamp(2, 20);
-            cases.push((format!("US, {name}"), p, k));
+    // Each state of 60 units or more alone, about ten units per territory (100 in 10).
+    for (country, whole, states) in [("China", &china, &provinces), ("US", &us, &us_states)] {
+        let mut names: Vec<&String> = states.iter().collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            if let Some(p) = sub_geography(whole, states, name)
+                && p.units.len() >= 60
+            {
+                let k = (p.units.len() / 10).clamp(2, 20);
+                cases.push((format!("{country}, {name}"), p, k));
+            }
         }
     }
     println!(

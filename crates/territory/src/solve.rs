@@ -55,8 +55,6 @@ struct Search<'a> {
     rng: Rng,
     stamp: Vec<u32>,
     goal: Vec<u32>,
-    /// Scratch: units within two steps of the unit whose move is being checked.
-    near: Vec<u32>,
     epoch: u32,
     queue: VecDeque<usize>,
     /// Scratch: a unit's index in the pair being recombined (u32::MAX outside it).
@@ -224,7 +222,6 @@ impl<'a> Search<'a> {
             rng: Rng::new(seed),
             stamp: vec![0; n],
             goal: vec![0; n],
-            near: vec![0; n],
             epoch: 0,
             queue: VecDeque::new(),
             slot: vec![u32::MAX; n],
@@ -257,6 +254,20 @@ impl<'a> Search<'a> {
 
     // ---- the first plan ------------------------------------------------------------------
 
+    /// Territory `t` is oversized unit `u`'s alone: it is the centre, the territory does not
+    /// grow, and it aims at the unit's own value.
+    fn close_around(&mut self, t: usize, u: usize) {
+        self.closed[t] = true;
+        self.fixed_centre[t] = true;
+        self.centre[t] = u;
+        for m in 0..self.measures.len() {
+            let v = self.value(m, u);
+            if v > self.measures[m].share {
+                self.measures[m].target[t] = v;
+            }
+        }
+    }
+
     /// Seeds (bases, oversized units, locked units' territories, then spread by weighted
     /// k-means++), then every open territory grows by its nearest neighbouring unit, the
     /// lightest territory first, so territories come out contiguous and near balanced.
@@ -288,14 +299,7 @@ impl<'a> Search<'a> {
             };
             seed_of[t] = Some(u);
             is_seed[u] = true;
-            self.closed[t] = true;
-            self.fixed_centre[t] = true;
-            for m in 0..self.measures.len() {
-                let v = self.value(m, u);
-                if v > self.measures[m].share {
-                    self.measures[m].target[t] = v;
-                }
-            }
+            self.close_around(t, u);
         }
         for &(u, t) in &o.locked {
             if seed_of[t].is_none() {
@@ -617,12 +621,10 @@ impl<'a> Search<'a> {
         if self.epoch == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
             self.goal.iter_mut().for_each(|s| *s = 0);
-            self.near.iter_mut().for_each(|s| *s = 0);
             self.epoch = 1;
         }
         let e = self.epoch;
-        let p = self.p;
-        let g = &p.graph;
+        let g = &self.p.graph;
         let mut first = None;
         let mut want = 0usize;
         for &v in g.neighbours(u) {
@@ -642,46 +644,6 @@ impl<'a> Search<'a> {
         if want == 0 {
             return true;
         }
-        // Most often the neighbours meet again within two steps of `u`: search that ring
-        // first, and the whole territory only when it does not join them.
-        for &v in g.neighbours(u) {
-            self.near[v as usize] = e;
-            for &w in g.neighbours(v as usize) {
-                self.near[w as usize] = e;
-            }
-        }
-        if self.reaches_goals(u, t, first, want, true) {
-            return true;
-        }
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.goal.iter_mut().for_each(|s| *s = 0);
-            self.near.iter_mut().for_each(|s| *s = 0);
-            self.epoch = 1;
-        }
-        let e2 = self.epoch;
-        for &v in g.neighbours(u) {
-            if self.assign[v as usize] as usize == t {
-                self.goal[v as usize] = e2;
-            }
-        }
-        self.reaches_goals(u, t, first, want, false)
-    }
-
-    /// Breadth first in `t` without `u` from `first` until `want` more units marked as goals
-    /// of this epoch are found; only through units marked near when `ring`.
-    fn reaches_goals(
-        &mut self,
-        u: usize,
-        t: usize,
-        first: usize,
-        mut want: usize,
-        ring: bool,
-    ) -> bool {
-        let e = self.epoch;
-        let p = self.p;
-        let g = &p.graph;
         self.stamp[u] = e;
         self.stamp[first] = e;
         self.queue.clear();
@@ -689,8 +651,7 @@ impl<'a> Search<'a> {
         while let Some(x) = self.queue.pop_front() {
             for &v in g.neighbours(x) {
                 let v = v as usize;
-                if self.stamp[v] == e || self.assign[v] as usize != t || (ring && self.near[v] != e)
-                {
+                if self.stamp[v] == e || self.assign[v] as usize != t {
                     continue;
                 }
                 self.stamp[v] = e;

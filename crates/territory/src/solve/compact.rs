@@ -285,10 +285,23 @@ impl Search<'_> {
         true
     }
 
+    /// A random spanning tree of `members` (see `random_tree`), their slots set for it and
+    /// cleared after.
+    pub(super) fn tree_of(&mut self, members: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
+        for (i, &u) in members.iter().enumerate() {
+            self.slot[u] = i as u32;
+        }
+        let tree = self.random_tree(members);
+        for &u in members {
+            self.slot[u] = u32::MAX;
+        }
+        tree
+    }
+
     /// A random spanning tree of the units whose `slot` is set (minimum over distances
     /// scaled by a random factor): parents and the visiting order, or None when the units
     /// are not connected.
-    pub(super) fn random_tree(&mut self, members: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
+    fn random_tree(&mut self, members: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
         let m = members.len();
         let mut parent = vec![usize::MAX; m];
         let mut inside = vec![false; m];

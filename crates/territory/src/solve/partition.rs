@@ -36,15 +36,7 @@ impl Search<'_> {
         }
         // An oversized unit is a territory of its own, as in region growing.
         for (t, u) in (0..n).filter(|&u| big[u]).enumerate() {
-            self.closed[t] = true;
-            self.fixed_centre[t] = true;
-            self.centre[t] = u;
-            for m in 0..self.measures.len() {
-                let v = self.value(m, u);
-                if v > self.measures[m].share {
-                    self.measures[m].target[t] = v;
-                }
-            }
+            self.close_around(t, u);
             self.put(u, t);
         }
         let mut rest = rest;
@@ -79,14 +71,7 @@ impl Search<'_> {
     }
 
     fn connected(&mut self, members: &[usize]) -> bool {
-        for (i, &u) in members.iter().enumerate() {
-            self.slot[u] = i as u32;
-        }
-        let tree = self.random_tree(members);
-        for &u in members {
-            self.slot[u] = u32::MAX;
-        }
-        tree.is_some()
+        self.tree_of(members).is_some()
     }
 
     /// The piece of `members` cut off along one edge of a spanning tree that comes nearest
@@ -103,14 +88,7 @@ impl Search<'_> {
         let want: Vec<f64> = total.iter().map(|t| t / left as f64).collect();
         let mut best: Option<((f64, f64), Vec<bool>)> = None;
         for _ in 0..TREES {
-            for (i, &u) in members.iter().enumerate() {
-                self.slot[u] = i as u32;
-            }
-            let tree = self.random_tree(members);
-            for &u in members {
-                self.slot[u] = u32::MAX;
-            }
-            let (parent, order) = tree?;
+            let (parent, order) = self.tree_of(members)?;
             let sums = self.tree_sums(0, members, &parent, &order);
             let root = order[0];
             let all = sums.sub[root];

@@ -110,14 +110,7 @@ impl Search<'_> {
     /// that keeps locked units in their territories.
     fn best_tree_cut(&mut self, a: usize, b: usize, members: &[usize]) -> Option<Split> {
         let m = members.len();
-        for (i, &u) in members.iter().enumerate() {
-            self.slot[u] = i as u32;
-        }
-        let tree = self.random_tree(members);
-        for &u in members {
-            self.slot[u] = u32::MAX;
-        }
-        let (parent, order) = tree?;
+        let (parent, order) = self.tree_of(members)?;
         let sums = self.tree_sums(a, members, &parent, &order);
         let root = order[0];
         let total = sums.sub[root];
