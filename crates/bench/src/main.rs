@@ -54,8 +54,11 @@ enum Command {
         /// Only the import (after seeding), to measure a change to it quickly.
         #[arg(long)]
         only_import: bool,
-        /// SQLite: a seeded database kept at this path. Made by the first run, copied by the
-        /// next ones instead of seeding again (the 1M seeding takes minutes).
+        /// A seeded database kept for the next runs (the 1M seeding takes minutes). SQLite: a
+        /// file at this path, made by the first run and copied by the next ones. PostgreSQL:
+        /// a database named after the path's file name on SALESDESK_TEST_PG_URL's server
+        /// (a server that outlives the run), seeded by the first run and used as it is by the
+        /// next ones; the customers' names are kept beside the path either way.
         #[arg(long)]
         snapshot: Option<std::path::PathBuf>,
     },
@@ -72,7 +75,7 @@ enum Command {
         /// Seconds each measurement runs.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
-        /// SQLite: a seeded database kept at this path (see `customers --snapshot`).
+        /// A seeded database kept for the next runs (see `customers --snapshot`).
         #[arg(long)]
         snapshot: Option<std::path::PathBuf>,
         /// Only the measurements whose name holds this text (e.g. "custom field").
@@ -638,18 +641,7 @@ async fn bench_http(
     snapshot: Option<PathBuf>,
     only: Option<String>,
 ) -> Result<()> {
-    let (db, copy, seeded) = match &snapshot {
-        Some(snapshot) => {
-            anyhow::ensure!(backend == Backend::Sqlite, "--snapshot is for SQLite");
-            let (db, copy, seeded) = from_snapshot(snapshot, count).await?;
-            (db, Some(copy), seeded)
-        }
-        None => {
-            let db = connect(backend).await?;
-            let seeded = seed(&db, count).await?;
-            (db, None, seeded)
-        }
-    };
+    let (db, copy, seeded) = open_seeded(backend, count, snapshot.as_deref()).await?;
     let app = bench_app(&db);
     // A snapshot made by an older binary: its name keys brought up to this one's rules.
     salesdesk_app::customers::rederive_name_keys(&app)
@@ -814,18 +806,7 @@ async fn bench_customers(
     only_import: bool,
     snapshot: Option<std::path::PathBuf>,
 ) -> Result<()> {
-    let (db, copy, seeded) = match &snapshot {
-        Some(snapshot) => {
-            anyhow::ensure!(backend == Backend::Sqlite, "--snapshot is for SQLite");
-            let (db, copy, seeded) = from_snapshot(snapshot, count).await?;
-            (db, Some(copy), seeded)
-        }
-        None => {
-            let db = connect(backend).await?;
-            let seeded = seed(&db, count).await?;
-            (db, None, seeded)
-        }
-    };
+    let (db, copy, seeded) = open_seeded(backend, count, snapshot.as_deref()).await?;
     let Seeded {
         logins: company,
         names,
@@ -1118,6 +1099,105 @@ async fn seed(db: &Db, count: usize) -> Result<Seeded> {
 
 /// A copy of the seeded SQLite database kept at `snapshot` (seeded and kept there the first
 /// time, with its sample names beside it), so a change is measured without seeding again.
+/// The seeded database a measurement runs on: fresh, or kept from an earlier run.
+async fn open_seeded(
+    backend: Backend,
+    count: usize,
+    snapshot: Option<&std::path::Path>,
+) -> Result<(Db, Option<PathBuf>, Seeded)> {
+    match (snapshot, backend) {
+        (Some(snapshot), Backend::Sqlite) => {
+            let (db, copy, seeded) = from_snapshot(snapshot, count).await?;
+            Ok((db, Some(copy), seeded))
+        }
+        (Some(snapshot), Backend::Postgres) => {
+            let (db, seeded) = kept_postgres(snapshot, count).await?;
+            Ok((db, None, seeded))
+        }
+        (None, _) => {
+            let db = connect(backend).await?;
+            let seeded = seed(&db, count).await?;
+            Ok((db, None, seeded))
+        }
+    }
+}
+
+/// A PostgreSQL database seeded once and kept under the snapshot path's file name; then
+/// `VACUUM ANALYZE`, as autovacuum would do on a server after a bulk load.
+async fn kept_postgres(snapshot: &std::path::Path, count: usize) -> Result<(Db, Seeded)> {
+    let name: String = snapshot
+        .file_stem()
+        .context("--snapshot needs a file name")?
+        .to_string_lossy()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let url = std::env::var("SALESDESK_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .context("a kept PostgreSQL database needs SALESDESK_TEST_PG_URL (a server that outlives the run)")?;
+    let names_file = snapshot.with_extension("names");
+    let admin = Db::connect(&url).await?;
+    let Db::Postgres(pool) = &admin else {
+        anyhow::bail!("SALESDESK_TEST_PG_URL is not a PostgreSQL URL");
+    };
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(pool)
+            .await?;
+    if !exists || !names_file.exists() {
+        if exists {
+            // Seeding was cut short: start again.
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+                .execute(pool)
+                .await?;
+        }
+        // The name is made of ASCII letters, digits and '_' above: identifiers cannot be bound.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(pool)
+            .await?;
+    }
+    admin.close().await;
+    let db_url = salesdesk_store::testing::url_of(&name).context("database URL")?;
+    let db = Db::connect(&db_url).await?;
+    db.migrate().await?;
+    if !names_file.exists() {
+        let seeded = seed(&db, count).await?;
+        if let Db::Postgres(p) = &db {
+            sqlx::query("VACUUM ANALYZE").execute(p).await?;
+        }
+        std::fs::write(&names_file, seeded.names.join("\n"))?;
+        return Ok((db, seeded));
+    }
+    let names = std::fs::read_to_string(&names_file)?
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    Ok((
+        db,
+        Seeded {
+            logins: bench_logins(),
+            names,
+            seed_s: 0.0,
+        },
+    ))
+}
+
+fn bench_logins() -> Logins {
+    let reps = REGIONS * BRANCHES * TEAMS * REPS;
+    Logins {
+        reps: (1..=reps).map(|n| format!("rep{n}")).collect(),
+        managers: (0..REGIONS).map(|r| format!("mgr{r}")).collect(),
+    }
+}
+
 async fn from_snapshot(snapshot: &std::path::Path, count: usize) -> Result<(Db, PathBuf, Seeded)> {
     let dir = std::env::temp_dir().join("salesdesk-tests");
     std::fs::create_dir_all(&dir)?;
@@ -1141,16 +1221,11 @@ async fn from_snapshot(snapshot: &std::path::Path, count: usize) -> Result<(Db, 
     std::fs::copy(snapshot, &copy)?;
     let db = Db::connect(&format!("sqlite://{}", copy.display())).await?;
     db.migrate().await?;
-    let reps = REGIONS * BRANCHES * TEAMS * REPS;
-    let logins = Logins {
-        reps: (1..=reps).map(|n| format!("rep{n}")).collect(),
-        managers: (0..REGIONS).map(|r| format!("mgr{r}")).collect(),
-    };
     Ok((
         db,
         copy,
         Seeded {
-            logins,
+            logins: bench_logins(),
             names,
             seed_s: 0.0,
         },
