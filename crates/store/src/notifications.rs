@@ -164,7 +164,6 @@ pub struct ForgottenRule {
 /// With `by_level_index` false, SQLite is told not to go by the level's index (`+level_code`):
 /// the rows come from another walk.
 pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule], by_level_index: bool) {
-    const IDLE_SINCE: &str = " AND COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ";
     if rules.is_empty() {
         sql.push(" AND 1=0");
         return;
@@ -190,7 +189,13 @@ pub(crate) fn push_forgotten(sql: &mut Sql, rules: &[ForgottenRule], by_level_in
                 sql.push_dialect("(+c.level_code IS NULL", "(c.level_code IS NULL");
             }
         }
-        sql.push(IDLE_SINCE).bind(Arg::I64(r.before)).push(")");
+        // PostgreSQL's stored copy of the expression: its index-only scans need the column.
+        sql.push_dialect(
+            " AND COALESCE(c.last_followup_at, c.owned_since, c.created_at) < ",
+            " AND c.idle_since < ",
+        )
+        .bind(Arg::I64(r.before))
+        .push(")");
     }
     sql.push(")");
 }

@@ -620,7 +620,18 @@ async fn walked(
             if with_key {
                 sql.push(" ORDER BY ").push(key).push(dir).push(", c.seq");
             } else {
-                sql.push(" ORDER BY c.seq");
+                // Every key here is NULL, so the index's order is the number's. PostgreSQL
+                // does not take `IS NULL` as fixing the key: it needs the key named first
+                // to walk the index rather than read every customer in number order.
+                let pg_key = match (by_last, desc) {
+                    (true, false) => "c.last_followup_at ASC, ",
+                    (true, true) => "c.last_followup_at DESC, ",
+                    (false, false) => "c.next_followup_at ASC, ",
+                    (false, true) => "c.next_followup_at DESC, ",
+                };
+                sql.push(" ORDER BY ")
+                    .push_dialect("", pg_key)
+                    .push("c.seq");
             }
             sql.push(dir)
                 .push(" LIMIT ")
