@@ -672,11 +672,12 @@ async fn walked(
     sql.fetch_all(tx).await
 }
 
-/// The custom-field condition a wide scope's count is driven by: a value many customers hold
-/// (so probed, not collected), counted over the company's index otherwise customer by
-/// customer; from the value's index, 1,001 matches are about 1,001 entries for the company.
+/// The custom-field condition a count is driven by: a value many customers hold (so probed,
+/// not collected), counted otherwise customer by customer. The value's entries carry their
+/// customer's unit and owner, so from the value's index (or an owner's) a scope's 1,001
+/// matches are about as many entries, none of them joined to its customer.
 fn driving_field(f: &CustomerFilter, style: FilterStyle) -> Option<usize> {
-    if !(style.probe && style.level_index) {
+    if !style.probe {
         return None;
     }
     f.custom
@@ -684,8 +685,9 @@ fn driving_field(f: &CustomerFilter, style: FilterStyle) -> Option<usize> {
         .position(|c| c.op != salesdesk_domain::custom_field::FieldOp::Unset)
 }
 
-/// The count's rows driven by the field value's index (`driving_field`), each joined to its
-/// customer for the scope and the other filters; collaborations outside the scope as usual.
+/// The count's rows driven by the field value's index (`driving_field`): the scope tested on
+/// the entries, each joined to its customer only for other filters; collaborations outside
+/// the scope as usual.
 fn push_count_by_field(
     sql: &mut Sql,
     v: &Viewer,
@@ -704,15 +706,25 @@ fn push_count_by_field(
             .collect(),
         ..f.clone()
     };
-    // CROSS JOIN: SQLite keeps the value's index outermost.
-    sql.push("SELECT 1 FROM customer_field_values v")
-        .push_dialect(" CROSS JOIN customers c", " JOIN customers c")
-        .push(" ON c.id = v.customer_id WHERE v.field_id = ")
-        .bind(Arg::Uuid(cond.field_id));
-    crate::custom_fields::push_value_test(sql, cond);
-    sql.push(" AND c.owner_id IS NOT NULL");
-    push_scope_cond(sql, &v.scope, false);
-    push_filter_as(sql, &rest, style);
+    if rest.is_empty() {
+        // The value's entries carry their customer's unit and owner (kept by triggers): the
+        // scope is tested on the entry, and no customer is read.
+        sql.push("SELECT 1 FROM customer_field_values c WHERE c.field_id = ")
+            .bind(Arg::Uuid(cond.field_id));
+        crate::custom_fields::push_value_test(sql, cond);
+        sql.push(" AND c.owner_id IS NOT NULL");
+        push_scope_cond(sql, &v.scope, false);
+    } else {
+        // CROSS JOIN: SQLite keeps the value's index outermost.
+        sql.push("SELECT 1 FROM customer_field_values v")
+            .push_dialect(" CROSS JOIN customers c", " JOIN customers c")
+            .push(" ON c.id = v.customer_id WHERE v.field_id = ")
+            .bind(Arg::Uuid(cond.field_id));
+        crate::custom_fields::push_value_test(sql, cond);
+        sql.push(" AND c.owner_id IS NOT NULL");
+        push_scope_cond(sql, &v.scope, false);
+        push_filter_as(sql, &rest, style);
+    }
     if v.scope != RecordScope::All {
         sql.push(
             " UNION ALL SELECT 1 FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \

@@ -492,6 +492,18 @@ pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {
             "customer counts disagree with the customers in {wrong} units"
         ));
     }
+    let scopes = Sql::new(
+        "SELECT COUNT(*) FROM customer_field_values v JOIN customers c ON c.id = v.customer_id \
+         WHERE v.unit_id IS NULL OR v.unit_id <> c.unit_id \
+         OR (v.owner_id IS NULL) <> (c.owner_id IS NULL) OR v.owner_id <> c.owner_id",
+    )
+    .fetch_count(tx)
+    .await?;
+    if scopes > 0 {
+        out.push(format!(
+            "{scopes} custom field values disagree with their customer's unit or owner"
+        ));
+    }
     let orphans = Sql::new(
         "SELECT COUNT(*) FROM customer_name_grams g WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = g.customer_id)",
     )
