@@ -504,8 +504,15 @@ pub async fn seed(app: &App, seed: u64, password: &str) -> AppResult<Option<Vec<
         }
     }
     let mut rng = Rng::new(seed ^ 0xC057_0E55);
-    crate::demo_customers::seed(app, &mut rng, &g.regions, &g.reps, CUSTOMERS).await?;
-    crate::demo_territory::seed(app).await?;
+    let east: Vec<(Uuid, &str)> = g
+        .reps
+        .iter()
+        .filter(|r| r.2 == 0)
+        .map(|r| (r.0, r.3))
+        .collect();
+    let alignment = crate::demo_territory::present_alignment(&east);
+    crate::demo_customers::seed(app, &mut rng, &g.regions, &g.reps, &alignment, CUSTOMERS).await?;
+    crate::demo_territory::seed(app, &alignment).await?;
     let east_reps = g.reps.iter().filter(|r| r.2 == 0).count() as i64;
     for (name, from_current, k) in [
         ("华东：现状重新均衡", true, None),

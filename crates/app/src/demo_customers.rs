@@ -161,6 +161,7 @@ pub(crate) async fn seed(
     rng: &mut Rng,
     regions: &[(Uuid, &'static str)],
     reps: &[DemoRep],
+    alignment: &[Option<Uuid>],
     count: usize,
 ) -> AppResult<()> {
     if reps.is_empty() || regions.is_empty() {
@@ -226,14 +227,14 @@ pub(crate) async fn seed(
     let districts = crate::demo_territory::units();
     for (i, (b, m, p)) in combos.into_iter().take(count).enumerate() {
         let rep = *rng.pick(reps);
-        // 华东大区's customers carry a real district, so territory design can find them.
-        let place = (rep.2 == 0)
-            .then(|| crate::demo_territory::district_for(&districts, rep.3, i))
-            .flatten();
+        // 华东大区's customers lie in a real district of their rep's present territory, so
+        // territory design finds them; their city is that district's.
+        let place = crate::demo_territory::district_of_rep(&districts, alignment, rep.0, i);
+        let city = place.map_or(rep.3, |u| u.city.trim_end_matches('市'));
         let (product, industry) = PRODUCTS[p];
         let name = format!(
             "{}{}{}{}{}",
-            rep.3,
+            city,
             BRANDS[b],
             MIDDLES[m],
             product,
@@ -339,7 +340,7 @@ pub(crate) async fn seed(
         }
         // A full address: the district (a real one of the city) and a street.
         let (province, district) = match place {
-            Some((p, d)) => (Some(p), Some(d)),
+            Some(u) => (Some(u.province.clone()), Some(u.district.clone())),
             None => match crate::demo_life::district_of(rng, rep.3) {
                 Some((p, d)) => (Some(p), Some(d)),
                 None => (None, None),
@@ -368,7 +369,7 @@ pub(crate) async fn seed(
                     ][rng.below(6) as usize]
                         .into(),
                 ),
-                city: Some(rep.3.into()),
+                city: Some(city.into()),
                 province,
                 district,
                 address,

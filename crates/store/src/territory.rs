@@ -376,13 +376,6 @@ pub async fn customers_in_unit(
         .await?))
 }
 
-/// (city, district, owner, customers) of owned customers with a district.
-pub async fn owner_counts_by_district(tx: &mut Tx) -> Result<Vec<(String, String, Uuid, i64)>> {
-    const SQL: &str = "SELECT COALESCE(city, ''), district, owner_id, CAST(COUNT(*) AS BIGINT) FROM customers \
-         WHERE district IS NOT NULL AND owner_id IS NOT NULL GROUP BY COALESCE(city, ''), district, owner_id";
-    Ok(on_tx!(tx, |x| sqlx::query_as(SQL).fetch_all(x).await?))
-}
-
 /// (city, district, level, customers) of customers with a district, owned or pooled.
 pub async fn level_counts_by_district(
     tx: &mut Tx,

@@ -71,15 +71,16 @@ fn starts_for(n: usize, per_unit: usize) -> usize {
 pub(crate) fn run(problem: &Problem, o: &Options) -> Plan {
     let started = Instant::now();
     let deadline = o.time_limit.map(|d| started + d);
-    // A realignment starts from the current plan: one start.
-    let starts = if o.current.is_some() {
-        1
-    } else {
-        starts_for(
-            problem.units.len(),
-            if o.balance == Balance::Both { 300 } else { 100 },
-        )
-    };
+    // A realignment's starts all begin from the current plan and part in the annealing: the
+    // demo's 305 districts drifted 21 % off end 2.7 % off from one start, 1.4 % from eight.
+    let starts = starts_for(
+        problem.units.len(),
+        if o.balance == Balance::Both || o.current.is_some() {
+            300
+        } else {
+            100
+        },
+    );
     let mut seeds = Rng::new(o.seed);
     let mut best: Option<((f64, f64), Search)> = None;
     for i in 0..starts {
