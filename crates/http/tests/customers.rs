@@ -540,6 +540,17 @@ api_test! {
             if i % 4 != 1 {
                 body["customFields"] = json!({"tier": if i % 2 == 0 { "gold" } else { "silver" }});
             }
+            // Found by a contact too (号科: their names hold it as well) or by a contact alone.
+            let mut contacts = Vec::new();
+            if i % 6 == 0 {
+                contacts.push(json!({"name": "号科联系人"}));
+            }
+            if i % 5 == 0 {
+                contacts.push(json!({"name": "张三丰"}));
+            }
+            if !contacts.is_empty() {
+                body["contacts"] = json!(contacts);
+            }
             ids.push(cid(&create(&fx, reps[i % 3], body).await));
         }
         // One of the north's customers shared with a rep and a manager of the east.
@@ -564,9 +575,13 @@ api_test! {
         let general = salesdesk_http::router(general);
         let mut probing = common::state(fx.app.db.clone());
         probing.app.list_plan.few_side_matches = 0;
+        probing.app.list_plan.few_search_matches = 0;
         let probing = salesdesk_http::router(probing);
         let tier = format!("cf={}", common::urlencode("tier:eq:gold"));
-        let filters = ["", "idleDays=30", "forgotten=true", "due=today", "due=overdue", "due=true", "tag=%E9%87%8D%E7%82%B9", tier.as_str(),
+        // Searches: a gram every name holds, two grams, a gram names and contacts hold, a
+        // contact's name alone (the probing router walks them; the others collect them).
+        let searches: Vec<String> = ["排序", "排序1", "号科", "张三丰"].iter().map(|q| format!("q={}", common::urlencode(q))).collect();
+        let filters = [searches[0].as_str(), searches[1].as_str(), searches[2].as_str(), searches[3].as_str(), "", "idleDays=30", "forgotten=true", "due=today", "due=overdue", "due=true", "tag=%E9%87%8D%E7%82%B9", tier.as_str(),
             &format!("ownerId={}", fx.user["repa2"]), &format!("unitId={}", fx.unit["shanghai"]), "levelCode=A&idleDays=10"];
         let mut compared = 0;
         for who in ["director", "mgra", "mgrb", "repa1", "repb1"] {

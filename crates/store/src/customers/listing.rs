@@ -81,8 +81,10 @@ impl CustomerFilter {
 
 /// Search: the name or short name holds every gram of `q` (the name index), or a contact's
 /// name, mobile or phone starts with `q` (byte-wise ranges of their indexes). A query too
-/// short for a gram reads the names through, as before the index.
-fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
+/// short for a gram reads the names through, as before the index. With `probe`, each row is
+/// tested as it comes (a walk in the list's order: a common gram's matches are not collected
+/// first); otherwise the matches are collected, which a rare gram's are best.
+fn push_search(sql: &mut Sql, q: &str, grams: &[String], probe: bool) {
     if grams.is_empty() {
         let p = contains_pattern(q);
         sql.push(" AND (LOWER(c.name) LIKE ")
@@ -98,6 +100,19 @@ fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
             .push(" ESCAPE '\\'))");
         return;
     }
+    let t = q.trim();
+    if probe {
+        sql.push(" AND ((");
+        push_gram_probes(sql, grams);
+        sql.push(")");
+        if prefix_end(t).is_some() {
+            sql.push(" OR c.id IN (");
+            push_contact_prefixes(sql, t);
+            sql.push(")");
+        }
+        sql.push(")");
+        return;
+    }
     // One IN over the union of the matches: an OR of two INs makes PostgreSQL read every
     // customer of the scope; a single set it can start from.
     sql.push(" AND c.id IN (SELECT customer_id FROM customer_name_grams WHERE gram ");
@@ -109,31 +124,53 @@ fn push_search(sql: &mut Sql, q: &str, grams: &[String]) {
             .push(" GROUP BY customer_id HAVING COUNT(*) = ")
             .bind(Arg::I64(grams.len() as i64));
     }
-    let t = q.trim();
-    if let Some(hi) = prefix_end(t) {
-        for col in ["name", "mobile", "phone"] {
-            // Digits only for numbers; anything for a name.
-            if col != "name" && !t.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let col = match col {
-                "name" => "name",
-                "mobile" => "mobile",
-                _ => "phone",
-            };
-            sql.push(" UNION SELECT customer_id FROM customer_contacts WHERE ")
-                .push(col)
-                .push_dialect("", " COLLATE \"C\"")
-                .push(" >= ")
-                .bind(Arg::Text(t.to_owned()))
-                .push(" AND ")
-                .push(col)
-                .push_dialect("", " COLLATE \"C\"")
-                .push(" < ")
-                .bind(Arg::Text(hi.clone()));
-        }
+    if prefix_end(t).is_some() {
+        sql.push(" UNION ");
+        push_contact_prefixes(sql, t);
     }
     sql.push(")");
+}
+
+/// `EXISTS (…) AND EXISTS (…)`: customer `c`'s name holds every gram, each a probe of the
+/// name index's key (LIMIT 1 keeps SQLite from turning it into a join).
+fn push_gram_probes(sql: &mut Sql, grams: &[String]) {
+    for (i, g) in grams.iter().enumerate() {
+        if i > 0 {
+            sql.push(" AND ");
+        }
+        sql.push("EXISTS (SELECT 1 FROM customer_name_grams WHERE gram = ")
+            .bind(Arg::Text(g.clone()))
+            .push(" AND customer_id = c.id LIMIT 1)");
+    }
+}
+
+/// `SELECT customer_id … UNION SELECT customer_id …`: the customers with a contact whose name
+/// (or, for digits, mobile or phone) starts with `t`, each a range of its index.
+fn push_contact_prefixes(sql: &mut Sql, t: &str) {
+    let Some(hi) = prefix_end(t) else {
+        return;
+    };
+    let numeric = t.chars().all(|c| c.is_ascii_digit());
+    let cols: &[&'static str] = if numeric {
+        &["name", "mobile", "phone"]
+    } else {
+        &["name"]
+    };
+    for (i, col) in cols.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ");
+        }
+        sql.push("SELECT customer_id FROM customer_contacts WHERE ")
+            .push(col)
+            .push_dialect("", " COLLATE \"C\"")
+            .push(" >= ")
+            .bind(Arg::Text(t.to_owned()))
+            .push(" AND ")
+            .push(col)
+            .push_dialect("", " COLLATE \"C\"")
+            .push(" < ")
+            .bind(Arg::Text(hi.clone()));
+    }
 }
 
 /// The smallest text after every text starting with `prefix`, byte-wise: the prefix with its
@@ -186,7 +223,7 @@ pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
 
 pub(crate) fn push_filter_as(sql: &mut Sql, f: &CustomerFilter, style: FilterStyle) {
     if let Some(q) = &f.q {
-        push_search(sql, q, &f.q_grams);
+        push_search(sql, q, &f.q_grams, style.probe);
     }
     let eq = |sql: &mut Sql, col: &'static str, v: &Option<String>| {
         if let Some(v) = v {
@@ -312,6 +349,9 @@ pub struct ListPlan {
     /// A tag or a custom field's value with at most this many customers is read first and the
     /// list sorts just those; with more, the walk tests each entry (EXISTS) as it goes.
     pub few_side_matches: i64,
+    /// A search whose every gram more customers hold than this walks the page in the list's
+    /// order, testing each entry; otherwise its matches are read first and sorted.
+    pub few_search_matches: i64,
 }
 
 impl Default for ListPlan {
@@ -320,6 +360,7 @@ impl Default for ListPlan {
             count_cap: COUNT_CAP,
             walk: true,
             few_side_matches: FEW_SIDE_MATCHES,
+            few_search_matches: FEW_SEARCH_MATCHES,
         }
     }
 }
@@ -355,7 +396,7 @@ pub async fn list_counted(
 ) -> Result<(Vec<CustomerRow>, i64, bool)> {
     let walks = partition(tx, v, f).await?;
     // A tag or field value few customers have: read those first, whatever else.
-    let few = few_side(tx, f, plan.few_side_matches).await?;
+    let few = few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
     let rows = if plan.walk && walkable(f, sort) && !few {
         walked(tx, v, f, sort, desc, page, &walks).await?
     } else {
@@ -411,6 +452,13 @@ pub async fn list_rows(
 /// list sorts just those; with more, the list walks its own order and tests each row.
 const FEW_SIDE_MATCHES: i64 = 2_000;
 
+/// Up to this many customers holding a search's gram, collecting and sorting them beats
+/// walking: a walk tests about page × customers ÷ matches entries, so it pays past
+/// √(20 × 1,000,000) ≈ 4,500 matches for a page of 20 over a million customers (a gram held
+/// by 3,000 took 100 ms walked, 4 ms collected). Generic words are far past it: 科技 or 有限
+/// are in a large share of company names.
+const FEW_SEARCH_MATCHES: i64 = 5_000;
+
 /// Units a list walks one by one at most; past that, the company's index with the scope
 /// tested on each entry costs less.
 const MAX_UNIT_WALKS: usize = 16;
@@ -429,7 +477,7 @@ fn walkable(f: &CustomerFilter, sort: CustomerSort) -> bool {
     matches!(
         sort,
         CustomerSort::LastFollowupAt | CustomerSort::NextFollowupAt
-    ) && f.q.is_none()
+    ) && (f.q.is_none() || !f.q_grams.is_empty())
         && f.seq_after.is_none()
         && f.seq_through.is_none()
 }
@@ -500,10 +548,26 @@ async fn unit_walks(tx: &mut Tx, lo: &str, hi: &str) -> Result<Vec<Walk>> {
     })
 }
 
-/// Whether a tag or a custom field's condition holds for few enough customers to read them
-/// first.
-async fn few_side(tx: &mut Tx, f: &CustomerFilter, at_most: i64) -> Result<bool> {
+/// Whether a tag, a custom field's condition or a search's gram holds for few enough
+/// customers to read them first.
+async fn few_side(
+    tx: &mut Tx,
+    f: &CustomerFilter,
+    at_most: i64,
+    search_at_most: i64,
+) -> Result<bool> {
     let few = |n: i64| n <= at_most;
+    for g in &f.q_grams {
+        let mut sql =
+            Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_name_grams WHERE gram = ");
+        sql.bind(Arg::Text(g.clone()))
+            .push(" LIMIT ")
+            .bind(Arg::I64(search_at_most + 1))
+            .push(") AS n");
+        if sql.fetch_count(tx).await? <= search_at_most {
+            return Ok(true);
+        }
+    }
     if let Some(t) = &f.tag {
         let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_tags WHERE tag = ");
         sql.bind(Arg::Text(t.clone()))
@@ -672,6 +736,53 @@ async fn walked(
     sql.fetch_all(tx).await
 }
 
+/// The count's rows of a search whose grams many customers hold, driven by the first gram's
+/// index entries (each customer once, the other grams probed) rather than collecting every
+/// match first; then customers found by a contact alone; then collaborations outside the
+/// scope as usual.
+fn push_count_by_search(sql: &mut Sql, v: &Viewer, f: &CustomerFilter, style: FilterStyle) {
+    let (Some(q), Some((first, others))) = (&f.q, f.q_grams.split_first()) else {
+        return;
+    };
+    let rest = CustomerFilter {
+        q: None,
+        q_grams: Vec::new(),
+        ..f.clone()
+    };
+    // CROSS JOIN: SQLite keeps the gram's index outermost.
+    sql.push("SELECT 1 FROM customer_name_grams g")
+        .push_dialect(" CROSS JOIN customers c", " JOIN customers c")
+        .push(" ON c.id = g.customer_id WHERE g.gram = ")
+        .bind(Arg::Text(first.clone()));
+    if !others.is_empty() {
+        sql.push(" AND ");
+        push_gram_probes(sql, others);
+    }
+    sql.push(" AND c.owner_id IS NOT NULL");
+    push_scope_cond(sql, &v.scope, false);
+    push_filter_as(sql, &rest, style);
+    let t = q.trim();
+    if prefix_end(t).is_some() {
+        sql.push(" UNION ALL SELECT 1 FROM customers c WHERE c.id IN (");
+        push_contact_prefixes(sql, t);
+        sql.push(") AND NOT (");
+        push_gram_probes(sql, &f.q_grams);
+        sql.push(") AND c.owner_id IS NOT NULL");
+        push_scope_cond(sql, &v.scope, false);
+        push_filter_as(sql, &rest, style);
+    }
+    if v.scope != RecordScope::All {
+        sql.push(
+            " UNION ALL SELECT 1 FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+        )
+        .bind(Arg::Uuid(v.user_id))
+        .push(")");
+        push_scope_cond(sql, &v.scope, true);
+        push_filter_as(sql, f, style);
+    }
+}
+
 /// The custom-field condition a count is driven by: a value many customers hold (so probed,
 /// not collected), counted otherwise customer by customer. The value's entries carry their
 /// customer's unit and owner, so from the value's index (or an owner's) a scope's 1,001
@@ -812,7 +923,11 @@ async fn count(
         // Rows are counted up to one past the cap: enough to tell "more than the cap".
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
         let parts = count_parts(f, style);
+        // A common gram's matches (probed in the page's walk) are counted from its index over
+        // the company's walk; an owner's or a few units' customers are probed along theirs.
+        let by_search = style.probe && style.level_index && f.q.is_some() && !f.q_grams.is_empty();
         match driving_field(f, style) {
+            _ if by_search && parts.len() == 1 => push_count_by_search(&mut sql, v, f, style),
             Some(i) if parts.len() == 1 => push_count_by_field(&mut sql, v, f, i, style),
             _ => {
                 for (i, (part, style)) in parts.iter().enumerate() {
