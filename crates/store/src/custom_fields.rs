@@ -193,9 +193,11 @@ pub(crate) fn push_conditions(sql: &mut Sql, conds: &[FieldCondition], probe: bo
         })
         .bind(Arg::Uuid(cond.field_id));
         push_value_test(sql, cond);
-        // LIMIT 1 keeps SQLite (3.51) from turning the EXISTS into a join, which its planner
-        // then drives from the field's index: every customer with the value, sorted.
-        sql.push(if probe { " LIMIT 1)" } else { ")" });
+        if probe {
+            sql.close_probe();
+        } else {
+            sql.push(")");
+        }
     }
 }
 

@@ -100,6 +100,15 @@ impl Sql {
         (out, args)
     }
 
+    /// Closes an `EXISTS (…` probe so that it stays a probe, tested for each row as it comes:
+    /// SQLite (3.51) would turn it into a join driven from the probed index (every customer
+    /// with a common value, sorted), unless it has a `LIMIT`; PostgreSQL ignores a `LIMIT 1`
+    /// there and makes it a semi-join or, inside an OR, hashes every entry of the probed
+    /// value (83,000 for 科技: 88 ms for a page of 20), unless it has an `OFFSET`.
+    pub fn close_probe(&mut self) -> &mut Self {
+        self.push_dialect(" LIMIT 1)", " OFFSET 0)")
+    }
+
     pub fn page(&mut self, page: Page) -> &mut Self {
         self.push(" LIMIT ")
             .bind(Arg::I64(page.limit))
