@@ -68,18 +68,20 @@ fn starts_for(n: usize, per_unit: usize) -> usize {
     (700_000 / (per_unit * n.max(300))).clamp(1, 8)
 }
 
+/// Annealing proposals per unit: from a tree-cut start a third of what region growing needed
+/// balances one measure as well; a realignment and two measures keep the full 300.
+fn proposals_per_unit(two_measures: bool, realigning: bool) -> usize {
+    if two_measures || realigning { 300 } else { 100 }
+}
+
 pub(crate) fn run(problem: &Problem, o: &Options) -> Plan {
     let started = Instant::now();
     let deadline = o.time_limit.map(|d| started + d);
     // A realignment's starts all begin from the current plan and part in the annealing: the
-    // demo's 305 districts drifted 21 % off end 2.7 % off from one start, 1.4 % from eight.
+    // demo's 305 districts drifted 21 % off end 2.7 % off from one start, 1.4 % from seven.
     let starts = starts_for(
         problem.units.len(),
-        if o.balance == Balance::Both || o.current.is_some() {
-            300
-        } else {
-            100
-        },
+        proposals_per_unit(o.balance == Balance::Both, o.current.is_some()),
     );
     let mut seeds = Rng::new(o.seed);
     let mut best: Option<((f64, f64), Search)> = None;
@@ -883,14 +885,9 @@ impl<'a> Search<'a> {
         self.recentre();
     }
 
-    /// Annealing proposals per unit: from a tree-cut start a third of what region growing
-    /// needed balances one measure as well; a realignment and two measures keep the full 300.
+    /// Annealing proposals per unit for this search (`proposals_per_unit`).
     fn per_unit(&self) -> usize {
-        if self.current.is_some() || self.measures.len() > 1 {
-            300
-        } else {
-            100
-        }
+        proposals_per_unit(self.measures.len() > 1, self.current.is_some())
     }
 
     /// How far the worst open territory is beyond the balance tolerance (0 within it), and

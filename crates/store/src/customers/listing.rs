@@ -787,16 +787,23 @@ fn push_count_by_search(
         push_scope_cond(sql, &v.scope, false);
         push_filter_as(sql, &rest, style);
     }
-    if v.scope != RecordScope::All {
-        sql.push(
-            " UNION ALL SELECT 1 FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
-             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
-        )
-        .bind(Arg::Uuid(v.user_id))
-        .push(")");
-        push_scope_cond(sql, &v.scope, true);
-        push_filter_as(sql, f, style);
+    push_collaborations_outside(sql, v, f, style);
+}
+
+/// ` UNION ALL SELECT 1 …`: the count's rows the viewer collaborates on outside their scope
+/// (nothing for a company-wide scope).
+fn push_collaborations_outside(sql: &mut Sql, v: &Viewer, f: &CustomerFilter, style: FilterStyle) {
+    if v.scope == RecordScope::All {
+        return;
     }
+    sql.push(
+        " UNION ALL SELECT 1 FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+         (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+    )
+    .bind(Arg::Uuid(v.user_id))
+    .push(")");
+    push_scope_cond(sql, &v.scope, true);
+    push_filter_as(sql, f, style);
 }
 
 /// The custom-field condition a count is driven by: a value many customers hold (so probed,
@@ -852,16 +859,7 @@ fn push_count_by_field(
         push_scope_cond(sql, &v.scope, false);
         push_filter_as(sql, &rest, style);
     }
-    if v.scope != RecordScope::All {
-        sql.push(
-            " UNION ALL SELECT 1 FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
-             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
-        )
-        .bind(Arg::Uuid(v.user_id))
-        .push(")");
-        push_scope_cond(sql, &v.scope, true);
-        push_filter_as(sql, f, style);
-    }
+    push_collaborations_outside(sql, v, f, style);
 }
 
 /// The filter as disjoint parts each of which is one range of an index, for counting without
