@@ -284,6 +284,21 @@ pub(crate) async fn values_of(tx: &mut Tx, ids: &[Uuid]) -> AppResult<HashMap<Uu
     Ok(values_by_customer(&defs, &rows))
 }
 
+/// One customer's values from its definitions and value rows read with its page.
+pub(crate) fn values_read_with(
+    fields: Vec<CustomFieldRow>,
+    rows: &[ValueRow],
+    customer_id: Uuid,
+) -> AppResult<Values> {
+    let defs = fields
+        .into_iter()
+        .map(|r| field_of(r).map(|f| FieldDef::from(&f)))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(values_by_customer(&defs, rows)
+        .remove(&customer_id)
+        .unwrap_or_default())
+}
+
 /// The stored option codes (or texts) of one customer per field, for the rule that a retired
 /// option may be kept.
 async fn current(tx: &mut Tx, customer_id: Uuid) -> AppResult<HashMap<Uuid, Vec<String>>> {

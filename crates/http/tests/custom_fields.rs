@@ -280,4 +280,55 @@ api_test! {
         let scale = r.body.as_array().unwrap().iter().find(|f| f["key"] == "cf.scale").unwrap();
         assert_eq!((scale["labelZh"].as_str(), scale["required"].as_bool()), (Some("企业规模"), Some(true)));
     }
+
+    async fn a_record_read_in_one_statement_is_the_page_a_write_returns(fx) {
+        // A record read is one statement building its lists in the database; a write returns
+        // the page read the long way inside its transaction. They must agree field for field,
+        // with every list filled: tags, contacts (primary, a second, one who left),
+        // collaborators (one who may edit), owner history, and values of every kind.
+        define_all(&fx).await;
+        let c = create(&fx, "repa1", json!({"name": "上海甲一机械有限公司", "levelCode": "A", "tags": ["重点", "华东", "老客户"],
+            "contacts": [{"name": "张一", "mobile": "13800000001", "title": "采购经理", "isPrimary": true}, {"name": "李二", "email": "li@example.com", "birthday": "1985-06-01"}],
+            "customFields": {"scale": "large", "budget": "1,200,000.5", "lines": ["valve", "pump"], "since": "2021-03-01", "memo": "=1+1"}})).await;
+        let id = c["customer"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/customers/{id}");
+        let r = fx.call("repa1", Method::PUT, &format!("{path}/collaborators"), Some(json!({"members": [{"userId": fx.user["repb1"], "canEdit": false}, {"userId": fx.user["mgrb"], "canEdit": true}]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        for (to, reason) in [("repa2", "调整"), ("repa1", "调回")] {
+            let r = fx.call("mgra", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [id], "toUserId": fx.user[to], "reason": reason})), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        }
+        let read = fx.call("repa1", Method::GET, &path, None, None).await;
+        assert_eq!(read.status, StatusCode::OK);
+        let v = read.body["customer"]["version"].as_i64();
+        let written = fx.call("repa1", Method::PUT, &path, Some(json!({"name": "上海甲一机械有限公司", "levelCode": "A", "tags": ["重点", "华东", "老客户"], "customFields": {"budget": 900000}})), v).await;
+        assert_eq!(written.status, StatusCode::OK, "{:?}", written.body);
+        let page = fx.call("repa1", Method::GET, &path, None, None).await.body;
+        assert_eq!(page, written.body, "the one-statement read is the page the write returned");
+        let mut tags: Vec<String> = serde_json::from_value(page["customer"]["tags"].clone()).unwrap();
+        tags.sort();
+        assert_eq!(tags, ["华东", "老客户", "重点"]);
+        assert_eq!(page["contacts"].as_array().unwrap().len(), 2);
+        assert_eq!(page["contacts"][0]["name"], "张一", "the primary contact first");
+        assert_eq!(page["collaborators"].as_array().unwrap().len(), 2);
+        assert_eq!(page["history"].as_array().unwrap().len(), 3, "created, transferred away and back: {:?}", page["history"]);
+        assert_eq!(page["customer"]["customFields"], json!({"scale": "large", "budget": 900000.0, "lines": ["pump", "valve"], "since": "2021-03-01", "memo": "=1+1"}));
+
+        // Every reader gets the same record; only what they may do differs.
+        let rights = |p: &Value| (p["canEdit"].as_bool().unwrap(), p["canTransfer"].as_bool().unwrap(), p["canManage"].as_bool().unwrap());
+        for (who, want) in [("repa1", (true, false, true)), ("mgra", (true, true, true)), ("director", (true, true, true)),
+                            ("repb1", (false, false, false)), ("mgrb", (true, false, false))] {
+            let r = fx.call(who, Method::GET, &path, None, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{who}");
+            for part in ["customer", "contacts", "collaborators", "history"] {
+                assert_eq!(r.body[part], page[part], "{who} reads the same {part}");
+            }
+            assert_eq!(rights(&r.body), want, "{who}'s rights");
+        }
+        for who in ["repa2", "repb2"] {
+            if fx.user.contains_key(who) {
+                assert_eq!(fx.call(who, Method::GET, &path, None, None).await.status, StatusCode::NOT_FOUND, "{who}");
+            }
+        }
+    }
 }

@@ -569,9 +569,11 @@ api_test! {
             .push(" WHEN 2 THEN ").bind(Arg::I64(now - 3 * day)).push(" ELSE ").bind(Arg::I64(now + 5 * day)).push(" END");
         assert_eq!(sql.execute(&mut tx).await.unwrap(), 36);
         tx.commit().await.unwrap();
-        // The general plan, and walks that probe every tag and field value row by row.
+        // The general plan (a manager's scope by its path, not its units spelled out), and
+        // walks that probe every tag and field value row by row.
         let mut general = common::state(fx.app.db.clone());
         general.app.list_plan.walk = false;
+        general.app.list_plan.spell_units = false;
         let general = salesdesk_http::router(general);
         let mut probing = common::state(fx.app.db.clone());
         probing.app.list_plan.few_side_matches = 0;

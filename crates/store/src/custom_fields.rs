@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::sql::{Arg, Sql, contains_pattern};
 use crate::{Error, Result, Tx, on_tx};
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldRow {
     pub id: Uuid,
     pub entity: String,

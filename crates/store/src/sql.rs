@@ -159,6 +159,31 @@ impl Sql {
         })
     }
 
+    /// Runs one statement outside a transaction, on a connection of the pool: for a read
+    /// that is a single statement, which is its own snapshot on both databases, so the
+    /// `BEGIN` and `COMMIT` round trips are saved.
+    pub async fn fetch_optional_on<R>(self, db: &crate::Db) -> crate::Result<Option<R>>
+    where
+        R: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let (text, args) = self.into_parts(db.backend());
+        Ok(match db {
+            crate::Db::Sqlite(p) => {
+                bind_all!(sqlx::query_as::<_, R>(AssertSqlSafe(text)), args)
+                    .fetch_optional(p)
+                    .await?
+            }
+            crate::Db::Postgres(p) => {
+                bind_all!(sqlx::query_as::<_, R>(AssertSqlSafe(text)), args)
+                    .fetch_optional(p)
+                    .await?
+            }
+        })
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub async fn execute(self, tx: &mut Tx) -> crate::Result<u64> {
         let (text, args) = self.into_parts(tx.backend());

@@ -40,18 +40,12 @@ pub use duplicates::{
 };
 
 pub(crate) fn viewer(actor: &Actor) -> Viewer {
-    Viewer {
-        scope: actor.scope(ScopeModule::Customers),
-        user_id: actor.user_id,
-    }
+    Viewer::new(actor.scope(ScopeModule::Customers), actor.user_id)
 }
 
 /// The scope without collaborations: whose customers the actor is in charge of.
 pub(crate) fn charge(actor: &Actor) -> Viewer {
-    Viewer {
-        scope: actor.scope(ScopeModule::Customers),
-        user_id: Uuid::nil(),
-    }
+    Viewer::new(actor.scope(ScopeModule::Customers), Uuid::nil())
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
@@ -329,12 +323,24 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
     })
 }
 
+/// A customer's page, read in one statement (see [`customers::page`]).
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
-    let mut tx = app.db.begin_read().await?;
-    let c = visible(&mut tx, actor, id).await?;
-    let d = detail(&mut tx, actor, c).await?;
-    tx.commit().await?;
-    Ok(d)
+    actor.require(Permission::CustomersView)?;
+    let p = customers::page(&app.db, &viewer(actor), &charge(actor).scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let collab_edit = !p.in_charge && p.collaboration == Some(true);
+    Ok(CustomerDetail {
+        tags: p.tags,
+        contacts: p.contacts,
+        collaborators: p.collaborators,
+        history: p.history,
+        custom_fields: custom_fields::values_read_with(p.fields, &p.values, id)?,
+        can_edit: actor.grants.has(Permission::CustomersEdit) && (p.in_charge || collab_edit),
+        can_transfer: actor.grants.has(Permission::CustomersTransfer) && p.in_charge,
+        can_manage: actor.grants.has(Permission::CustomersEdit) && p.in_charge,
+        customer: p.customer,
+    })
 }
 
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 use salesdesk_domain::access::RecordScope;
 use uuid::Uuid;
 
-use super::{CustomerRow, SELECT, Viewer, push_parts, push_scope_cond};
+use super::{CustomerRow, SELECT, Viewer, push_parts, push_viewer_scope};
 use crate::sql::{Arg, Page, Sql, contains_pattern};
 use crate::{Result, Tx};
 
@@ -356,6 +356,8 @@ pub struct ListPlan {
     /// A search whose every gram more customers hold than this walks the page in the list's
     /// order, testing each entry; otherwise its matches are read first and sorted.
     pub few_search_matches: i64,
+    /// A unit subtree's scope names its units (`false`: by its path; see [`Viewer::resolved`]).
+    pub spell_units: bool,
 }
 
 impl Default for ListPlan {
@@ -365,6 +367,7 @@ impl Default for ListPlan {
             walk: true,
             few_side_matches: FEW_SIDE_MATCHES,
             few_search_matches: FEW_SEARCH_MATCHES,
+            spell_units: true,
         }
     }
 }
@@ -398,6 +401,10 @@ pub async fn list_counted(
     page: Page,
     plan: ListPlan,
 ) -> Result<(Vec<CustomerRow>, i64, bool)> {
+    let v = &match plan.spell_units {
+        true => v.resolved(tx).await?,
+        false => v.clone(),
+    };
     let walks = partition(tx, v, f).await?;
     // A tag or field value few customers have: read those first, whatever else.
     let few = few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
@@ -677,7 +684,7 @@ async fn walked(
             sql.push(" AND ")
                 .push(key)
                 .push(if with_key { " IS NOT NULL" } else { " IS NULL" });
-            push_scope_cond(&mut sql, &v.scope, false);
+            push_viewer_scope(&mut sql, v, false);
             let style = FilterStyle {
                 probe: true,
                 level_index: false,
@@ -719,7 +726,7 @@ async fn walked(
             )
             .bind(Arg::Uuid(v.user_id))
             .push(")");
-        push_scope_cond(&mut sql, &v.scope, true);
+        push_viewer_scope(&mut sql, v, true);
         push_filter(&mut sql, f);
         sql.push(" ORDER BY ")
             .push(key)
@@ -770,7 +777,7 @@ fn push_count_by_search(
         push_gram_probes(sql, others);
     }
     sql.push(" AND c.owner_id IS NOT NULL");
-    push_scope_cond(sql, &v.scope, false);
+    push_viewer_scope(sql, v, false);
     push_filter_as(sql, &rest, style);
     sql.close_probe();
     if cap < i64::MAX {
@@ -784,7 +791,7 @@ fn push_count_by_search(
         sql.push(") AND NOT (");
         push_gram_probes(sql, &f.q_grams);
         sql.push(") AND c.owner_id IS NOT NULL");
-        push_scope_cond(sql, &v.scope, false);
+        push_viewer_scope(sql, v, false);
         push_filter_as(sql, &rest, style);
     }
     push_collaborations_outside(sql, v, f, style);
@@ -802,7 +809,7 @@ fn push_collaborations_outside(sql: &mut Sql, v: &Viewer, f: &CustomerFilter, st
     )
     .bind(Arg::Uuid(v.user_id))
     .push(")");
-    push_scope_cond(sql, &v.scope, true);
+    push_viewer_scope(sql, v, true);
     push_filter_as(sql, f, style);
 }
 
@@ -847,7 +854,7 @@ fn push_count_by_field(
             .bind(Arg::Uuid(cond.field_id));
         crate::custom_fields::push_value_test(sql, cond);
         sql.push(" AND c.owner_id IS NOT NULL");
-        push_scope_cond(sql, &v.scope, false);
+        push_viewer_scope(sql, v, false);
     } else {
         // CROSS JOIN: SQLite keeps the value's index outermost.
         sql.push("SELECT 1 FROM customer_field_values v")
@@ -856,7 +863,7 @@ fn push_count_by_field(
             .bind(Arg::Uuid(cond.field_id));
         crate::custom_fields::push_value_test(sql, cond);
         sql.push(" AND c.owner_id IS NOT NULL");
-        push_scope_cond(sql, &v.scope, false);
+        push_viewer_scope(sql, v, false);
         push_filter_as(sql, &rest, style);
     }
     push_collaborations_outside(sql, v, f, style);

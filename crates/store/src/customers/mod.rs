@@ -16,6 +16,62 @@ mod listing;
 pub struct Viewer {
     pub scope: RecordScope,
     pub user_id: Uuid,
+    /// A unit subtree's units spelled out (see [`Viewer::resolved`]); none: by its path.
+    units: Option<Vec<Uuid>>,
+}
+
+/// A subtree of at most this many units is spelled out as a list of units.
+const MAX_SPELLED_UNITS: usize = 256;
+
+impl Viewer {
+    pub fn new(scope: RecordScope, user_id: Uuid) -> Self {
+        Viewer {
+            scope,
+            user_id,
+            units: None,
+        }
+    }
+
+    /// The viewer with a unit subtree's units read and spelled out in its statements
+    /// (`c.unit_id IN (…)`), when they are few. To a plan made without the values, which
+    /// PostgreSQL uses for a prepared statement after its fifth run, a path range looks like
+    /// one unit: it then walked each of a region's units and probed every customer (1.4 s
+    /// for a page of a generic word's search). A list of units is estimated at its share of
+    /// the company, and the company's index is walked in the list's order as with the values.
+    pub async fn resolved(&self, tx: &mut Tx) -> Result<Viewer> {
+        let RecordScope::UnitSubtree(path) = &self.scope else {
+            return Ok(self.clone());
+        };
+        let (lo, hi) = path.subtree_range();
+        let mut sql = Sql::new("SELECT id FROM org_units WHERE path >= ");
+        sql.bind(Arg::Text(lo))
+            .push(" AND path < ")
+            .bind(Arg::Text(hi))
+            .push(" ORDER BY path LIMIT ")
+            .bind(Arg::I64(MAX_SPELLED_UNITS as i64 + 1));
+        let units: Vec<(Uuid,)> = sql.fetch_all(tx).await?;
+        Ok(Viewer {
+            units: (units.len() <= MAX_SPELLED_UNITS)
+                .then(|| units.into_iter().map(|u| u.0).collect()),
+            ..self.clone()
+        })
+    }
+}
+
+/// Appends ` AND (<the viewer's scope>)`, or ` AND NOT (...)`: its units when spelled out.
+pub(super) fn push_viewer_scope(sql: &mut Sql, v: &Viewer, negate: bool) {
+    match (&v.scope, &v.units) {
+        (RecordScope::UnitSubtree(_), Some(units)) => {
+            sql.push(if negate { " AND NOT (" } else { " AND (" });
+            if units.is_empty() {
+                sql.push("1=0");
+            } else {
+                sql.push("c.unit_id IN ").bind_uuids(units);
+            }
+            sql.push(")");
+        }
+        _ => push_scope_cond(sql, &v.scope, negate),
+    }
 }
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -56,14 +112,22 @@ pub struct CustomerRow {
     pub version: i64,
 }
 
-pub(super) const SELECT: &str = "SELECT c.id, c.seq, c.name, c.short_name, c.credit_code, c.external_id, c.type_code, c.level_code, c.status_code, \
+/// The customer row's columns and joins, up to `WHERE 1=1` (a macro so that the page's
+/// statement can put more columns before them).
+macro_rules! row_from {
+    () => {
+        "c.id, c.seq, c.name, c.short_name, c.credit_code, c.external_id, c.type_code, c.level_code, c.status_code, \
      c.industry_code, c.source_code, c.province, c.city, c.district, c.address, c.lat, c.lon, c.owner_id, \
      o.display_name AS owner_name, c.unit_id, ou.name AS unit_name, c.pool_id, p.name AS pool_name, c.locked, c.notes, \
      (SELECT k.name FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_contact, \
      (SELECT k.mobile FROM customer_contacts k WHERE k.customer_id = c.id AND k.is_primary) AS primary_mobile, \
      c.last_followup_at, c.next_followup_at, c.owned_since, c.created_at, c.updated_at, c.version \
      FROM customers c JOIN org_units ou ON ou.id = c.unit_id LEFT JOIN users o ON o.id = c.owner_id \
-     LEFT JOIN customer_pools p ON p.id = c.pool_id WHERE 1=1";
+     LEFT JOIN customer_pools p ON p.id = c.pool_id WHERE 1=1"
+    };
+}
+
+pub(super) const SELECT: &str = concat!("SELECT ", row_from!());
 
 /// Appends ` AND (<the scope's condition>)`, or ` AND NOT (...)`; All adds nothing (and its
 /// negation excludes everything).
@@ -111,7 +175,7 @@ pub(super) fn push_parts(
     style: FilterStyle,
 ) {
     sql.push(base).push(" AND c.owner_id IS NOT NULL");
-    push_scope_cond(sql, &v.scope, false);
+    push_viewer_scope(sql, v, false);
     push_filter_as(sql, f, style);
     if v.scope != RecordScope::All {
         sql.push(" UNION ALL ")
@@ -119,7 +183,7 @@ pub(super) fn push_parts(
             .push(" AND c.owner_id IS NOT NULL AND c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
             .bind(Arg::Uuid(v.user_id))
             .push(")");
-        push_scope_cond(sql, &v.scope, true);
+        push_viewer_scope(sql, v, true);
         push_filter_as(sql, f, style);
     }
 }
@@ -132,7 +196,7 @@ fn push_viewer(sql: &mut Sql, v: &Viewer) {
         return;
     }
     sql.push(" AND ((1=1");
-    push_scope_cond(sql, &v.scope, false);
+    push_viewer_scope(sql, v, false);
     sql.push(") OR c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
         .bind(Arg::Uuid(v.user_id))
         .push("))");
@@ -340,6 +404,132 @@ pub async fn get(tx: &mut Tx, v: &Viewer, id: Uuid) -> Result<Option<CustomerRow
     push_viewer(&mut sql, v);
     sql.push(" AND c.id = ").bind(Arg::Uuid(id));
     Ok(sql.fetch_all(tx).await?.into_iter().next())
+}
+
+/// A customer's page: the record, everything shown with it, and where the reader stands.
+#[derive(Debug, Clone)]
+pub struct CustomerPage {
+    pub customer: CustomerRow,
+    /// In the reader's scope (not only a collaborator).
+    pub in_charge: bool,
+    /// The reader's collaboration on it: whether they may edit; none when they are not one.
+    pub collaboration: Option<bool>,
+    pub tags: Vec<String>,
+    pub contacts: Vec<ContactRow>,
+    pub collaborators: Vec<CollaboratorRow>,
+    pub history: Vec<OwnerHistoryRow>,
+    /// The definitions of the custom fields it has values of, and the values.
+    pub fields: Vec<crate::custom_fields::CustomFieldRow>,
+    pub values: Vec<crate::custom_fields::ValueRow>,
+}
+
+#[derive(FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    customer: CustomerRow,
+    in_charge: bool,
+    collaboration: Option<bool>,
+    tags: String,
+    contacts: String,
+    collaborators: String,
+    history: String,
+    fields: String,
+    field_values: String,
+}
+
+/// The page's lists as JSON columns. SQLite's JSON cannot hold a BLOB, so ids go as hex
+/// (`nullif` because `hex(NULL)` is ''), and its booleans are integers, so they are spelled.
+const PAGE_LISTS_SQLITE: &str = "\
+(SELECT json_group_array(t.tag ORDER BY t.tag) FROM customer_tags t WHERE t.customer_id = c.id) AS tags, \
+(SELECT json_group_array(json_object('id', hex(k.id), 'customer_id', hex(k.customer_id), 'name', k.name, \
+ 'title', k.title, 'role', k.role, 'mobile', k.mobile, 'phone', k.phone, 'email', k.email, 'wechat', k.wechat, \
+ 'birthday', k.birthday, 'is_primary', json(iif(k.is_primary, 'true', 'false')), 'left_at', k.left_at, \
+ 'created_at', k.created_at, 'updated_at', k.updated_at, 'version', k.version) \
+ ORDER BY k.is_primary DESC, k.left_at IS NOT NULL, k.created_at) \
+ FROM customer_contacts k WHERE k.customer_id = c.id) AS contacts, \
+(SELECT json_group_array(json_object('user_id', hex(k.user_id), 'display_name', u.display_name, \
+ 'can_edit', json(iif(k.can_edit, 'true', 'false')), 'added_at', k.added_at) ORDER BY k.added_at, u.display_name) \
+ FROM customer_collaborators k JOIN users u ON u.id = k.user_id WHERE k.customer_id = c.id) AS collaborators, \
+(SELECT json_group_array(json_object('id', hex(h.id), 'customer_id', hex(h.customer_id), 'change', h.change, \
+ 'from_owner', nullif(hex(h.from_owner), ''), 'from_owner_name', f.display_name, \
+ 'to_owner', nullif(hex(h.to_owner), ''), 'to_owner_name', t.display_name, \
+ 'from_pool', nullif(hex(h.from_pool), ''), 'to_pool', nullif(hex(h.to_pool), ''), 'reason', h.reason, \
+ 'by_user', nullif(hex(h.by_user), ''), 'by_name', b.display_name, 'at', h.at) ORDER BY h.at DESC, h.id DESC) \
+ FROM customer_owner_history h LEFT JOIN users f ON f.id = h.from_owner LEFT JOIN users t ON t.id = h.to_owner \
+ LEFT JOIN users b ON b.id = h.by_user WHERE h.customer_id = c.id) AS history, \
+(SELECT json_group_array(json_object('id', hex(d.id), 'entity', d.entity, 'code', d.code, 'label', d.label, \
+ 'kind', d.kind, 'options_json', d.options_json, 'required', json(iif(d.required, 'true', 'false')), \
+ 'position', d.position, 'active', json(iif(d.active, 'true', 'false')), 'created_at', d.created_at, \
+ 'updated_at', d.updated_at, 'version', d.version)) FROM custom_fields d WHERE d.entity = 'customer' \
+ AND d.id IN (SELECT v.field_id FROM customer_field_values v WHERE v.customer_id = c.id)) AS fields, \
+(SELECT json_group_array(json_array(hex(v.customer_id), hex(v.field_id), v.value_text, v.value_num) \
+ ORDER BY v.field_id, v.value_text) FROM customer_field_values v WHERE v.customer_id = c.id) AS field_values, ";
+
+const PAGE_LISTS_POSTGRES: &str = "\
+(SELECT COALESCE(json_agg(t.tag ORDER BY t.tag), '[]')::text FROM customer_tags t WHERE t.customer_id = c.id) AS tags, \
+(SELECT COALESCE(json_agg(json_build_object('id', k.id, 'customer_id', k.customer_id, 'name', k.name, \
+ 'title', k.title, 'role', k.role, 'mobile', k.mobile, 'phone', k.phone, 'email', k.email, 'wechat', k.wechat, \
+ 'birthday', k.birthday, 'is_primary', k.is_primary, 'left_at', k.left_at, \
+ 'created_at', k.created_at, 'updated_at', k.updated_at, 'version', k.version) \
+ ORDER BY k.is_primary DESC, k.left_at IS NOT NULL, k.created_at), '[]')::text \
+ FROM customer_contacts k WHERE k.customer_id = c.id) AS contacts, \
+(SELECT COALESCE(json_agg(json_build_object('user_id', k.user_id, 'display_name', u.display_name, \
+ 'can_edit', k.can_edit, 'added_at', k.added_at) ORDER BY k.added_at, u.display_name), '[]')::text \
+ FROM customer_collaborators k JOIN users u ON u.id = k.user_id WHERE k.customer_id = c.id) AS collaborators, \
+(SELECT COALESCE(json_agg(json_build_object('id', h.id, 'customer_id', h.customer_id, 'change', h.change, \
+ 'from_owner', h.from_owner, 'from_owner_name', f.display_name, 'to_owner', h.to_owner, \
+ 'to_owner_name', t.display_name, 'from_pool', h.from_pool, 'to_pool', h.to_pool, 'reason', h.reason, \
+ 'by_user', h.by_user, 'by_name', b.display_name, 'at', h.at) ORDER BY h.at DESC, h.id DESC), '[]')::text \
+ FROM customer_owner_history h LEFT JOIN users f ON f.id = h.from_owner LEFT JOIN users t ON t.id = h.to_owner \
+ LEFT JOIN users b ON b.id = h.by_user WHERE h.customer_id = c.id) AS history, \
+(SELECT COALESCE(json_agg(json_build_object('id', d.id, 'entity', d.entity, 'code', d.code, 'label', d.label, \
+ 'kind', d.kind, 'options_json', d.options_json, 'required', d.required, 'position', d.position, \
+ 'active', d.active, 'created_at', d.created_at, 'updated_at', d.updated_at, 'version', d.version)), '[]')::text \
+ FROM custom_fields d WHERE d.entity = 'customer' \
+ AND d.id IN (SELECT v.field_id FROM customer_field_values v WHERE v.customer_id = c.id)) AS fields, \
+(SELECT COALESCE(json_agg(json_build_array(v.customer_id, v.field_id, v.value_text, v.value_num) \
+ ORDER BY v.field_id, v.value_text), '[]')::text FROM customer_field_values v WHERE v.customer_id = c.id) AS field_values, ";
+
+/// One customer the viewer may see with everything its page shows, in one statement run
+/// outside a transaction (one statement is one snapshot): a record read is one round trip
+/// where the record, its lists and the reader's standing were nine. `charge` is the reader's
+/// scope without collaborations.
+pub async fn page(
+    db: &crate::Db,
+    v: &Viewer,
+    charge: &RecordScope,
+    id: Uuid,
+) -> Result<Option<CustomerPage>> {
+    let mut sql = Sql::new("SELECT (1=1");
+    push_scope_cond(&mut sql, charge, false);
+    sql.push(") AS in_charge, (SELECT k.can_edit FROM customer_collaborators k WHERE k.customer_id = c.id AND k.user_id = ")
+        .bind(Arg::Uuid(v.user_id))
+        .push(") AS collaboration, ")
+        .push_dialect(PAGE_LISTS_SQLITE, PAGE_LISTS_POSTGRES)
+        .push(row_from!());
+    push_viewer(&mut sql, v);
+    sql.push(" AND c.id = ").bind(Arg::Uuid(id));
+    let Some(r) = sql.fetch_optional_on::<PageRow>(db).await? else {
+        return Ok(None);
+    };
+    fn list<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>> {
+        serde_json::from_str(json).map_err(|e| {
+            Error::Db(sqlx::Error::Decode(
+                format!("a customer's {what}: {e}").into(),
+            ))
+        })
+    }
+    Ok(Some(CustomerPage {
+        in_charge: r.in_charge,
+        collaboration: r.collaboration,
+        tags: list(&r.tags, "tags")?,
+        contacts: list(&r.contacts, "contacts")?,
+        collaborators: list(&r.collaborators, "collaborators")?,
+        history: list(&r.history, "owner history")?,
+        fields: list(&r.fields, "custom fields")?,
+        values: list(&r.field_values, "custom field values")?,
+        customer: r.customer,
+    }))
 }
 
 /// Which of `ids` the viewer may see (the duplicate check masks the others).
@@ -593,7 +783,7 @@ pub async fn follow_owner_unit(tx: &mut Tx, owner_id: Uuid, unit_id: Uuid) -> Re
         .rows_affected()))
 }
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct OwnerHistoryRow {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -708,7 +898,7 @@ pub async fn owned_ids(tx: &mut Tx, owner: Uuid) -> Result<Vec<Uuid>> {
 
 // ---- collaborators ------------------------------------------------------------------------
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct CollaboratorRow {
     pub user_id: Uuid,
     pub display_name: String,
@@ -770,7 +960,7 @@ pub async fn remove_collaborator(tx: &mut Tx, customer_id: Uuid, user_id: Uuid) 
 
 // ---- contacts -----------------------------------------------------------------------------
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct ContactRow {
     pub id: Uuid,
     pub customer_id: Uuid,
