@@ -63,9 +63,11 @@ struct Search<'a> {
 
 /// Independent starts for a problem of `n` units, the best kept: a plan depends much on
 /// where its first cuts fall (the same 3,109 counties into 20: 1.8 % or 0.9 % by start), and
-/// a small problem's runs are short (up to 875 units: 8 starts; 3,000: 2).
+/// a small problem's runs are short (up to 437 units: 16 starts; 875: 8; 3,000: 2). A
+/// province of about 100 units into 10 from 8 starts ended up to 5.0 % off (Minnesota's
+/// counties, 2.6 % Xinjiang's districts) by seed; from 16, 1.4 % and 1.8 %, in about 0.2 s.
 fn starts_for(n: usize, per_unit: usize) -> usize {
-    (700_000 / (per_unit * n.max(300))).clamp(1, 8)
+    (700_000 / (per_unit * n.max(300))).clamp(1, 16)
 }
 
 /// Annealing proposals per unit: from a tree-cut start a third of what region growing needed
