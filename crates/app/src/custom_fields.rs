@@ -284,6 +284,17 @@ pub(crate) async fn values_of(tx: &mut Tx, ids: &[Uuid]) -> AppResult<HashMap<Uu
     Ok(values_by_customer(&defs, &rows))
 }
 
+/// One customer's field definitions and value rows, for [`values_read_with`].
+pub(crate) async fn rows_of(
+    tx: &mut Tx,
+    customer_id: Uuid,
+) -> AppResult<(Vec<CustomFieldRow>, Vec<ValueRow>)> {
+    Ok((
+        store::of_entity(tx, CUSTOMER).await?,
+        store::values_of(tx, &[customer_id]).await?,
+    ))
+}
+
 /// One customer's values from its definitions and value rows read with its page.
 pub(crate) fn values_read_with(
     fields: Vec<CustomFieldRow>,

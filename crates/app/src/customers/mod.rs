@@ -20,9 +20,9 @@ use salesdesk_domain::user::{Mobile, parse_email};
 use salesdesk_domain::validation::{Checker, optional_text, required_text};
 use salesdesk_store::attachments::AttachmentRow;
 use salesdesk_store::customers::{
-    self, CollaboratorRow, ContactFields, ContactRow, CustomerFields, CustomerFilter, CustomerRow,
-    CustomerSort, FollowupRow, Holder, LimitRow, NewCustomer, NewFollowup, NewOwnerChange,
-    OptionRow, OwnerHistoryRow, Viewer,
+    self, CollaboratorRow, ContactFields, ContactRow, CustomerFields, CustomerFilter, CustomerPage,
+    CustomerRow, CustomerSort, FollowupRow, Holder, LimitRow, NewCustomer, NewFollowup,
+    NewOwnerChange, OptionRow, OwnerHistoryRow, Viewer,
 };
 use salesdesk_store::{Tx, org, users};
 use serde::Serialize;
@@ -297,13 +297,19 @@ async fn list_items(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<Custom
         .collect())
 }
 
+/// A customer's page read inside a write's transaction, one list at a time (the write
+/// returns it as it committed it); a plain read takes [`get`]'s one statement.
 async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<CustomerDetail> {
     let id = c.id;
     let in_charge = is_in_charge(tx, actor, &c).await?;
-    // A collaboration matters only to someone not in charge.
-    let collab_edit =
-        !in_charge && customers::collaboration(tx, id, actor.user_id).await? == Some(true);
-    Ok(CustomerDetail {
+    let (fields, values) = custom_fields::rows_of(tx, id).await?;
+    let page = CustomerPage {
+        in_charge,
+        // A collaboration matters only to someone not in charge.
+        collaboration: match in_charge {
+            true => None,
+            false => customers::collaboration(tx, id, actor.user_id).await?,
+        },
         tags: customers::tags_of(tx, &[id])
             .await?
             .into_iter()
@@ -312,30 +318,31 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
         contacts: customers::contacts(tx, id).await?,
         collaborators: customers::collaborators(tx, id).await?,
         history: customers::owner_history(tx, id).await?,
-        custom_fields: custom_fields::values_of(tx, &[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default(),
-        can_edit: actor.grants.has(Permission::CustomersEdit) && (in_charge || collab_edit),
-        can_transfer: actor.grants.has(Permission::CustomersTransfer) && in_charge,
-        can_manage: actor.grants.has(Permission::CustomersEdit) && in_charge,
+        fields,
+        values,
         customer: c,
-    })
+    };
+    detail_of(actor, page)
 }
 
 /// A customer's page, read in one statement (see [`customers::page`]).
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
     actor.require(Permission::CustomersView)?;
-    let p = customers::page(&app.db, &viewer(actor), &charge(actor).scope, id)
+    let page = customers::page(&app.db, &viewer(actor), &charge(actor).scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    detail_of(actor, page)
+}
+
+/// The page as the reader gets it: the active fields' values, and what they may do.
+fn detail_of(actor: &Actor, p: CustomerPage) -> AppResult<CustomerDetail> {
     let collab_edit = !p.in_charge && p.collaboration == Some(true);
     Ok(CustomerDetail {
+        custom_fields: custom_fields::values_read_with(p.fields, &p.values, p.customer.id)?,
         tags: p.tags,
         contacts: p.contacts,
         collaborators: p.collaborators,
         history: p.history,
-        custom_fields: custom_fields::values_read_with(p.fields, &p.values, id)?,
         can_edit: actor.grants.has(Permission::CustomersEdit) && (p.in_charge || collab_edit),
         can_transfer: actor.grants.has(Permission::CustomersTransfer) && p.in_charge,
         can_manage: actor.grants.has(Permission::CustomersEdit) && p.in_charge,

@@ -356,7 +356,7 @@ pub struct ListPlan {
     /// A search whose every gram more customers hold than this walks the page in the list's
     /// order, testing each entry; otherwise its matches are read first and sorted.
     pub few_search_matches: i64,
-    /// A unit subtree's scope names its units (`false`: by its path; see [`Viewer::resolved`]).
+    /// A unit subtree's scope names its units (`false`: by its path; see [`Viewer::with_units`]).
     pub spell_units: bool,
 }
 
@@ -401,11 +401,19 @@ pub async fn list_counted(
     page: Page,
     plan: ListPlan,
 ) -> Result<(Vec<CustomerRow>, i64, bool)> {
-    let v = &match plan.spell_units {
-        true => v.resolved(tx).await?,
-        false => v.clone(),
+    // A unit subtree's units are read once: named in the statements, and chosen among for walks.
+    let scope_units = match &v.scope {
+        RecordScope::UnitSubtree(path) => {
+            let (lo, hi) = path.subtree_range();
+            Some(units_in(tx, &lo, &hi).await?)
+        }
+        _ => None,
     };
-    let walks = partition(tx, v, f).await?;
+    let v = &match (&scope_units, plan.spell_units) {
+        (Some(units), true) => v.with_units(units.iter().map(|u| u.0).collect()),
+        _ => v.clone(),
+    };
+    let walks = partition(tx, v, f, scope_units).await?;
     // A tag or field value few customers have: read those first, whatever else.
     let few = few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
     let rows = if plan.walk && walkable(f, sort) && !few {
@@ -495,20 +503,33 @@ fn walkable(f: &CustomerFilter, sort: CustomerSort) -> bool {
 
 /// The indexes the viewer's matches are found along: one owner's, a few units', or the
 /// company's with the scope tested on each entry.
-async fn partition(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<Vec<Walk>> {
+/// `scope_units`: a unit subtree scope's units with their customer counts, already read.
+async fn partition(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    scope_units: Option<Vec<(Uuid, i64)>>,
+) -> Result<Vec<Walk>> {
     if let Some(o) = f.owner_id {
         return Ok(vec![Walk::Owner(o)]);
     }
     if let Some((lo, hi)) = &f.unit_range {
-        return unit_walks(tx, lo, hi).await;
+        let units = units_in(tx, lo, hi).await?;
+        return unit_walks(tx, units).await;
     }
     Ok(match &v.scope {
         RecordScope::All => vec![Walk::Company],
         RecordScope::Own(o) => vec![Walk::Owner(*o)],
         RecordScope::Unit(u) => vec![Walk::Unit(*u)],
         RecordScope::UnitSubtree(path) => {
-            let (lo, hi) = path.subtree_range();
-            unit_walks(tx, &lo, &hi).await?
+            let units = match scope_units {
+                Some(units) => units,
+                None => {
+                    let (lo, hi) = path.subtree_range();
+                    units_in(tx, &lo, &hi).await?
+                }
+            };
+            unit_walks(tx, units).await?
         }
         RecordScope::ReportLine(path) => {
             let (lo, hi) = path.subtree_range();
@@ -528,18 +549,24 @@ async fn partition(tx: &mut Tx, v: &Viewer, f: &CustomerFilter) -> Result<Vec<Wa
     })
 }
 
-/// The units of a path range that own customers, walked one by one when they are few and
-/// hold a small share of the company (each walk then finds its page among few entries), else
-/// the company's index with the units tested on each entry. No units with customers: no walk.
-async fn unit_walks(tx: &mut Tx, lo: &str, hi: &str) -> Result<Vec<Walk>> {
+/// The units of a path range in path order, with how many customers each owns.
+async fn units_in(tx: &mut Tx, lo: &str, hi: &str) -> Result<Vec<(Uuid, i64)>> {
     let mut sql = Sql::new(
         "SELECT u.id, (SELECT CAST(COALESCE(SUM(n.owned), 0) AS BIGINT) FROM customer_unit_counts n \
          WHERE n.unit_id = u.id) FROM org_units u WHERE u.path >= ",
     );
     sql.bind(Arg::Text(lo.to_owned()))
         .push(" AND u.path < ")
-        .bind(Arg::Text(hi.to_owned()));
-    let units: Vec<(Uuid, i64)> = sql.fetch_all(tx).await?;
+        .bind(Arg::Text(hi.to_owned()))
+        .push(" ORDER BY u.path");
+    sql.fetch_all(tx).await
+}
+
+/// Of a path range's units (`units_in`), those that own customers, walked one by one when
+/// they are few and hold a small share of the company (each walk then finds its page among
+/// few entries), else the company's index with the units tested on each entry. No units with
+/// customers: no walk.
+async fn unit_walks(tx: &mut Tx, units: Vec<(Uuid, i64)>) -> Result<Vec<Walk>> {
     let owning: Vec<(Uuid, i64)> = units.into_iter().filter(|u| u.1 > 0).collect();
     if owning.is_empty() {
         return Ok(Vec::new());

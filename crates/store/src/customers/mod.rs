@@ -16,7 +16,7 @@ mod listing;
 pub struct Viewer {
     pub scope: RecordScope,
     pub user_id: Uuid,
-    /// A unit subtree's units spelled out (see [`Viewer::resolved`]); none: by its path.
+    /// A unit subtree's units spelled out (see [`Viewer::with_units`]); none: by its path.
     units: Option<Vec<Uuid>>,
 }
 
@@ -32,29 +32,17 @@ impl Viewer {
         }
     }
 
-    /// The viewer with a unit subtree's units read and spelled out in its statements
-    /// (`c.unit_id IN (…)`), when they are few. To a plan made without the values, which
-    /// PostgreSQL uses for a prepared statement after its fifth run, a path range looks like
-    /// one unit: it then walked each of a region's units and probed every customer (1.4 s
+    /// The viewer with a unit subtree's units (`units`, all of them) spelled out in its
+    /// statements (`c.unit_id IN (…)`), when they are few. To a plan made without the values,
+    /// which PostgreSQL uses for a prepared statement after its fifth run, a path range looks
+    /// like one unit: it then walked each of a region's units and probed every customer (1.4 s
     /// for a page of a generic word's search). A list of units is estimated at its share of
     /// the company, and the company's index is walked in the list's order as with the values.
-    pub async fn resolved(&self, tx: &mut Tx) -> Result<Viewer> {
-        let RecordScope::UnitSubtree(path) = &self.scope else {
-            return Ok(self.clone());
-        };
-        let (lo, hi) = path.subtree_range();
-        let mut sql = Sql::new("SELECT id FROM org_units WHERE path >= ");
-        sql.bind(Arg::Text(lo))
-            .push(" AND path < ")
-            .bind(Arg::Text(hi))
-            .push(" ORDER BY path LIMIT ")
-            .bind(Arg::I64(MAX_SPELLED_UNITS as i64 + 1));
-        let units: Vec<(Uuid,)> = sql.fetch_all(tx).await?;
-        Ok(Viewer {
-            units: (units.len() <= MAX_SPELLED_UNITS)
-                .then(|| units.into_iter().map(|u| u.0).collect()),
+    pub fn with_units(&self, units: Vec<Uuid>) -> Viewer {
+        Viewer {
+            units: (units.len() <= MAX_SPELLED_UNITS).then_some(units),
             ..self.clone()
-        })
+        }
     }
 }
 
