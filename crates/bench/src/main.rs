@@ -7,6 +7,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// The server's allocator (see crates/server), so what is measured is what runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{Method, Request, header};
@@ -647,10 +651,9 @@ async fn bench_http(
     salesdesk_app::customers::rederive_name_keys(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap memory; it has no preconditions.
+    // SAFETY: mi_collect only frees and returns unused memory; it has no preconditions.
     unsafe {
-        libc::malloc_trim(0);
+        libmimalloc_sys::mi_collect(true);
     }
     let addr = http_load::serve(&app).await?;
     let director = http_load::login(addr, DIRECTOR, PASSWORD).await?;
@@ -834,10 +837,9 @@ async fn bench_customers(
     let seeding_peak = peak_rss_mb();
     // The seeding ran in this process; what it freed the allocator keeps unless told. A
     // server never seeds, so hand it back before measuring the server's memory.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap memory; it has no preconditions.
+    // SAFETY: mi_collect only frees and returns unused memory; it has no preconditions.
     unsafe {
-        libc::malloc_trim(0);
+        libmimalloc_sys::mi_collect(true);
     }
     // Reset the peak (Linux: 5 > clear_refs) so what follows is the serving process alone.
     let _ = std::fs::write("/proc/self/clear_refs", "5");

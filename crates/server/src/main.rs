@@ -15,6 +15,10 @@ use salesdesk_store::Db;
 
 use config::Config;
 
+/// mimalloc rather than glibc's malloc: see the workspace's Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "salesdesk", version, about = "SalesDesk 销售管理系统")]
 struct Cli {
