@@ -607,16 +607,22 @@ api_test! {
             }
         }
         assert!(compared > 300, "most pages hold customers: {compared}");
-        // Two customers holding a value change region: the value's index entries, which a wide
-        // scope's count goes by, follow them, and every count is its page's.
+        // Two customers holding a value and a gram change region: the value's and the gram's
+        // index entries, which a wide scope's count goes by, follow them, and every count is
+        // its page's (the probing router counts a search from the gram's entries).
         let r = fx.call("director", Method::POST, "/api/v1/customers/transfer", Some(json!({"customerIds": [ids[0], ids[6]], "toUserId": fx.user["repb1"], "reason": "调整"})), None).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         for who in ["director", "mgra", "mgrb", "repa1", "repb1"] {
-            let all = fx.get_via(&fx.router, who, &format!("/api/v1/customers?{tier}&pageSize=100")).await;
-            let items = all.body["items"].as_array().unwrap();
-            assert_eq!(all.body["total"].as_u64().unwrap() as usize, items.len(), "{who}");
-            if who == "mgrb" {
-                assert!(items.iter().any(|c| c["id"] == ids[0].as_str()), "the north sees what it was given");
+            for (router, filter) in [(&fx.router, tier.as_str()), (&probing, tier.as_str()), (&probing, searches[0].as_str())] {
+                let all = fx.get_via(router, who, &format!("/api/v1/customers?{filter}&pageSize=100")).await;
+                let items = all.body["items"].as_array().unwrap();
+                assert_eq!(all.body["total"].as_u64().unwrap() as usize, items.len(), "{who} {filter}");
+                if who == "mgrb" {
+                    assert!(items.iter().any(|c| c["id"] == ids[0].as_str()), "the north sees what it was given: {filter}");
+                }
+                if who == "mgra" {
+                    assert!(!items.iter().any(|c| c["id"] == ids[0].as_str()), "the east no longer sees it: {filter}");
+                }
             }
         }
         assert!(fx.app.db.integrity_problems().await.unwrap().is_empty());

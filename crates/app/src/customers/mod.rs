@@ -303,7 +303,7 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
     let id = c.id;
     let in_charge = is_in_charge(tx, actor, &c).await?;
     let (fields, values) = custom_fields::rows_of(tx, id).await?;
-    let page = CustomerPage {
+    let mut page = CustomerPage {
         in_charge,
         // A collaboration matters only to someone not in charge.
         collaboration: match in_charge {
@@ -322,6 +322,7 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
         values,
         customer: c,
     };
+    page.put_in_order();
     detail_of(actor, page)
 }
 
