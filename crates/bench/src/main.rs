@@ -7,10 +7,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// The server's allocator (see crates/server), so what is measured is what runs.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::{Method, Request, header};
@@ -28,6 +24,10 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 mod http_load;
+
+/// The server's allocator (see crates/server), so what is measured is what runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const PASSWORD: &str = "Bench-Pass-2026-x";
 

@@ -302,40 +302,37 @@ pub async fn update(
     set_tags(tx, id, &f.tags).await
 }
 
-/// Replaces a customer's name grams with `grams`, by the bulk path the loads use, each with
-/// the customer's unit and owned-ness as its row holds them.
+/// Replaces a customer's name grams with `grams`, each taking the customer's unit and
+/// owned-ness from its row (one statement; a name has a few dozen grams at most).
 async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     let mut del = Sql::new("DELETE FROM customer_name_grams WHERE customer_id = ");
     del.bind(Arg::Uuid(id));
     del.execute(tx).await?;
-    let rows: Vec<GramRow> = grams
-        .iter()
-        .map(|g| GramRow {
-            gram: g.clone(),
-            customer_id: id,
-            unit_id: None,
-            owned: false,
-        })
-        .collect();
-    insert_grams(tx, &rows).await?;
-    let mut scope = Sql::new(
-        "UPDATE customer_name_grams SET (unit_id, owned) = \
-         (SELECT c.unit_id, c.owner_id IS NOT NULL FROM customers c WHERE c.id = ",
+    if grams.is_empty() {
+        return Ok(());
+    }
+    // `column1` is the name both databases give a VALUES list's column.
+    let mut sql = Sql::new(
+        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned) \
+         SELECT v.column1, c.id, c.unit_id, c.owner_id IS NOT NULL FROM (VALUES ",
     );
-    scope
-        .bind(Arg::Uuid(id))
-        .push(") WHERE customer_id = ")
+    for (i, g) in grams.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .bind(Arg::Text(g.clone()))
+            .push(")");
+    }
+    sql.push(") AS v, customers c WHERE c.id = ")
         .bind(Arg::Uuid(id));
-    scope.execute(tx).await?;
+    sql.execute(tx).await?;
     Ok(())
 }
 
-/// One entry of the similar-name index, with its customer's unit and whether someone owns it
-/// (migration 0023).
+/// One entry of the similar-name index as a load writes it, with its customer's unit and
+/// whether someone owns it (migration 0023).
 struct GramRow {
     gram: String,
     customer_id: Uuid,
-    unit_id: Option<Uuid>,
+    unit_id: Uuid,
     owned: bool,
 }
 
@@ -394,7 +391,7 @@ async fn insert_grams(tx: &mut Tx, rows: &[GramRow]) -> Result<()> {
                 vec![
                     Arg::Text(g.gram.clone()),
                     Arg::Uuid(g.customer_id),
-                    Arg::OptUuid(g.unit_id),
+                    Arg::Uuid(g.unit_id),
                     Arg::Bool(g.owned),
                 ],
             )
@@ -1545,7 +1542,7 @@ pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
             c.fields.grams.iter().map(move |g| GramRow {
                 gram: g.clone(),
                 customer_id: c.id,
-                unit_id: Some(c.unit_id),
+                unit_id: c.unit_id,
                 owned: c.owner_id.is_some(),
             })
         })
