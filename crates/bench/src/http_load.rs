@@ -25,7 +25,7 @@ pub async fn serve(app: &App) -> Result<SocketAddr> {
         }),
         metrics: Default::default(),
     };
-    let router = salesdesk_http::router(state);
+    let router = salesdesk_http::router(state).merge(bare_router(app.db.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -36,6 +36,42 @@ pub async fn serve(app: &App) -> Result<SocketAddr> {
         .await;
     });
     Ok(addr)
+}
+
+/// Where a record read's floor is measured: `BARE_PATH` + a customer's id.
+pub const BARE_PATH: &str = "/bench/bare/customers/";
+
+/// The floor under a record read on this machine: one customer's row by id through axum and
+/// SQLx on the same pool, with no session, scope, lists or audit (what a bare service does).
+fn bare_router(db: salesdesk_store::Db) -> axum::Router {
+    use axum::extract::{Path, State};
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    type Row = (uuid::Uuid, String, Option<String>, Option<uuid::Uuid>);
+    async fn read(State(db): State<salesdesk_store::Db>, Path(id): Path<uuid::Uuid>) -> Response {
+        const SQL_SQLITE: &str =
+            "SELECT id, name, level_code, owner_id FROM customers WHERE id = ?";
+        const SQL_PG: &str = "SELECT id, name, level_code, owner_id FROM customers WHERE id = $1";
+        let row: Result<Option<Row>, sqlx::Error> = match &db {
+            salesdesk_store::Db::Sqlite(p) => {
+                sqlx::query_as(SQL_SQLITE).bind(id).fetch_optional(p).await
+            }
+            salesdesk_store::Db::Postgres(p) => {
+                sqlx::query_as(SQL_PG).bind(id).fetch_optional(p).await
+            }
+        };
+        match row {
+            Ok(Some((id, name, level, owner))) => axum::Json(serde_json::json!({
+                "id": id, "name": name, "level": level, "ownerId": owner,
+            }))
+            .into_response(),
+            Ok(None) => StatusCode::NOT_FOUND.into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+    axum::Router::new()
+        .route(&format!("{BARE_PATH}{{id}}"), axum::routing::get(read))
+        .with_state(db)
 }
 
 /// One kept-alive HTTP/1.1 connection.

@@ -799,11 +799,23 @@ async fn bench_http(
     }
     let record = http_load::run(addr, &own, clients, duration).await?;
     print_load("one customer by id (own)", "rep", &record);
+    // The floor on this machine: the same rows read bare (no session, scope or lists).
+    let bare_requests: Vec<(String, String)> = own
+        .iter()
+        .map(|(_, path)| {
+            let id = path.rsplit('/').next().unwrap_or_default();
+            (String::new(), format!("{}{id}", http_load::BARE_PATH))
+        })
+        .collect();
+    let bare = http_load::run(addr, &bare_requests, clients, duration).await?;
+    print_load("one customer's row by id, bare (the floor)", "-", &bare);
     println!(
-        "\nA record read runs at {:.1} % of /healthz's rate; {} of {} requests failed in all.",
+        "\nA record read runs at {:.1} % of /healthz's rate (a bare row read: {:.1} %); {} of {} \
+         requests failed in all.",
         record.rate() * 100.0 / healthz.rate(),
-        record.failures,
-        record.latencies.len()
+        bare.rate() * 100.0 / healthz.rate(),
+        record.failures + bare.failures,
+        record.latencies.len() + bare.latencies.len()
     );
     drop_copy(&db, copy).await;
     Ok(())
