@@ -103,7 +103,7 @@ pub async fn recent_jobs(tx: &mut Tx, user_id: Uuid, limit: i64) -> Result<Vec<I
     sql.push(" WHERE user_id = ")
         .bind(Arg::Uuid(user_id))
         .push(" ORDER BY created_at DESC LIMIT ")
-        .bind(Arg::I64(limit));
+        .push_rows(limit);
     sql.fetch_all(tx).await
 }
 

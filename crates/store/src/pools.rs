@@ -228,6 +228,6 @@ pub async fn reclaim_candidates(
             .push(")");
     }
     sql.push(") ORDER BY COALESCE(c.last_followup_at, c.owned_since, c.created_at), c.seq LIMIT ")
-        .bind(Arg::I64(limit));
+        .push_rows(limit);
     sql.fetch_all(tx).await
 }

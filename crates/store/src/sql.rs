@@ -1,6 +1,6 @@
 //! A small statement builder for dynamic filters. SQL text is only ever appended from
-//! `&'static str` fragments; every value becomes a placeholder, so user input can never
-//! become SQL. That is what makes the `AssertSqlSafe` in [`Sql::fetch_all`] and friends true.
+//! `&'static str` fragments and row counts the builder writes as digits itself; every other
+//! value becomes a placeholder, so user input can never become SQL. That is what makes the `AssertSqlSafe` in [`Sql::fetch_all`] and friends true.
 //!
 //! Placeholders are written when the statement runs, in the backend's own style: `$n` for
 //! PostgreSQL, a bare `?` for SQLite. SQLite looks a numbered parameter's name up in a list
@@ -39,6 +39,8 @@ enum Mark {
     Hole,
     /// A fragment: SQLite's, PostgreSQL's.
     Dialect(&'static str, &'static str),
+    /// The next argument, a row count: its placeholder on SQLite, its digits on PostgreSQL.
+    Rows,
 }
 
 /// A page of a list: how many rows and from where. The limit is capped by the caller's rules.
@@ -70,6 +72,20 @@ impl Sql {
         self
     }
 
+    /// Appends how many rows a page or a walk takes (its `LIMIT`, `OFFSET`): a placeholder on
+    /// SQLite, a number in the text on PostgreSQL. PostgreSQL runs a prepared statement with
+    /// a plan made without its values (made once) only when that plan's estimated cost is no
+    /// higher than the plans made with them (made on every run); under `LIMIT $n` it assumes
+    /// a tenth of the rows, so a page's walk never qualified and was planned on every run
+    /// (planning 1-2 ms, running 0.2-0.4). Each number is another statement to prepare;
+    /// pages are few. A count's cap stays a placeholder: there the tenth is what lets the
+    /// count keep one plan.
+    pub fn push_rows(&mut self, n: i64) -> &mut Self {
+        self.args.push(Arg::I64(n));
+        self.marks.push((self.text.len(), Mark::Rows));
+        self
+    }
+
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);
@@ -82,22 +98,33 @@ impl Sql {
         use std::fmt::Write;
         let Sql { text, args, marks } = self;
         let mut out = String::with_capacity(text.len() + marks.len() * 4);
+        let mut bound = Vec::with_capacity(args.len());
+        let mut args = args.into_iter();
         let (mut from, mut n) = (0, 0);
         for (at, mark) in marks {
             out.push_str(&text[from..at]);
             match (mark, backend) {
                 (Mark::Dialect(lite, _), crate::Backend::Sqlite) => out.push_str(lite),
                 (Mark::Dialect(_, pg), crate::Backend::Postgres) => out.push_str(pg),
-                (Mark::Hole, crate::Backend::Sqlite) => out.push('?'),
+                (Mark::Hole | Mark::Rows, crate::Backend::Sqlite) => {
+                    out.push('?');
+                    bound.extend(args.next());
+                }
                 (Mark::Hole, crate::Backend::Postgres) => {
                     n += 1;
                     let _ = write!(out, "${n}");
+                    bound.extend(args.next());
+                }
+                (Mark::Rows, crate::Backend::Postgres) => {
+                    if let Some(Arg::I64(rows)) = args.next() {
+                        let _ = write!(out, "{rows}");
+                    }
                 }
             }
             from = at;
         }
         out.push_str(&text[from..]);
-        (out, args)
+        (out, bound)
     }
 
     /// Closes an `EXISTS (…` probe so that it stays a probe, tested for each row as it comes:
@@ -111,9 +138,9 @@ impl Sql {
 
     pub fn page(&mut self, page: Page) -> &mut Self {
         self.push(" LIMIT ")
-            .bind(Arg::I64(page.limit))
+            .push_rows(page.limit)
             .push(" OFFSET ")
-            .bind(Arg::I64(page.offset))
+            .push_rows(page.offset)
     }
 }
 
@@ -342,5 +369,33 @@ mod tests {
             lite,
             "SELECT id FROM t WHERE n >= ? COLLATE BINARY AND m = ?"
         );
+    }
+
+    #[test]
+    fn row_counts_are_digits_on_postgresql_and_placeholders_on_sqlite() {
+        let mut sql = Sql::new("SELECT id FROM t WHERE a = ");
+        sql.bind(Arg::I64(7))
+            .push(" ORDER BY id")
+            .page(Page {
+                limit: 20,
+                offset: 40,
+            })
+            .push(" -- ")
+            .bind(Arg::Text("z".into()));
+        let (pg, args) = sql.clone().into_parts(Backend::Postgres);
+        assert_eq!(
+            pg,
+            "SELECT id FROM t WHERE a = $1 ORDER BY id LIMIT 20 OFFSET 40 -- $2"
+        );
+        assert!(matches!(args.as_slice(), [Arg::I64(7), Arg::Text(z)] if z == "z"));
+        let (lite, args) = sql.into_parts(Backend::Sqlite);
+        assert_eq!(
+            lite,
+            "SELECT id FROM t WHERE a = ? ORDER BY id LIMIT ? OFFSET ? -- ?"
+        );
+        assert!(matches!(
+            args.as_slice(),
+            [Arg::I64(7), Arg::I64(20), Arg::I64(40), Arg::Text(z)] if z == "z"
+        ));
     }
 }

@@ -735,10 +735,7 @@ async fn walked(
                     .push_dialect("", pg_key)
                     .push("c.seq");
             }
-            sql.push(dir)
-                .push(" LIMIT ")
-                .bind(Arg::I64(need))
-                .push(") AS w");
+            sql.push(dir).push(" LIMIT ").push_rows(need).push(") AS w");
         }
     }
     if collaborations {
@@ -761,7 +758,7 @@ async fn walked(
             .push(", c.seq")
             .push(dir)
             .push(" LIMIT ")
-            .bind(Arg::I64(need))
+            .push_rows(need)
             .push(") AS w");
     }
     sql.push(") AS m ORDER BY m.k")

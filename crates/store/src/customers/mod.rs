@@ -359,7 +359,7 @@ pub async fn name_keys_after(
     if let Some(a) = after {
         sql.push(" WHERE id > ").bind(Arg::Uuid(a));
     }
-    sql.push(" ORDER BY id LIMIT ").bind(Arg::I64(limit));
+    sql.push(" ORDER BY id LIMIT ").push_rows(limit);
     sql.fetch_all(tx).await
 }
 
@@ -1391,7 +1391,7 @@ pub async fn by_grams(
         .push(" GROUP BY customer_id HAVING COUNT(*) >= ")
         .bind(Arg::I64(min_shared))
         .push(" ORDER BY COUNT(*) DESC LIMIT ")
-        .bind(Arg::I64(limit))
+        .push_rows(limit)
         .push(")");
     sql.fetch_all(tx).await
 }
