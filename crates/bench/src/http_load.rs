@@ -49,17 +49,10 @@ fn bare_router(db: salesdesk_store::Db) -> axum::Router {
     use axum::response::{IntoResponse, Response};
     type Row = (uuid::Uuid, String, Option<String>, Option<uuid::Uuid>);
     async fn read(State(db): State<salesdesk_store::Db>, Path(id): Path<uuid::Uuid>) -> Response {
-        const SQL_SQLITE: &str =
-            "SELECT id, name, level_code, owner_id FROM customers WHERE id = ?";
-        const SQL_PG: &str = "SELECT id, name, level_code, owner_id FROM customers WHERE id = $1";
-        let row: Result<Option<Row>, sqlx::Error> = match &db {
-            salesdesk_store::Db::Sqlite(p) => {
-                sqlx::query_as(SQL_SQLITE).bind(id).fetch_optional(p).await
-            }
-            salesdesk_store::Db::Postgres(p) => {
-                sqlx::query_as(SQL_PG).bind(id).fetch_optional(p).await
-            }
-        };
+        use salesdesk_store::sql::{Arg, Sql};
+        let mut sql = Sql::new("SELECT id, name, level_code, owner_id FROM customers WHERE id = ");
+        sql.bind(Arg::Uuid(id));
+        let row = sql.fetch_optional_on::<Row>(&db).await;
         match row {
             Ok(Some((id, name, level, owner))) => axum::Json(serde_json::json!({
                 "id": id, "name": name, "level": level, "ownerId": owner,

@@ -102,8 +102,8 @@ pub async fn recent_jobs(tx: &mut Tx, user_id: Uuid, limit: i64) -> Result<Vec<I
     let mut sql = Sql::new(JOB);
     sql.push(" WHERE user_id = ")
         .bind(Arg::Uuid(user_id))
-        .push(" ORDER BY created_at DESC LIMIT ")
-        .push_rows(limit);
+        .push(" ORDER BY created_at DESC")
+        .limit(limit);
     sql.fetch_all(tx).await
 }
 

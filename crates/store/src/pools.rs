@@ -227,7 +227,7 @@ pub async fn reclaim_candidates(
             .bind(Arg::I64(t))
             .push(")");
     }
-    sql.push(") ORDER BY COALESCE(c.last_followup_at, c.owned_since, c.created_at), c.seq LIMIT ")
-        .push_rows(limit);
+    sql.push(") ORDER BY COALESCE(c.last_followup_at, c.owned_since, c.created_at), c.seq")
+        .limit(limit);
     sql.fetch_all(tx).await
 }

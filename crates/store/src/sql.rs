@@ -72,7 +72,7 @@ impl Sql {
         self
     }
 
-    /// Appends how many rows a page or a walk takes (its `LIMIT`, `OFFSET`): a placeholder on
+    /// Appends how many rows a page or a walk takes (in its `LIMIT`, `OFFSET`): a placeholder on
     /// SQLite, a number in the text on PostgreSQL. PostgreSQL runs a prepared statement with
     /// a plan made without its values (made once) only when that plan's estimated cost is no
     /// higher than the plans made with them (made on every run); under `LIMIT $n` it assumes
@@ -80,7 +80,7 @@ impl Sql {
     /// (planning 1-2 ms, running 0.2-0.4). Each number is another statement to prepare;
     /// pages are few. A count's cap stays a placeholder: there the tenth is what lets the
     /// count keep one plan.
-    pub fn push_rows(&mut self, n: i64) -> &mut Self {
+    fn push_rows(&mut self, n: i64) -> &mut Self {
         self.args.push(Arg::I64(n));
         self.marks.push((self.text.len(), Mark::Rows));
         self
@@ -136,9 +136,13 @@ impl Sql {
         self.push_dialect(" LIMIT 1)", " OFFSET 0)")
     }
 
+    /// Appends ` LIMIT n` (see [`Sql::push_rows`] for how `n` is written).
+    pub fn limit(&mut self, rows: i64) -> &mut Self {
+        self.push(" LIMIT ").push_rows(rows)
+    }
+
     pub fn page(&mut self, page: Page) -> &mut Self {
-        self.push(" LIMIT ")
-            .push_rows(page.limit)
+        self.limit(page.limit)
             .push(" OFFSET ")
             .push_rows(page.offset)
     }

@@ -735,7 +735,7 @@ async fn walked(
                     .push_dialect("", pg_key)
                     .push("c.seq");
             }
-            sql.push(dir).push(" LIMIT ").push_rows(need).push(") AS w");
+            sql.push(dir).limit(need).push(") AS w");
         }
     }
     if collaborations {
@@ -757,8 +757,7 @@ async fn walked(
             .push(dir_nulls_last)
             .push(", c.seq")
             .push(dir)
-            .push(" LIMIT ")
-            .push_rows(need)
+            .limit(need)
             .push(") AS w");
     }
     sql.push(") AS m ORDER BY m.k")

@@ -359,7 +359,7 @@ pub async fn name_keys_after(
     if let Some(a) = after {
         sql.push(" WHERE id > ").bind(Arg::Uuid(a));
     }
-    sql.push(" ORDER BY id LIMIT ").push_rows(limit);
+    sql.push(" ORDER BY id").limit(limit);
     sql.fetch_all(tx).await
 }
 
@@ -1390,8 +1390,8 @@ pub async fn by_grams(
     sql.bind_texts(grams)
         .push(" GROUP BY customer_id HAVING COUNT(*) >= ")
         .bind(Arg::I64(min_shared))
-        .push(" ORDER BY COUNT(*) DESC LIMIT ")
-        .push_rows(limit)
+        .push(" ORDER BY COUNT(*) DESC")
+        .limit(limit)
         .push(")");
     sql.fetch_all(tx).await
 }
