@@ -217,6 +217,16 @@ impl Default for FilterStyle {
     }
 }
 
+/// The filters on a viewer's collaborations (a handful of customers): each tested on the row,
+/// never a filter's matches collected first (a common word's 83,000 gram entries, or a tag's
+/// customers, gathered to keep three rows), and no index but the collaborations' own.
+const COLLABORATIONS: FilterStyle = FilterStyle {
+    probe: true,
+    level_index: false,
+    time_index: false,
+    followed_up: None,
+};
+
 /// The list filters, shared by the customer list and the pool list.
 pub(crate) fn push_filter(sql: &mut Sql, f: &CustomerFilter) {
     push_filter_as(sql, f, FilterStyle::default());
@@ -413,19 +423,27 @@ pub async fn list_counted(
         (Some(units), true) => v.with_units(units.iter().map(|u| u.0).collect()),
         _ => v.clone(),
     };
+    let gram_walk = match plan.walk && gram_walkable(f, sort, &v.scope) {
+        true => scope_share(tx, &v.scope, scope_units.as_deref()).await?,
+        false => None,
+    }
+    .is_some_and(|share| (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES);
     let walks = partition(tx, v, f, scope_units).await?;
     // A tag or field value few customers have: read those first, whatever else.
-    let few = few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
-    let rows = if plan.walk && walkable(f, sort) && !few {
+    let few = !gram_walk && few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
+    let rows = if gram_walk {
+        gram_walked(tx, v, f, desc, page).await?
+    } else if plan.walk && walkable(f, sort) && !few {
         walked(tx, v, f, sort, desc, page, &walks).await?
     } else {
         list_rows(tx, v, f, sort, desc, page).await?
     };
     // Tags and field values many customers have are tested row by row; an owner's or a few
     // units' customers are counted along their own index, the company's by each rule's.
-    let company = walks.contains(&Walk::Company);
+    // A page read from its gram's entries is counted from them too (a search alone).
+    let company = walks.contains(&Walk::Company) || gram_walk;
     let style = FilterStyle {
-        probe: !few,
+        probe: !few || gram_walk,
         level_index: company,
         time_index: company,
         followed_up: None,
@@ -477,6 +495,12 @@ const FEW_SIDE_MATCHES: i64 = 2_000;
 /// by 3,000 took 100 ms walked, 4 ms collected). Generic words are far past it: 科技 or 有限
 /// are in a large share of company names.
 const FEW_SEARCH_MATCHES: i64 = 5_000;
+
+/// A search's page walks its gram's entries (in the list's order, the scope tested on each)
+/// when it expects to read at most this many of them: about the page ÷ the scope's share of
+/// the company's customers, whatever share of names hold the gram. A smaller scope walks its
+/// own customers (or collects a rare gram's matches) as any filter does.
+const GRAM_WALK_ENTRIES: f64 = 5_000.0;
 
 /// Units a list walks one by one at most; past that, the company's index with the scope
 /// tested on each entry costs less.
@@ -751,7 +775,7 @@ async fn walked(
             .bind(Arg::Uuid(v.user_id))
             .push(")");
         push_viewer_scope(&mut sql, v, true);
-        push_filter(&mut sql, f);
+        push_filter_as(&mut sql, f, COLLABORATIONS);
         sql.push(" ORDER BY ")
             .push(key)
             .push(dir_nulls_last)
@@ -768,6 +792,149 @@ async fn walked(
     sql.push(")");
     push_sort(&mut sql, sort, desc);
     sql.fetch_all(tx).await
+}
+
+/// Whether a page can walk its search's gram entries ([`gram_walked`]): a search and nothing
+/// else, in order of last follow-up, by a viewer whose scope the entries carry (the company's
+/// or a unit subtree's).
+fn gram_walkable(f: &CustomerFilter, sort: CustomerSort, scope: &RecordScope) -> bool {
+    let rest = CustomerFilter {
+        q: None,
+        q_grams: Vec::new(),
+        ..f.clone()
+    };
+    sort == CustomerSort::LastFollowupAt
+        && f.q.is_some()
+        && !f.q_grams.is_empty()
+        && rest.is_empty()
+        && matches!(scope, RecordScope::All | RecordScope::UnitSubtree(_))
+}
+
+/// The share of the company's owned customers in the scope: all of them, or a unit subtree's
+/// (`scope_units`, with their counts). None when there are none.
+async fn scope_share(
+    tx: &mut Tx,
+    scope: &RecordScope,
+    scope_units: Option<&[(Uuid, i64)]>,
+) -> Result<Option<f64>> {
+    let in_scope: i64 = match (scope, scope_units) {
+        (RecordScope::All, _) => return Ok(Some(1.0)),
+        (RecordScope::UnitSubtree(_), Some(units)) => units.iter().map(|u| u.1).sum(),
+        _ => return Ok(None),
+    };
+    let total =
+        Sql::new("SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts")
+            .fetch_count(tx)
+            .await?;
+    Ok((in_scope > 0 && total > 0).then(|| in_scope as f64 / total as f64))
+}
+
+/// A search's page by last follow-up, read from its first gram's entries (migration 0025:
+/// each carries its customer's unit, owned-ness, last follow-up and number) walked in that
+/// order with the scope tested on each entry and the other grams probed: entries with a
+/// follow-up, then those without in number order. Then the customers found by a contact's
+/// name alone, and collaborations outside the scope, each their first `offset + limit`; only
+/// the merged page's rows are read in full.
+async fn gram_walked(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    desc: bool,
+    page: Page,
+) -> Result<Vec<CustomerRow>> {
+    let (Some(q), Some((first, others))) = (&f.q, f.q_grams.split_first()) else {
+        return Ok(Vec::new());
+    };
+    let (dir, dir_nulls_last) = if desc {
+        (" DESC", " DESC NULLS LAST")
+    } else {
+        (" ASC", " ASC NULLS LAST")
+    };
+    let need = page.offset + page.limit;
+    let mut sql = Sql::new(SELECT);
+    sql.push(" AND c.id IN (SELECT id FROM (");
+    for with_key in [true, false] {
+        if !with_key {
+            sql.push(" UNION ALL ");
+        }
+        // The entries are `c`: the scope's test names `c.unit_id`.
+        sql.push(
+            "SELECT * FROM (SELECT c.customer_id AS id, c.last_followup_at AS k, c.seq AS s \
+             FROM customer_name_grams c",
+        )
+        .push_dialect(" INDEXED BY ix_customer_name_grams_recent", "")
+        .push(" WHERE c.gram = ")
+        .bind(Arg::Text(first.clone()))
+        .push(" AND c.owned AND c.last_followup_at")
+        .push(if with_key { " IS NOT NULL" } else { " IS NULL" });
+        push_viewer_scope(&mut sql, v, false);
+        push_other_grams(&mut sql, others);
+        sql.push(" ORDER BY ");
+        if with_key {
+            sql.push("c.last_followup_at").push(dir).push(", ");
+        } else {
+            // PostgreSQL walks the index for the NULL part only with the key named (see
+            // `walked`).
+            sql.push_dialect("", "c.last_followup_at")
+                .push_dialect("", dir)
+                .push_dialect("", ", ");
+        }
+        sql.push("c.seq").push(dir).limit(need).push(") AS w");
+    }
+    let t = q.trim();
+    if prefix_end(t).is_some() {
+        // Found by a contact and not by the name: the name's matches are the walks above.
+        sql.push(
+            " UNION ALL SELECT * FROM (SELECT c.id, c.last_followup_at AS k, c.seq AS s \
+             FROM customers c WHERE c.id IN (",
+        );
+        push_contact_prefixes(&mut sql, t);
+        sql.push(") AND NOT (");
+        push_gram_probes(&mut sql, &f.q_grams);
+        sql.push(") AND c.owner_id IS NOT NULL");
+        push_viewer_scope(&mut sql, v, false);
+        sql.push(" ORDER BY c.last_followup_at")
+            .push(dir_nulls_last)
+            .push(", c.seq")
+            .push(dir)
+            .limit(need)
+            .push(") AS w");
+    }
+    if v.scope != RecordScope::All {
+        sql.push(
+            " UNION ALL SELECT * FROM (SELECT c.id, c.last_followup_at AS k, c.seq AS s \
+             FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+        )
+        .bind(Arg::Uuid(v.user_id))
+        .push(")");
+        push_viewer_scope(&mut sql, v, true);
+        push_filter_as(&mut sql, f, COLLABORATIONS);
+        sql.push(" ORDER BY c.last_followup_at")
+            .push(dir_nulls_last)
+            .push(", c.seq")
+            .push(dir)
+            .limit(need)
+            .push(") AS w");
+    }
+    sql.push(") AS m ORDER BY m.k")
+        .push(dir_nulls_last)
+        .push(", m.s")
+        .push(dir);
+    sql.page(page);
+    sql.push(")");
+    push_sort(&mut sql, CustomerSort::LastFollowupAt, desc);
+    sql.fetch_all(tx).await
+}
+
+/// ` AND EXISTS (…)`: the customer of gram entry `c` holds each of the other grams too.
+fn push_other_grams(sql: &mut Sql, others: &[String]) {
+    for g in others {
+        sql.push(" AND EXISTS (SELECT 1 FROM customer_name_grams o WHERE o.gram = ")
+            .bind(Arg::Text(g.clone()))
+            .push(" AND o.customer_id = c.customer_id")
+            .close_probe();
+    }
 }
 
 /// The count's rows of a search whose grams many customers hold, driven by the first gram's
@@ -789,13 +956,15 @@ fn push_count_by_search(
         q_grams: Vec::new(),
         ..f.clone()
     };
-    if others.is_empty() && rest.is_empty() && scope_on_gram_entries(&v.scope) {
+    if rest.is_empty() && scope_on_gram_entries(&v.scope) {
         // The gram's entries carry their customer's unit and owned-ness (migration 0023): the
-        // scope (the company's or units') is tested on each entry and no customer is read.
+        // scope (the company's or units') is tested on each entry, the other grams probed by
+        // its customer's id, and no customer is read.
         sql.push("SELECT 1 FROM (SELECT 1 AS one FROM customer_name_grams c WHERE c.gram = ")
             .bind(Arg::Text(first.clone()))
             .push(" AND c.owned");
         push_viewer_scope(sql, v, false);
+        push_other_grams(sql, others);
     } else {
         // The gram's entries drive; each one's customer is probed for the scope and the other
         // filters. A join would let PostgreSQL hash every entry of the gram against every
@@ -816,7 +985,7 @@ fn push_count_by_search(
         push_viewer_scope(sql, v, false);
         push_filter_as(sql, &rest, style);
     }
-    push_collaborations_outside(sql, v, f, style);
+    push_collaborations_outside(sql, v, f);
 }
 
 /// Whether a scope can be tested on a gram's entries (index `gram, unit_id` of owned
@@ -854,7 +1023,7 @@ fn push_count_by_search_probing(
 
 /// ` UNION ALL SELECT 1 …`: the count's rows the viewer collaborates on outside their scope
 /// (nothing for a company-wide scope).
-fn push_collaborations_outside(sql: &mut Sql, v: &Viewer, f: &CustomerFilter, style: FilterStyle) {
+fn push_collaborations_outside(sql: &mut Sql, v: &Viewer, f: &CustomerFilter) {
     if v.scope == RecordScope::All {
         return;
     }
@@ -865,7 +1034,7 @@ fn push_collaborations_outside(sql: &mut Sql, v: &Viewer, f: &CustomerFilter, st
     .bind(Arg::Uuid(v.user_id))
     .push(")");
     push_viewer_scope(sql, v, true);
-    push_filter_as(sql, f, style);
+    push_filter_as(sql, f, COLLABORATIONS);
 }
 
 /// The custom-field condition a count is driven by: a value many customers hold (so probed,
@@ -921,7 +1090,7 @@ fn push_count_by_field(
         push_viewer_scope(sql, v, false);
         push_filter_as(sql, &rest, style);
     }
-    push_collaborations_outside(sql, v, f, style);
+    push_collaborations_outside(sql, v, f);
 }
 
 /// The filter as disjoint parts each of which is one range of an index, for counting without

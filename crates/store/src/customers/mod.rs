@@ -314,8 +314,9 @@ pub async fn update(
     set_tags(tx, id, &f.tags).await
 }
 
-/// Replaces a customer's name grams with `grams`, each taking the customer's unit and
-/// owned-ness from its row (one statement; a name has a few dozen grams at most).
+/// Replaces a customer's name grams with `grams`, each taking the customer's unit,
+/// owned-ness, last follow-up and number from its row (one statement; a name has a few dozen
+/// grams at most).
 async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     let mut del = Sql::new("DELETE FROM customer_name_grams WHERE customer_id = ");
     del.bind(Arg::Uuid(id));
@@ -325,8 +326,8 @@ async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     }
     // `column1` is the name both databases give a VALUES list's column.
     let mut sql = Sql::new(
-        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned) \
-         SELECT v.column1, c.id, c.unit_id, c.owner_id IS NOT NULL FROM (VALUES ",
+        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned, last_followup_at, seq) \
+         SELECT v.column1, c.id, c.unit_id, c.owner_id IS NOT NULL, c.last_followup_at, c.seq FROM (VALUES ",
     );
     for (i, g) in grams.iter().enumerate() {
         sql.push(if i == 0 { "(" } else { ", (" })
@@ -339,13 +340,15 @@ async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// One entry of the similar-name index as a load writes it, with its customer's unit and
-/// whether someone owns it (migration 0023).
+/// One entry of the similar-name index as a load writes it, with its customer's unit,
+/// whether someone owns it (migration 0023), last follow-up and number (0025).
 struct GramRow {
     gram: String,
     customer_id: Uuid,
     unit_id: Uuid,
     owned: bool,
+    last_followup_at: Option<i64>,
+    seq: i64,
 }
 
 /// A page of customers' names, name keys and short names in id order, after `after`: what a
@@ -394,9 +397,9 @@ async fn set_tags(tx: &mut Tx, id: Uuid, tags: &[String]) -> Result<()> {
 async fn insert_grams(tx: &mut Tx, rows: &[GramRow]) -> Result<()> {
     insert_chunked(
         tx,
-        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned) VALUES ",
+        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned, last_followup_at, seq) VALUES ",
         rows,
-        4,
+        6,
         |sql, g| {
             tuple(
                 sql,
@@ -405,6 +408,8 @@ async fn insert_grams(tx: &mut Tx, rows: &[GramRow]) -> Result<()> {
                     Arg::Uuid(g.customer_id),
                     Arg::Uuid(g.unit_id),
                     Arg::Bool(g.owned),
+                    Arg::OptI64(g.last_followup_at),
+                    Arg::I64(g.seq),
                 ],
             )
         },
@@ -790,15 +795,19 @@ pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {
             "{scopes} custom field values disagree with their customer's unit or owner"
         ));
     }
-    let gram_scopes = Sql::new(
+    let mut gram_scopes = Sql::new(
         "SELECT COUNT(*) FROM customer_name_grams g JOIN customers c ON c.id = g.customer_id \
-         WHERE g.unit_id IS NULL OR g.unit_id <> c.unit_id OR g.owned <> (c.owner_id IS NOT NULL)",
-    )
-    .fetch_count(tx)
-    .await?;
+         WHERE g.unit_id IS NULL OR g.unit_id <> c.unit_id OR g.owned <> (c.owner_id IS NOT NULL) \
+         OR g.seq <> c.seq OR g.last_followup_at ",
+    );
+    gram_scopes
+        .push_dialect("IS NOT", "IS DISTINCT FROM")
+        .push(" c.last_followup_at");
+    let gram_scopes = gram_scopes.fetch_count(tx).await?;
     if gram_scopes > 0 {
         out.push(format!(
-            "{gram_scopes} name grams disagree with their customer's unit or ownership"
+            "{gram_scopes} name grams disagree with their customer's unit, ownership, last \
+             follow-up or number"
         ));
     }
     let orphans = Sql::new(
@@ -1597,6 +1606,8 @@ pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
                 customer_id: c.id,
                 unit_id: c.unit_id,
                 owned: c.owner_id.is_some(),
+                last_followup_at: c.last_followup_at,
+                seq: c.seq,
             })
         })
         .collect();
