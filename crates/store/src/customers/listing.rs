@@ -423,11 +423,14 @@ pub async fn list_counted(
         (Some(units), true) => v.with_units(units.iter().map(|u| u.0).collect()),
         _ => v.clone(),
     };
-    let gram_walk = match plan.walk && gram_walkable(f, sort, &v.scope) {
-        true => scope_share(tx, &v.scope, scope_units.as_deref()).await?,
-        false => None,
-    }
-    .is_some_and(|share| (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES);
+    let gram_walk = match (plan.walk && gram_walkable(f, sort, &v.scope), &v.scope) {
+        (false, _) => false,
+        // An owner's entries are their own range of the gram's index.
+        (true, RecordScope::Own(_)) => true,
+        (true, scope) => scope_share(tx, scope, scope_units.as_deref())
+            .await?
+            .is_some_and(|share| (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES),
+    };
     let walks = partition(tx, v, f, scope_units).await?;
     // A tag or field value few customers have: read those first, whatever else.
     let few = !gram_walk && few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
@@ -795,8 +798,8 @@ async fn walked(
 }
 
 /// Whether a page can walk its search's gram entries ([`gram_walked`]): a search and nothing
-/// else, in order of last follow-up, by a viewer whose scope the entries carry (the company's
-/// or a unit subtree's).
+/// else, in order of last follow-up, by a viewer whose scope the entries carry (the company's,
+/// a unit subtree's or an owner's).
 fn gram_walkable(f: &CustomerFilter, sort: CustomerSort, scope: &RecordScope) -> bool {
     let rest = CustomerFilter {
         q: None,
@@ -807,7 +810,10 @@ fn gram_walkable(f: &CustomerFilter, sort: CustomerSort, scope: &RecordScope) ->
         && f.q.is_some()
         && !f.q_grams.is_empty()
         && rest.is_empty()
-        && matches!(scope, RecordScope::All | RecordScope::UnitSubtree(_))
+        && matches!(
+            scope,
+            RecordScope::All | RecordScope::UnitSubtree(_) | RecordScope::Own(_)
+        )
 }
 
 /// The share of the company's owned customers in the scope: all of them, or a unit subtree's
@@ -829,9 +835,10 @@ async fn scope_share(
     Ok((in_scope > 0 && total > 0).then(|| in_scope as f64 / total as f64))
 }
 
-/// A search's page by last follow-up, read from its first gram's entries (migration 0025:
-/// each carries its customer's unit, owned-ness, last follow-up and number) walked in that
-/// order with the scope tested on each entry and the other grams probed: entries with a
+/// A search's page by last follow-up, read from its first gram's entries (migrations 0025 and
+/// 0026: each carries its customer's unit, owner, last follow-up and number) walked in that
+/// order with the scope tested on each entry (an owner's: their own range of the index) and
+/// the other grams probed: entries with a
 /// follow-up, then those without in number order. Then the customers found by a contact's
 /// name alone, and collaborations outside the scope, each their first `offset + limit`; only
 /// the merged page's rows are read in full.
@@ -851,6 +858,10 @@ async fn gram_walked(
         (" ASC", " ASC NULLS LAST")
     };
     let need = page.offset + page.limit;
+    let index = match v.scope {
+        RecordScope::Own(_) => " INDEXED BY ix_customer_name_grams_owner",
+        _ => " INDEXED BY ix_customer_name_grams_recent",
+    };
     let mut sql = Sql::new(SELECT);
     sql.push(" AND c.id IN (SELECT id FROM (");
     for with_key in [true, false] {
@@ -862,7 +873,7 @@ async fn gram_walked(
             "SELECT * FROM (SELECT c.customer_id AS id, c.last_followup_at AS k, c.seq AS s \
              FROM customer_name_grams c",
         )
-        .push_dialect(" INDEXED BY ix_customer_name_grams_recent", "")
+        .push_dialect(index, "")
         .push(" WHERE c.gram = ")
         .bind(Arg::Text(first.clone()))
         .push(" AND c.owned AND c.last_followup_at")
@@ -957,9 +968,9 @@ fn push_count_by_search(
         ..f.clone()
     };
     if rest.is_empty() && scope_on_gram_entries(&v.scope) {
-        // The gram's entries carry their customer's unit and owned-ness (migration 0023): the
-        // scope (the company's or units') is tested on each entry, the other grams probed by
-        // its customer's id, and no customer is read.
+        // The gram's entries carry their customer's unit, owned-ness (migration 0023) and
+        // owner (0026): the scope (the company's, units' or an owner's) is tested on each
+        // entry, the other grams probed by its customer's id, and no customer is read.
         sql.push("SELECT 1 FROM (SELECT 1 AS one FROM customer_name_grams c WHERE c.gram = ")
             .bind(Arg::Text(first.clone()))
             .push(" AND c.owned");
@@ -988,13 +999,13 @@ fn push_count_by_search(
     push_collaborations_outside(sql, v, f);
 }
 
-/// Whether a scope can be tested on a gram's entries (index `gram, unit_id` of owned
-/// customers): the company's or units'. An owner's (or a reporting line's) matches are found
-/// from their customers.
+/// Whether a scope can be tested on a gram's entries (indexes `gram, unit_id` and
+/// `gram, owner_id, …` of owned customers): the company's, units' or an owner's. A reporting
+/// line's matches are found from their customers.
 fn scope_on_gram_entries(scope: &RecordScope) -> bool {
     matches!(
         scope,
-        RecordScope::All | RecordScope::UnitSubtree(_) | RecordScope::Unit(_)
+        RecordScope::All | RecordScope::UnitSubtree(_) | RecordScope::Unit(_) | RecordScope::Own(_)
     )
 }
 

@@ -314,8 +314,8 @@ pub async fn update(
     set_tags(tx, id, &f.tags).await
 }
 
-/// Replaces a customer's name grams with `grams`, each taking the customer's unit,
-/// owned-ness, last follow-up and number from its row (one statement; a name has a few dozen
+/// Replaces a customer's name grams with `grams`, each taking the customer's unit, owner,
+/// last follow-up and number from its row (one statement; a name has a few dozen
 /// grams at most).
 async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     let mut del = Sql::new("DELETE FROM customer_name_grams WHERE customer_id = ");
@@ -326,8 +326,9 @@ async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
     }
     // `column1` is the name both databases give a VALUES list's column.
     let mut sql = Sql::new(
-        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned, last_followup_at, seq) \
-         SELECT v.column1, c.id, c.unit_id, c.owner_id IS NOT NULL, c.last_followup_at, c.seq FROM (VALUES ",
+        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned, owner_id, last_followup_at, seq) \
+         SELECT v.column1, c.id, c.unit_id, c.owner_id IS NOT NULL, c.owner_id, c.last_followup_at, c.seq \
+         FROM (VALUES ",
     );
     for (i, g) in grams.iter().enumerate() {
         sql.push(if i == 0 { "(" } else { ", (" })
@@ -341,12 +342,12 @@ async fn set_grams(tx: &mut Tx, id: Uuid, grams: &[String]) -> Result<()> {
 }
 
 /// One entry of the similar-name index as a load writes it, with its customer's unit,
-/// whether someone owns it (migration 0023), last follow-up and number (0025).
+/// whether someone owns it (migration 0023), last follow-up and number (0025) and owner (0026).
 struct GramRow {
     gram: String,
     customer_id: Uuid,
     unit_id: Uuid,
-    owned: bool,
+    owner_id: Option<Uuid>,
     last_followup_at: Option<i64>,
     seq: i64,
 }
@@ -397,9 +398,10 @@ async fn set_tags(tx: &mut Tx, id: Uuid, tags: &[String]) -> Result<()> {
 async fn insert_grams(tx: &mut Tx, rows: &[GramRow]) -> Result<()> {
     insert_chunked(
         tx,
-        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned, last_followup_at, seq) VALUES ",
+        "INSERT INTO customer_name_grams (gram, customer_id, unit_id, owned, owner_id, last_followup_at, seq) \
+         VALUES ",
         rows,
-        6,
+        7,
         |sql, g| {
             tuple(
                 sql,
@@ -407,7 +409,8 @@ async fn insert_grams(tx: &mut Tx, rows: &[GramRow]) -> Result<()> {
                     Arg::Text(g.gram.clone()),
                     Arg::Uuid(g.customer_id),
                     Arg::Uuid(g.unit_id),
-                    Arg::Bool(g.owned),
+                    Arg::Bool(g.owner_id.is_some()),
+                    Arg::OptUuid(g.owner_id),
                     Arg::OptI64(g.last_followup_at),
                     Arg::I64(g.seq),
                 ],
@@ -802,11 +805,13 @@ pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {
     );
     gram_scopes
         .push_dialect("IS NOT", "IS DISTINCT FROM")
-        .push(" c.last_followup_at");
+        .push(" c.last_followup_at OR g.owner_id ")
+        .push_dialect("IS NOT", "IS DISTINCT FROM")
+        .push(" c.owner_id");
     let gram_scopes = gram_scopes.fetch_count(tx).await?;
     if gram_scopes > 0 {
         out.push(format!(
-            "{gram_scopes} name grams disagree with their customer's unit, ownership, last \
+            "{gram_scopes} name grams disagree with their customer's unit, owner, last \
              follow-up or number"
         ));
     }
@@ -1605,7 +1610,7 @@ pub async fn insert_many(tx: &mut Tx, rows: &[BulkCustomer]) -> Result<()> {
                 gram: g.clone(),
                 customer_id: c.id,
                 unit_id: c.unit_id,
-                owned: c.owner_id.is_some(),
+                owner_id: c.owner_id,
                 last_followup_at: c.last_followup_at,
                 seq: c.seq,
             })
