@@ -694,11 +694,7 @@ async fn walked(
     let by_last = key == "c.last_followup_at";
     let due_filter = f.next_followup_before.is_some() || f.next_followup_from.is_some();
     let admits_no_key = by_last || !due_filter;
-    let (dir, dir_nulls_last) = if desc {
-        (" DESC", " DESC NULLS LAST")
-    } else {
-        (" ASC", " ASC NULLS LAST")
-    };
+    let dir = if desc { " DESC" } else { " ASC" };
     let collaborations = v.scope != RecordScope::All;
     if walks.is_empty() && !collaborations {
         return Ok(Vec::new());
@@ -769,32 +765,59 @@ async fn walked(
         if !first {
             sql.push(" UNION ALL ");
         }
-        sql.push("SELECT * FROM (SELECT c.id, ")
-            .push(key)
-            .push(
-                " AS k, c.seq AS s FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
-                 (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
-            )
-            .bind(Arg::Uuid(v.user_id))
-            .push(")");
-        push_viewer_scope(&mut sql, v, true);
-        push_filter_as(&mut sql, f, COLLABORATIONS);
-        sql.push(" ORDER BY ")
-            .push(key)
-            .push(dir_nulls_last)
-            .push(", c.seq")
-            .push(dir)
-            .limit(need)
-            .push(") AS w");
+        push_collaborations_walk(&mut sql, v, f, key, desc, need);
     }
+    push_merged_page(&mut sql, sort, desc, page);
+    sql.fetch_all(tx).await
+}
+
+/// `SELECT * FROM (…) AS w`: the first `need` of the viewer's collaborations outside their
+/// scope that match `f`, in the order of `key`, as one arm of a walked page.
+fn push_collaborations_walk(
+    sql: &mut Sql,
+    v: &Viewer,
+    f: &CustomerFilter,
+    key: &'static str,
+    desc: bool,
+    need: i64,
+) {
+    sql.push("SELECT * FROM (SELECT c.id, ")
+        .push(key)
+        .push(
+            " AS k, c.seq AS s FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
+             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
+        )
+        .bind(Arg::Uuid(v.user_id))
+        .push(")");
+    push_viewer_scope(sql, v, true);
+    push_filter_as(sql, f, COLLABORATIONS);
+    sql.push(" ORDER BY ")
+        .push(key)
+        .push(if desc {
+            " DESC NULLS LAST"
+        } else {
+            " ASC NULLS LAST"
+        })
+        .push(", c.seq")
+        .push(if desc { " DESC" } else { " ASC" })
+        .limit(need)
+        .push(") AS w");
+}
+
+/// Closes the arms of a walked page (each `id, k, s`): merged in the list's order, the page
+/// taken, and only its rows read in full.
+fn push_merged_page(sql: &mut Sql, sort: CustomerSort, desc: bool, page: Page) {
     sql.push(") AS m ORDER BY m.k")
-        .push(dir_nulls_last)
+        .push(if desc {
+            " DESC NULLS LAST"
+        } else {
+            " ASC NULLS LAST"
+        })
         .push(", m.s")
-        .push(dir);
+        .push(if desc { " DESC" } else { " ASC" });
     sql.page(page);
     sql.push(")");
-    push_sort(&mut sql, sort, desc);
-    sql.fetch_all(tx).await
+    push_sort(sql, sort, desc);
 }
 
 /// Whether a page can walk its search's gram entries ([`gram_walked`]): a search and nothing
@@ -912,29 +935,10 @@ async fn gram_walked(
             .push(") AS w");
     }
     if v.scope != RecordScope::All {
-        sql.push(
-            " UNION ALL SELECT * FROM (SELECT c.id, c.last_followup_at AS k, c.seq AS s \
-             FROM customers c WHERE c.owner_id IS NOT NULL AND c.id IN \
-             (SELECT customer_id FROM customer_collaborators WHERE user_id = ",
-        )
-        .bind(Arg::Uuid(v.user_id))
-        .push(")");
-        push_viewer_scope(&mut sql, v, true);
-        push_filter_as(&mut sql, f, COLLABORATIONS);
-        sql.push(" ORDER BY c.last_followup_at")
-            .push(dir_nulls_last)
-            .push(", c.seq")
-            .push(dir)
-            .limit(need)
-            .push(") AS w");
+        sql.push(" UNION ALL ");
+        push_collaborations_walk(&mut sql, v, f, "c.last_followup_at", desc, need);
     }
-    sql.push(") AS m ORDER BY m.k")
-        .push(dir_nulls_last)
-        .push(", m.s")
-        .push(dir);
-    sql.page(page);
-    sql.push(")");
-    push_sort(&mut sql, CustomerSort::LastFollowupAt, desc);
+    push_merged_page(&mut sql, CustomerSort::LastFollowupAt, desc, page);
     sql.fetch_all(tx).await
 }
 
