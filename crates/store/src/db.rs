@@ -232,6 +232,22 @@ impl Db {
     }
 }
 
+/// How PostgreSQL plans a prepared statement ([`Tx::planning`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planning {
+    /// Its own choice: with each call's values at first, then once without them when that
+    /// plan is expected to cost no more.
+    Auto,
+    /// Once per connection, without the values: for a statement whose best plan does not
+    /// depend on them (a walk of an index in the list's order) and which PostgreSQL would
+    /// otherwise plan on every call, as the values change its estimates.
+    WithoutValues,
+    /// On every call, with the values: for a statement whose plan without them is expected
+    /// to cost no more but does (a search's count over a region's units, planned for a
+    /// gram's average of entries, reads all of a common word's).
+    WithValues,
+}
+
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
@@ -246,6 +262,21 @@ impl Tx {
             Tx::Sqlite(_) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// PostgreSQL: how the statements that follow in this transaction are planned
+    /// (`plan_cache_mode`), until set back to [`Planning::Auto`]. SQLite plans each statement
+    /// once per connection whatever this says.
+    pub async fn planning(&mut self, planning: Planning) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            let set: &'static str = match planning {
+                Planning::Auto => "SET LOCAL plan_cache_mode = DEFAULT",
+                Planning::WithoutValues => "SET LOCAL plan_cache_mode = force_generic_plan",
+                Planning::WithValues => "SET LOCAL plan_cache_mode = force_custom_plan",
+            };
+            sqlx::query(set).execute(&mut **t).await?;
+        }
+        Ok(())
     }
 
     /// Serialises writes that count a user's records before adding one (ownership limits,

@@ -28,7 +28,7 @@ pub mod users;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, Planning, Tx};
 pub use error::{Error, Result};
 pub use salesdesk_domain::access::RecordScope;
 pub use sql::Page;
