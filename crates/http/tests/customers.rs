@@ -504,10 +504,17 @@ api_test! {
         let mut st = common::state(fx.app.db.clone());
         st.app.list_plan.count_cap = 3;
         let capped = salesdesk_http::router(st);
-        let filtered = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B0").await; // 计数
+        let filtered = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B0&pageSize=2").await; // 计数
         assert_eq!(filtered.body["total"], 3, "{:?}", filtered.body);
         assert_eq!(filtered.body["totalExact"], false, "more matched than were counted");
-        assert_eq!(filtered.body["items"].as_array().unwrap().len(), 5, "the page itself is whole");
+        assert_eq!(filtered.body["items"].as_array().unwrap().len(), 2, "the page itself is whole");
+        // A page short of its size holds every match from its start: its own exact count.
+        let short = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B0").await;
+        assert_eq!(short.body["items"].as_array().unwrap().len(), 5);
+        assert_eq!((short.body["total"].clone(), short.body["totalExact"].clone()), (json!(5), json!(true)));
+        let last = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B0&pageSize=2&page=3").await;
+        assert_eq!(last.body["items"].as_array().unwrap().len(), 1);
+        assert_eq!((last.body["total"].clone(), last.body["totalExact"].clone()), (json!(5), json!(true)));
         let one = fx.get_via(&capped, "repa1", "/api/v1/customers?q=%E8%AE%A1%E6%95%B00").await; // 计数0
         assert_eq!((one.body["total"].clone(), one.body["totalExact"].clone()), (json!(1), json!(true)));
         // Unfiltered unit scopes are counted from the per-unit counts: exact, whatever the cap.

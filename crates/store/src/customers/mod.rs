@@ -18,6 +18,9 @@ pub struct Viewer {
     pub user_id: Uuid,
     /// A unit subtree's units spelled out (see [`Viewer::with_units`]); none: by its path.
     units: Option<Vec<Uuid>>,
+    /// Whether they may collaborate on customers (false once they are known to have none,
+    /// [`Viewer::knowing_collaborations`]: statements then leave out the arm for them).
+    collaborations: bool,
 }
 
 /// A subtree of at most this many units is spelled out as a list of units.
@@ -29,7 +32,29 @@ impl Viewer {
             scope,
             user_id,
             units: None,
+            collaborations: true,
         }
+    }
+
+    /// Whether customers outside the scope may be visible through collaborations.
+    pub(crate) fn collaborates_outside(&self) -> bool {
+        self.scope != RecordScope::All && self.collaborations
+    }
+
+    /// The viewer, told whether they collaborate on any customer (most people do not: a list
+    /// then plans and runs without the arm for customers outside their scope).
+    pub async fn knowing_collaborations(&self, tx: &mut Tx) -> Result<Viewer> {
+        if !self.collaborates_outside() {
+            return Ok(self.clone());
+        }
+        let mut sql =
+            Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_collaborators WHERE user_id = ");
+        sql.bind(Arg::Uuid(self.user_id)).push(" LIMIT 1) AS n");
+        let collaborations = sql.fetch_count(tx).await? > 0;
+        Ok(Viewer {
+            collaborations,
+            ..self.clone()
+        })
     }
 
     /// The viewer with a unit subtree's units (`units`, all of them) spelled out in its
@@ -180,7 +205,7 @@ pub(super) fn push_parts(
     sql.push(base).push(" AND c.owner_id IS NOT NULL");
     push_viewer_scope(sql, v, false);
     push_filter_as(sql, f, style);
-    if v.scope != RecordScope::All {
+    if v.collaborates_outside() {
         sql.push(" UNION ALL ")
             .push(base)
             .push(" AND c.owner_id IS NOT NULL AND c.id IN (SELECT customer_id FROM customer_collaborators WHERE user_id = ")
