@@ -330,20 +330,31 @@ pub(crate) fn push_sort(sql: &mut Sql, sort: CustomerSort, desc: bool) {
         });
         return;
     }
-    sql.push(match sort {
+    let key = match sort {
         CustomerSort::Seq => unreachable!(),
-        CustomerSort::Name => " ORDER BY c.name",
-        CustomerSort::LastFollowupAt => " ORDER BY c.last_followup_at",
-        CustomerSort::NextFollowupAt => " ORDER BY c.next_followup_at",
-        CustomerSort::CreatedAt => " ORDER BY c.created_at",
-        CustomerSort::UpdatedAt => " ORDER BY c.updated_at",
-    });
-    sql.push(if desc {
-        " DESC NULLS LAST"
+        CustomerSort::Name => "c.name",
+        CustomerSort::LastFollowupAt => "c.last_followup_at",
+        CustomerSort::NextFollowupAt => "c.next_followup_at",
+        CustomerSort::CreatedAt => "c.created_at",
+        CustomerSort::UpdatedAt => "c.updated_at",
+    };
+    push_order(sql, key, "c.seq", desc);
+}
+
+/// ` ORDER BY key …, number …`: the lists' order, those without the key last whichever the
+/// direction, ties by customer number.
+fn push_order(sql: &mut Sql, key: &'static str, seq: &'static str, desc: bool) {
+    let (dir, dir_nulls_last) = if desc {
+        (" DESC", " DESC NULLS LAST")
     } else {
-        " ASC NULLS LAST"
-    });
-    sql.push(if desc { ", c.seq DESC" } else { ", c.seq ASC" });
+        (" ASC", " ASC NULLS LAST")
+    };
+    sql.push(" ORDER BY ")
+        .push(key)
+        .push(dir_nulls_last)
+        .push(", ")
+        .push(seq)
+        .push(dir);
 }
 
 /// How many matching customers a list counts at most when it must count rows (a filter); past
@@ -483,16 +494,28 @@ async fn count_by_search(
 ) -> Result<(i64, bool)> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM (");
     push_count_by_search(&mut sql, v, f, style, cap, beside);
-    if cap < i64::MAX {
-        sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
-    }
-    sql.push(") AS n");
     let names_only = !beside.by_contact && !beside.collaborations;
     let planning = match v.scope {
         RecordScope::All | RecordScope::Own(_) if names_only => Planning::WithoutValues,
         RecordScope::All | RecordScope::Own(_) => Planning::Auto,
         _ => Planning::WithValues,
     };
+    capped_count(tx, sql, cap, planning).await
+}
+
+/// Closes `SELECT COUNT(*) FROM (<rows>` at one row past `cap` and runs it as `planning`
+/// says: (the count, at most `cap`; whether it is exact).
+async fn capped_count(
+    tx: &mut Tx,
+    mut sql: Sql,
+    cap: i64,
+    planning: Planning,
+) -> Result<(i64, bool)> {
+    // Rows are counted up to one past the cap: enough to tell "more than the cap".
+    if cap < i64::MAX {
+        sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
+    }
+    sql.push(") AS n");
     if planning != Planning::Auto {
         tx.planning(planning).await?;
     }
@@ -858,30 +881,15 @@ fn push_collaborations_walk(
         .push(")");
     push_viewer_scope(sql, v, true);
     push_filter_as(sql, f, COLLABORATIONS);
-    sql.push(" ORDER BY ")
-        .push(key)
-        .push(if desc {
-            " DESC NULLS LAST"
-        } else {
-            " ASC NULLS LAST"
-        })
-        .push(", c.seq")
-        .push(if desc { " DESC" } else { " ASC" })
-        .limit(need)
-        .push(") AS w");
+    push_order(sql, key, "c.seq", desc);
+    sql.limit(need).push(") AS w");
 }
 
 /// Closes the arms of a walked page (each `id, k, s`): merged in the list's order and the
 /// page's ids taken.
 fn push_merged_page(sql: &mut Sql, desc: bool, page: Page) {
-    sql.push(") AS m ORDER BY m.k")
-        .push(if desc {
-            " DESC NULLS LAST"
-        } else {
-            " ASC NULLS LAST"
-        })
-        .push(", m.s")
-        .push(if desc { " DESC" } else { " ASC" });
+    sql.push(") AS m");
+    push_order(sql, "m.k", "m.s", desc);
     sql.page(page);
 }
 
@@ -940,11 +948,7 @@ async fn gram_walked(
     let (Some(q), Some((first, others))) = (&f.q, f.q_grams.split_first()) else {
         return Ok((Vec::new(), Beside::MAYBE));
     };
-    let (dir, dir_nulls_last) = if desc {
-        (" DESC", " DESC NULLS LAST")
-    } else {
-        (" ASC", " ASC NULLS LAST")
-    };
+    let dir = if desc { " DESC" } else { " ASC" };
     let need = page.offset + page.limit;
     let index = match v.scope {
         RecordScope::Own(_) => " INDEXED BY ix_customer_name_grams_owner",
@@ -1009,12 +1013,8 @@ async fn gram_walked(
             push_gram_probes(&mut sql, &f.q_grams);
             sql.push(") AND c.owner_id IS NOT NULL");
             push_viewer_scope(&mut sql, v, false);
-            sql.push(" ORDER BY c.last_followup_at")
-                .push(dir_nulls_last)
-                .push(", c.seq")
-                .push(dir)
-                .limit(need)
-                .push(") AS w");
+            push_order(&mut sql, "c.last_followup_at", "c.seq", desc);
+            sql.limit(need).push(") AS w");
         }
         if collaborations {
             if by_contact {
@@ -1078,15 +1078,9 @@ type PageEntry = (Uuid, Option<i64>, i64);
 
 /// Closes arms of `id, k, s` rows: merged in the list's order, the first `need` taken.
 fn push_merged_entries(sql: &mut Sql, desc: bool, need: i64) {
-    sql.push(") AS m ORDER BY m.k")
-        .push(if desc {
-            " DESC NULLS LAST"
-        } else {
-            " ASC NULLS LAST"
-        })
-        .push(", m.s")
-        .push(if desc { " DESC" } else { " ASC" })
-        .limit(need);
+    sql.push(") AS m");
+    push_order(sql, "m.k", "m.s", desc);
+    sql.limit(need);
 }
 
 /// Puts entries in the list's order, as [`push_merged_entries`] does: by key (those without
@@ -1345,7 +1339,6 @@ async fn count(
         _ => None,
     };
     let Some(unit_part) = unit_part else {
-        // Rows are counted up to one past the cap: enough to tell "more than the cap".
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
         let parts = count_parts(f, style);
         // A common gram's matches (probed in the page's walk) are counted from its index over
@@ -1372,10 +1365,6 @@ async fn count(
                 }
             }
         }
-        if cap < i64::MAX {
-            sql.push(" LIMIT ").bind(Arg::I64(cap + 1));
-        }
-        sql.push(") AS n");
         // The company's forgotten customers counted level by level: each a range of the
         // level's index by idle time whatever the values, planned once per connection. Not a
         // region's: planned without the values, its units are tested on every customer idle
@@ -1383,15 +1372,12 @@ async fn count(
         let by_level = f.forgotten.as_ref().is_some_and(|r| r.len() > 1)
             && style.level_index
             && v.scope == RecordScope::All;
-        if by_level {
-            tx.planning(Planning::WithoutValues).await?;
-        }
-        let n = sql.fetch_count(tx).await;
-        if by_level {
-            tx.planning(Planning::Auto).await?;
-        }
-        let n = n?;
-        return Ok((n.min(cap), n <= cap));
+        let planning = if by_level {
+            Planning::WithoutValues
+        } else {
+            Planning::Auto
+        };
+        return capped_count(tx, sql, cap, planning).await;
     };
     let in_units = unit_part.fetch_count(tx).await?;
     if !v.collaborates_outside() {
