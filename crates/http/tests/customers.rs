@@ -632,6 +632,15 @@ api_test! {
                 }
             }
         }
+        // A follow-up moves its customer to the head of the value's walk (the value's entries
+        // carry the last follow-up: migration 0027), for the company and for a region.
+        let gold_last = ids[32].clone();
+        let r = fx.call("repb1", Method::POST, &format!("/api/v1/customers/{gold_last}/followups"), Some(json!({"method": "phone", "content": "回访"})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        for who in ["director", "mgrb"] {
+            let top = fx.get_via(&fx.router, who, &format!("/api/v1/customers?{tier}&sort=lastFollowupAt&order=desc&pageSize=1")).await;
+            assert_eq!(top.body["items"][0]["id"], gold_last.as_str(), "{who}");
+        }
         assert!(fx.app.db.integrity_problems().await.unwrap().is_empty());
     }
 

@@ -444,12 +444,27 @@ pub async fn list_counted(
             .await?
             .is_some_and(|share| (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES),
     };
+    let field_walk = !gram_walk
+        && plan.walk
+        && field_walkable(f, sort, &v.scope)
+        && match &v.scope {
+            RecordScope::All => true,
+            scope => scope_share(tx, scope, scope_units.as_deref())
+                .await?
+                .is_some_and(|share| {
+                    (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES
+                }),
+        };
     let walks = partition(tx, v, f, scope_units).await?;
     // A tag or field value few customers have: read those first, whatever else.
-    let few = !gram_walk && few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
+    let few = !gram_walk
+        && !field_walk
+        && few_side(tx, f, plan.few_side_matches, plan.few_search_matches).await?;
     let (rows, beside) = if gram_walk {
         let (rows, beside) = gram_walked(tx, v, f, desc, page).await?;
         (rows, Some(beside))
+    } else if field_walk {
+        (field_walked(tx, v, f, desc, page).await?, None)
     } else if plan.walk && walkable(f, sort) && !few {
         (walked(tx, v, f, sort, desc, page, &walks).await?, None)
     } else {
@@ -1036,6 +1051,95 @@ async fn gram_walked(
         .map(|e| e.0)
         .collect();
     Ok((rows_by_ids(tx, ids).await?, beside))
+}
+
+/// Whether a page can walk a custom field value's entries ([`field_walked`]): one value of a
+/// text field and nothing else, in order of last follow-up, by a viewer whose scope the
+/// entries carry and are ordered for (the company's or a unit subtree's; an owner's customers
+/// are few and walked along their own index).
+fn field_walkable(f: &CustomerFilter, sort: CustomerSort, scope: &RecordScope) -> bool {
+    use salesdesk_domain::custom_field::{FieldKind, FieldOp};
+    let rest = CustomerFilter {
+        custom: Vec::new(),
+        ..f.clone()
+    };
+    sort == CustomerSort::LastFollowupAt
+        && rest.is_empty()
+        && matches!(f.custom.as_slice(), [c] if c.op == FieldOp::Eq && c.kind != FieldKind::Number)
+        && matches!(scope, RecordScope::All | RecordScope::UnitSubtree(_))
+}
+
+/// A page by last follow-up of the customers holding one field value, read from the value's
+/// entries (migration 0027: each carries its customer's unit, owner, last follow-up and
+/// number) walked in that order with the scope tested on each: entries with a follow-up, then
+/// those without in number order. A region's page reads about page ÷ its share of entries,
+/// whatever share of customers hold the value. Collaborations outside the scope, when the
+/// viewer has any, by a second statement merged in; only the page's rows are read in full.
+async fn field_walked(
+    tx: &mut Tx,
+    v: &Viewer,
+    f: &CustomerFilter,
+    desc: bool,
+    page: Page,
+) -> Result<Vec<CustomerRow>> {
+    let [cond] = f.custom.as_slice() else {
+        return Ok(Vec::new());
+    };
+    let dir = if desc { " DESC" } else { " ASC" };
+    let need = page.offset + page.limit;
+    let mut sql = Sql::new("SELECT id, k, s FROM (");
+    for with_key in [true, false] {
+        if !with_key {
+            sql.push(" UNION ALL ");
+        }
+        // The entries are `c`: the scope's test names `c.unit_id`.
+        sql.push(
+            "SELECT * FROM (SELECT c.customer_id AS id, c.last_followup_at AS k, c.seq AS s \
+             FROM customer_field_values c",
+        )
+        .push_dialect(" INDEXED BY ix_customer_field_values_recent", "")
+        .push(" WHERE c.field_id = ")
+        .bind(Arg::Uuid(cond.field_id));
+        crate::custom_fields::push_value_test(&mut sql, cond);
+        sql.push(" AND c.owner_id IS NOT NULL AND c.last_followup_at")
+            .push(if with_key { " IS NOT NULL" } else { " IS NULL" });
+        push_viewer_scope(&mut sql, v, false);
+        sql.push(" ORDER BY ");
+        if with_key {
+            sql.push("c.last_followup_at").push(dir).push(", ");
+        } else {
+            // PostgreSQL walks the index for the NULL part only with the key named (see
+            // `walked`).
+            sql.push_dialect("", "c.last_followup_at")
+                .push_dialect("", dir)
+                .push_dialect("", ", ");
+        }
+        sql.push("c.seq").push(dir).limit(need).push(") AS w");
+    }
+    push_merged_entries(&mut sql, desc, need);
+    // The walk's best plan is the index's order whatever the value: planned once per
+    // connection.
+    tx.planning(Planning::WithoutValues).await?;
+    let entries = sql.fetch_all::<PageEntry>(tx).await;
+    tx.planning(Planning::Auto).await?;
+    let mut entries = entries?;
+    if v.collaborates_outside() {
+        let mut sql = Sql::new("SELECT id, k, s FROM (");
+        push_collaborations_walk(&mut sql, v, f, "c.last_followup_at", desc, need);
+        push_merged_entries(&mut sql, desc, need);
+        let more: Vec<PageEntry> = sql.fetch_all(tx).await?;
+        if !more.is_empty() {
+            entries.extend(more);
+            sort_entries(&mut entries, desc);
+        }
+    }
+    let ids = entries
+        .into_iter()
+        .skip(page.offset as usize)
+        .take(page.limit as usize)
+        .map(|e| e.0)
+        .collect();
+    rows_by_ids(tx, ids).await
 }
 
 /// What a search may match beside its names.

@@ -814,16 +814,20 @@ pub async fn invariant_problems(tx: &mut Tx) -> Result<Vec<String>> {
             "customer counts disagree with the customers in {wrong} units"
         ));
     }
-    let scopes = Sql::new(
+    let mut scopes = Sql::new(
         "SELECT COUNT(*) FROM customer_field_values v JOIN customers c ON c.id = v.customer_id \
          WHERE v.unit_id IS NULL OR v.unit_id <> c.unit_id \
-         OR (v.owner_id IS NULL) <> (c.owner_id IS NULL) OR v.owner_id <> c.owner_id",
-    )
-    .fetch_count(tx)
-    .await?;
+         OR (v.owner_id IS NULL) <> (c.owner_id IS NULL) OR v.owner_id <> c.owner_id \
+         OR v.seq <> c.seq OR v.last_followup_at ",
+    );
+    scopes
+        .push_dialect("IS NOT", "IS DISTINCT FROM")
+        .push(" c.last_followup_at");
+    let scopes = scopes.fetch_count(tx).await?;
     if scopes > 0 {
         out.push(format!(
-            "{scopes} custom field values disagree with their customer's unit or owner"
+            "{scopes} custom field values disagree with their customer's unit, owner, last \
+             follow-up or number"
         ));
     }
     let mut gram_scopes = Sql::new(
