@@ -30,10 +30,17 @@ struct Entry {
 }
 
 /// What a caller reads before loading an actor, and hands back with it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     generation: i64,
     epoch: i64,
+}
+
+impl Stamp {
+    /// Whether the generation had been read: what is loaded under this stamp may be kept.
+    pub fn is_on(&self) -> bool {
+        self.generation >= 0
+    }
 }
 
 pub struct AuthCache {

@@ -274,14 +274,23 @@ pub(crate) async fn values_of(tx: &mut Tx, ids: &[Uuid]) -> AppResult<HashMap<Uu
         return Ok(HashMap::new());
     }
     let defs = defs(tx, CUSTOMER).await?;
-    if defs.is_empty() {
+    values_with(tx, &defs, ids).await
+}
+
+/// [`values_of`] with the customer fields' definitions already read.
+pub(crate) async fn values_with(
+    tx: &mut Tx,
+    defs: &[FieldDef],
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Values>> {
+    if ids.is_empty() || defs.is_empty() {
         return Ok(HashMap::new());
     }
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
         rows.extend(store::values_of(tx, chunk).await?);
     }
-    Ok(values_by_customer(&defs, &rows))
+    Ok(values_by_customer(defs, &rows))
 }
 
 /// One customer's field definitions and value rows, for [`values_read_with`].

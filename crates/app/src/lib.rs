@@ -22,6 +22,7 @@ pub mod org;
 pub mod passwords;
 pub mod people;
 pub mod pools;
+pub mod reference_cache;
 pub mod roles;
 pub mod runners;
 pub mod saved_views;
@@ -70,6 +71,8 @@ pub struct App {
     pub calendar: std::sync::Arc<salesdesk_domain::calendar::Calendar>,
     /// Signed-in actors in memory (see `auth_cache`).
     pub auth_cache: std::sync::Arc<auth_cache::AuthCache>,
+    /// The settings every customer list reads, in memory (see `reference_cache`).
+    pub reference_cache: std::sync::Arc<reference_cache::ReferenceCache>,
     /// How customer lists are read: the count's cap (past it a list says "more than") and
     /// whether pages sorted by a follow-up time walk their indexes.
     pub list_plan: salesdesk_store::customers::ListPlan,
@@ -86,6 +89,7 @@ impl App {
             runner: runners::Runner::this_process(),
             calendar: Default::default(),
             auth_cache: Default::default(),
+            reference_cache: Default::default(),
             list_plan: Default::default(),
         }
     }

@@ -235,6 +235,11 @@ pub(crate) async fn rules_at(tx: &mut Tx, now: i64) -> AppResult<Vec<ForgottenRu
         .filter(|o| o.kind == "level")
         .map(|o| o.code)
         .collect();
+    Ok(rules_of(&rules, &levels, now))
+}
+
+/// [`rules_at`] from the rules (level or "*", days) and the levels' codes already read.
+pub(crate) fn rules_of(rules: &[(String, i64)], levels: &[String], now: i64) -> Vec<ForgottenRule> {
     let days_of = |level: &str| {
         rules
             .iter()
@@ -257,7 +262,7 @@ pub(crate) async fn rules_at(tx: &mut Tx, now: i64) -> AppResult<Vec<ForgottenRu
             before: now - d * DAY_MS,
         });
     }
-    Ok(out)
+    out
 }
 
 // ---- the daily reminders ------------------------------------------------------------------

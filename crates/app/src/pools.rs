@@ -236,9 +236,10 @@ pub async fn customers(
     desc: bool,
     page: PageRequest,
 ) -> AppResult<Paged<CustomerRow>> {
+    let reference = app.reference().await?;
     let mut tx = app.db.begin_read().await?;
     let pool = reachable(&mut tx, actor, pool_id).await?;
-    let filter = filter_of(&mut tx, &app.calendar, &q).await?;
+    let filter = filter_of(&mut tx, &app.calendar, &reference, &q).await?;
     let (mut items, total) =
         pools::customers(&mut tx, pool_id, &filter, sort, desc, page.to_store()).await?;
     tx.commit().await?;

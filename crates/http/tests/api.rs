@@ -109,6 +109,81 @@ api_test! {
         assert!(gone, "the other instance forgets within a moment");
     }
 
+    async fn list_settings_kept_in_memory_follow_every_change(fx) {
+        use salesdesk_app::auth_cache::run_generation_watch;
+        // The custom fields, levels and 遗忘提醒 rules a list reads are kept in memory while the
+        // auth generation stands: a change shows at once here, and on another instance within
+        // the watch's period.
+        let (other_app, other) = fx.other_instance();
+        tokio::spawn(run_generation_watch(fx.app.clone()));
+        tokio::spawn(run_generation_watch(other_app.clone()));
+        for _ in 0..100 {
+            if fx.app.auth_cache.is_on() && other_app.auth_cache.is_on() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(fx.app.auth_cache.is_on() && other_app.auth_cache.is_on());
+        let c = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "设置缓存有限公司", "levelCode": "A"})), None).await;
+        assert_eq!(c.status, StatusCode::CREATED, "{:?}", c.body);
+        let id = c.body["customer"]["id"].as_str().unwrap().to_owned();
+        let gold = format!("/api/v1/customers?cf={}", common::urlencode("grade:eq:gold"));
+        for router in [&fx.router, &other] {
+            let r = fx.get_via(router, "repa1", &gold).await;
+            assert_eq!(r.body["fields"]["cf"]["code"], "custom_field.unknown", "no such field yet: {:?}", r.body);
+        }
+        let loads = fx.app.reference_cache.loads();
+        for _ in 0..4 {
+            assert_eq!(fx.call("repa1", Method::GET, "/api/v1/customers", None, None).await.status, StatusCode::OK);
+        }
+        assert!(fx.app.reference_cache.loads() <= loads + 1, "served from memory");
+        // A field is added and given a value: its filter works at once here, and on the other
+        // instance within a moment.
+        let r = fx.call("admin", Method::POST, "/api/v1/custom-fields", Some(json!({"code": "grade", "label": "等级评定", "kind": "select",
+            "options": [{"code": "gold", "label": "金"}]})), None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let v = fx.call("repa1", Method::GET, &format!("/api/v1/customers/{id}"), None, None).await;
+        let r = fx.call("repa1", Method::PUT, &format!("/api/v1/customers/{id}"), Some(json!({"name": "设置缓存有限公司", "levelCode": "A", "customFields": {"grade": "gold"}})),
+            Some(v.body["customer"]["version"].as_i64().unwrap())).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let here = fx.get_via(&fx.router, "repa1", &gold).await;
+        assert_eq!((here.status, here.body["total"].as_i64()), (StatusCode::OK, Some(1)), "{:?}", here.body);
+        assert_eq!(here.body["items"][0]["customFields"]["grade"], "gold", "the list shows the new field's value");
+        let mut seen = false;
+        for _ in 0..50 {
+            if fx.get_via(&other, "repa1", &gold).await.body["total"] == 1 {
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(seen, "the other instance reads the new field within a moment");
+        // Followed up 20 days ago, level A: forgotten under A's 15 days, not under 30.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let mut tx = fx.app.db.begin_write().await.unwrap();
+        use salesdesk_store::sql::{Arg, Sql};
+        let mut sql = Sql::new("UPDATE customers SET last_followup_at = ");
+        sql.bind(Arg::I64(now - 20 * 86_400_000)).push(" WHERE id = ").bind(Arg::Uuid(id.parse().unwrap()));
+        assert_eq!(sql.execute(&mut tx).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let forgotten = "/api/v1/customers?forgotten=true";
+        for router in [&fx.router, &other] {
+            assert_eq!(fx.get_via(router, "repa1", forgotten).await.body["total"], 1);
+        }
+        let r = fx.call("admin", Method::PUT, "/api/v1/customer-settings/forgotten-rules", Some(json!({"rules": [{"levelCode": "A", "days": 30}]})), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(fx.get_via(&fx.router, "repa1", forgotten).await.body["total"], 0, "at once here");
+        let mut gone = false;
+        for _ in 0..50 {
+            if fx.get_via(&other, "repa1", forgotten).await.body["total"] == 0 {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(gone, "and on the other instance within a moment");
+    }
+
     async fn the_audit_log_names_actions_people_and_records(fx) {
         let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": "repa1", "password": "wrong-password-1"})), &[]).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);

@@ -9,7 +9,7 @@
 use salesdesk_domain::Invalid;
 use salesdesk_domain::access::{Permission, RecordScope, ScopeModule};
 use salesdesk_domain::credit_code::CreditCode;
-use salesdesk_domain::custom_field::{FieldInput, parse_filter};
+use salesdesk_domain::custom_field::{FieldDef, FieldInput, parse_filter};
 use salesdesk_domain::customer::{
     ContactRole, FollowupMethod, OptionKind, OwnerChange, parse_customer_name, parse_date,
     parse_location, parse_tags, within_limit,
@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 use crate::audit::{By, record};
 use crate::custom_fields::{self, CUSTOMER, Values};
+use crate::reference_cache::Reference;
 use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
 
 mod duplicates;
@@ -279,10 +280,14 @@ pub struct CustomerListItem {
 }
 
 /// A page's rows with their tags and custom field values (one query each).
-async fn list_items(tx: &mut Tx, rows: Vec<CustomerRow>) -> AppResult<Vec<CustomerListItem>> {
+async fn list_items(
+    tx: &mut Tx,
+    defs: &[FieldDef],
+    rows: Vec<CustomerRow>,
+) -> AppResult<Vec<CustomerListItem>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let tags = customers::tags_of(tx, &ids).await?;
-    let mut values = custom_fields::values_of(tx, &ids).await?;
+    let mut values = custom_fields::values_with(tx, defs, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| CustomerListItem {
@@ -392,6 +397,7 @@ pub enum Due {
 pub(crate) async fn filter_of(
     tx: &mut Tx,
     calendar: &salesdesk_domain::calendar::Calendar,
+    reference: &Reference,
     q: &ListQuery,
 ) -> AppResult<CustomerFilter> {
     let search = match blank(&q.q) {
@@ -406,15 +412,17 @@ pub(crate) async fn filter_of(
         None => None,
     };
     let custom = match blank(&q.cf) {
-        Some(raw) => {
-            let defs = custom_fields::defs(tx, CUSTOMER).await?;
-            parse_filter(&defs, raw).map_err(|code| Invalid::field("cf", code))?
-        }
+        Some(raw) => parse_filter(&reference.customer_fields, raw)
+            .map_err(|code| Invalid::field("cf", code))?,
         None => Vec::new(),
     };
     let now = now_ms();
     let forgotten = match q.forgotten {
-        true => Some(crate::notifications::rules_at(tx, now).await?),
+        true => Some(crate::notifications::rules_of(
+            &reference.forgotten_rules,
+            &reference.levels,
+            now,
+        )),
         false => None,
     };
     Ok(CustomerFilter {
@@ -460,8 +468,10 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<CustomerList> {
     actor.require(Permission::CustomersView)?;
+    // The settings first: from memory, or read on a connection of their own.
+    let reference = app.reference().await?;
     let mut tx = app.db.begin_read().await?;
-    let filter = filter_of(&mut tx, &app.calendar, &q).await?;
+    let filter = filter_of(&mut tx, &app.calendar, &reference, &q).await?;
     // A filter's matches are counted up to a cap: past it the list says "more than".
     let (rows, total, exact) = customers::list_counted(
         &mut tx,
@@ -473,7 +483,7 @@ pub async fn list(
         app.list_plan,
     )
     .await?;
-    let items = list_items(&mut tx, rows).await?;
+    let items = list_items(&mut tx, &reference.customer_fields, rows).await?;
     tx.commit().await?;
     Ok(CustomerList {
         page: page.paged(items, total),
@@ -1651,8 +1661,9 @@ pub async fn export(
 ) -> AppResult<ExportFile> {
     actor.require(Permission::CustomersView)?;
     actor.require(Permission::CustomersExport)?;
+    let reference = app.reference().await?;
     let mut tx = app.db.begin_read().await?;
-    let mut filter = filter_of(&mut tx, &app.calendar, &q).await?;
+    let mut filter = filter_of(&mut tx, &app.calendar, &reference, &q).await?;
     let v = viewer(actor);
     let (_, total) = customers::list(
         &mut tx,

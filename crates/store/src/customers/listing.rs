@@ -436,11 +436,12 @@ pub async fn list_counted(
     }
     .knowing_collaborations(tx)
     .await?;
+    let mut company_owned = CompanyOwned::default();
     let gram_walk = match (plan.walk && gram_walkable(f, sort, &v.scope), &v.scope) {
         (false, _) => false,
         // An owner's entries are their own range of the gram's index.
         (true, RecordScope::Own(_)) => true,
-        (true, scope) => scope_share(tx, scope, scope_units.as_deref())
+        (true, scope) => scope_share(tx, scope, scope_units.as_deref(), &mut company_owned)
             .await?
             .is_some_and(|share| (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES),
     };
@@ -449,13 +450,13 @@ pub async fn list_counted(
         && field_walkable(f, sort, &v.scope)
         && match &v.scope {
             RecordScope::All => true,
-            scope => scope_share(tx, scope, scope_units.as_deref())
+            scope => scope_share(tx, scope, scope_units.as_deref(), &mut company_owned)
                 .await?
                 .is_some_and(|share| {
                     (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES
                 }),
         };
-    let walks = partition(tx, v, f, scope_units).await?;
+    let walks = partition(tx, v, f, scope_units, &mut company_owned).await?;
     // A tag or field value few customers have: read those first, whatever else.
     let few = !gram_walk
         && !field_walk
@@ -642,13 +643,14 @@ async fn partition(
     v: &Viewer,
     f: &CustomerFilter,
     scope_units: Option<Vec<(Uuid, i64)>>,
+    company: &mut CompanyOwned,
 ) -> Result<Vec<Walk>> {
     if let Some(o) = f.owner_id {
         return Ok(vec![Walk::Owner(o)]);
     }
     if let Some((lo, hi)) = &f.unit_range {
         let units = units_in(tx, lo, hi).await?;
-        return unit_walks(tx, units).await;
+        return unit_walks(tx, units, company).await;
     }
     Ok(match &v.scope {
         RecordScope::All => vec![Walk::Company],
@@ -662,7 +664,7 @@ async fn partition(
                     units_in(tx, &lo, &hi).await?
                 }
             };
-            unit_walks(tx, units).await?
+            unit_walks(tx, units, company).await?
         }
         RecordScope::ReportLine(path) => {
             let (lo, hi) = path.subtree_range();
@@ -682,6 +684,24 @@ async fn partition(
     })
 }
 
+/// The company's owned customers, read at most once per list.
+#[derive(Default)]
+struct CompanyOwned(Option<i64>);
+
+impl CompanyOwned {
+    async fn get(&mut self, tx: &mut Tx) -> Result<i64> {
+        if let Some(n) = self.0 {
+            return Ok(n);
+        }
+        let n =
+            Sql::new("SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts")
+                .fetch_count(tx)
+                .await?;
+        self.0 = Some(n);
+        Ok(n)
+    }
+}
+
 /// The units of a path range in path order, with how many customers each owns.
 async fn units_in(tx: &mut Tx, lo: &str, hi: &str) -> Result<Vec<(Uuid, i64)>> {
     let mut sql = Sql::new(
@@ -699,15 +719,16 @@ async fn units_in(tx: &mut Tx, lo: &str, hi: &str) -> Result<Vec<(Uuid, i64)>> {
 /// they are few and hold a small share of the company (each walk then finds its page among
 /// few entries), else the company's index with the units tested on each entry. No units with
 /// customers: no walk.
-async fn unit_walks(tx: &mut Tx, units: Vec<(Uuid, i64)>) -> Result<Vec<Walk>> {
+async fn unit_walks(
+    tx: &mut Tx,
+    units: Vec<(Uuid, i64)>,
+    company: &mut CompanyOwned,
+) -> Result<Vec<Walk>> {
     let owning: Vec<(Uuid, i64)> = units.into_iter().filter(|u| u.1 > 0).collect();
     if owning.is_empty() {
         return Ok(Vec::new());
     }
-    let total =
-        Sql::new("SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts")
-            .fetch_count(tx)
-            .await?;
+    let total = company.get(tx).await?;
     let in_range: i64 = owning.iter().map(|u| u.1).sum();
     // One walk per unit reads about (units × page ÷ match rate) entries; the company's walk
     // (page ÷ (share × match rate)).
@@ -933,16 +954,14 @@ async fn scope_share(
     tx: &mut Tx,
     scope: &RecordScope,
     scope_units: Option<&[(Uuid, i64)]>,
+    company: &mut CompanyOwned,
 ) -> Result<Option<f64>> {
     let in_scope: i64 = match (scope, scope_units) {
         (RecordScope::All, _) => return Ok(Some(1.0)),
         (RecordScope::UnitSubtree(_), Some(units)) => units.iter().map(|u| u.1).sum(),
         _ => return Ok(None),
     };
-    let total =
-        Sql::new("SELECT CAST(COALESCE(SUM(owned), 0) AS BIGINT) FROM customer_unit_counts")
-            .fetch_count(tx)
-            .await?;
+    let total = company.get(tx).await?;
     Ok((in_scope > 0 && total > 0).then(|| in_scope as f64 / total as f64))
 }
 
