@@ -92,6 +92,11 @@ impl Db {
                 // 32 MB of pages per connection (SQLite's default is 2 MB): a million customers'
                 // record reads and list walks otherwise re-read hot index pages from the OS.
                 .pragma("cache_size", "-32768");
+            // Before any pooled connection loads the schema (and with it the statistics).
+            let mut first =
+                <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&opts).await?;
+            without_value_samples(&mut first).await?;
+            sqlx::Connection::close(first).await?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 // An embedded database cannot hang up: the ping before each use is a hand-over to
@@ -207,11 +212,27 @@ impl Db {
         Ok(problems)
     }
 
-    /// Refreshes the query planner's statistics (after bulk loads and imports).
+    /// Refreshes the query planner's statistics (after bulk loads and imports). SQLite keeps
+    /// the per-index figures and not the samples of values (see [`without_value_samples`]),
+    /// dropped in the same transaction so no connection ever loads them.
     pub async fn analyze(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await?.rows_affected(),
-            Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await?.rows_affected(),
+            Db::Sqlite(p) => {
+                let mut conn = p.acquire().await?;
+                let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+                sqlx::query("ANALYZE").execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sqlite_stat4")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                // This connection reads the statistics again (others at their next schema load).
+                sqlx::query("ANALYZE sqlite_schema")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Db::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
         };
         Ok(())
     }
@@ -230,6 +251,26 @@ impl Db {
             Db::Postgres(p) => (p.size(), p.num_idle()),
         }
     }
+}
+
+/// Drops SQLite's samples of indexed values (`sqlite_stat4`, written by `ANALYZE` as the bundled
+/// SQLite is built with STAT4), keeping the per-index figures (`sqlite_stat1`). With samples,
+/// SQLite prepares a statement again whenever a value bound to an indexed column changes, so
+/// every record read and list statement was parsed and planned on every call: a record read
+/// ran at half the rate (docs/benchmarks.md). The plans that depend on a value name their
+/// index (`INDEXED BY`) or are chosen in Rust from counts.
+async fn without_value_samples(conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    let samples: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if samples {
+        sqlx::query("DELETE FROM sqlite_stat4")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// How PostgreSQL plans a prepared statement ([`Tx::planning`]).
@@ -329,5 +370,58 @@ mod tests {
         };
         assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
         assert!(SQLITE_MIGRATIONS.iter().count() > 0);
+    }
+
+    // SQLite prepares a statement again on every new value bound to an indexed column while
+    // it holds samples of values: none are kept, after our ANALYZE or one run before.
+    #[tokio::test]
+    async fn sqlite_keeps_no_samples_of_values() {
+        let path =
+            std::env::temp_dir().join(format!("salesdesk-stat4-{}.db", uuid::Uuid::now_v7()));
+        let url = format!("sqlite://{}", path.display());
+        let db = Db::connect(&url).await.unwrap();
+        let Db::Sqlite(p) = &db else { unreachable!() };
+        sqlx::query("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT NOT NULL)")
+            .execute(p)
+            .await
+            .unwrap();
+        sqlx::query("CREATE INDEX ix_t_b ON t(b)")
+            .execute(p)
+            .await
+            .unwrap();
+        sqlx::query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) INSERT INTO t (a, b) SELECT i, 'v' || (i % 7) FROM n")
+            .execute(p).await.unwrap();
+        let count = |table: &'static str| {
+            let p = p.clone();
+            async move {
+                let sql = format!("SELECT COUNT(*) FROM {table}");
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&p)
+                    .await
+                    .unwrap()
+            }
+        };
+        db.analyze().await.unwrap();
+        assert!(
+            count("sqlite_stat1").await > 0,
+            "the per-index figures are kept"
+        );
+        assert_eq!(count("sqlite_stat4").await, 0);
+        // A database analysed by an earlier version: its samples go as it is opened.
+        sqlx::query("ANALYZE").execute(p).await.unwrap();
+        assert!(
+            count("sqlite_stat4").await > 0,
+            "SQLite is built with STAT4"
+        );
+        db.close().await;
+        let db = Db::connect(&url).await.unwrap();
+        let Db::Sqlite(p) = &db else { unreachable!() };
+        let samples: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat4")
+            .fetch_one(p)
+            .await
+            .unwrap();
+        assert_eq!(samples, 0);
+        db.close().await;
+        let _ = std::fs::remove_file(&path);
     }
 }
