@@ -437,25 +437,22 @@ pub async fn list_counted(
     .knowing_collaborations(tx)
     .await?;
     let mut company_owned = CompanyOwned::default();
-    let gram_walk = match (plan.walk && gram_walkable(f, sort, &v.scope), &v.scope) {
-        (false, _) => false,
+    let entries_fit = async |tx: &mut Tx, company_owned: &mut CompanyOwned| match &v.scope {
         // An owner's entries are their own range of the gram's index.
-        (true, RecordScope::Own(_)) => true,
-        (true, scope) => scope_share(tx, scope, scope_units.as_deref(), &mut company_owned)
-            .await?
-            .is_some_and(|share| (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES),
+        RecordScope::Own(_) => Ok::<_, crate::Error>(true),
+        scope => Ok(
+            scope_share(tx, scope, scope_units.as_deref(), company_owned)
+                .await?
+                .is_some_and(|share| (page.offset + page.limit) as f64 <= share * WALK_ENTRIES),
+        ),
     };
+    let gram_walk = plan.walk
+        && gram_walkable(f, sort, &v.scope)
+        && entries_fit(tx, &mut company_owned).await?;
     let field_walk = !gram_walk
         && plan.walk
         && field_walkable(f, sort, &v.scope)
-        && match &v.scope {
-            RecordScope::All => true,
-            scope => scope_share(tx, scope, scope_units.as_deref(), &mut company_owned)
-                .await?
-                .is_some_and(|share| {
-                    (page.offset + page.limit) as f64 <= share * GRAM_WALK_ENTRIES
-                }),
-        };
+        && entries_fit(tx, &mut company_owned).await?;
     let walks = partition(tx, v, f, scope_units, &mut company_owned).await?;
     // A tag or field value few customers have: read those first, whatever else.
     let few = !gram_walk
@@ -606,11 +603,12 @@ const FEW_SIDE_MATCHES: i64 = 2_000;
 /// are in a large share of company names.
 const FEW_SEARCH_MATCHES: i64 = 5_000;
 
-/// A search's page walks its gram's entries (in the list's order, the scope tested on each)
-/// when it expects to read at most this many of them: about the page ÷ the scope's share of
-/// the company's customers, whatever share of names hold the gram. A smaller scope walks its
-/// own customers (or collects a rare gram's matches) as any filter does.
-const GRAM_WALK_ENTRIES: f64 = 5_000.0;
+/// A search's page walks its gram's entries, and a field value's page the value's (in the
+/// list's order, the scope tested on each), when it expects to read at most this many of
+/// them: about the page ÷ the scope's share of the company's customers, whatever share of
+/// customers hold the gram or value. A smaller scope walks its own customers (or collects a
+/// rare gram's matches) as any filter does.
+const WALK_ENTRIES: f64 = 5_000.0;
 
 /// Units a list walks one by one at most; past that, the company's index with the scope
 /// tested on each entry costs less.
@@ -982,41 +980,19 @@ async fn gram_walked(
     let (Some(q), Some((first, others))) = (&f.q, f.q_grams.split_first()) else {
         return Ok((Vec::new(), Beside::MAYBE));
     };
-    let dir = if desc { " DESC" } else { " ASC" };
     let need = page.offset + page.limit;
     let index = match v.scope {
         RecordScope::Own(_) => " INDEXED BY ix_customer_name_grams_owner",
         _ => " INDEXED BY ix_customer_name_grams_recent",
     };
     let mut sql = Sql::new("SELECT id, k, s FROM (");
-    for with_key in [true, false] {
-        if !with_key {
-            sql.push(" UNION ALL ");
-        }
-        // The entries are `c`: the scope's test names `c.unit_id`.
-        sql.push(
-            "SELECT * FROM (SELECT c.customer_id AS id, c.last_followup_at AS k, c.seq AS s \
-             FROM customer_name_grams c",
-        )
-        .push_dialect(index, "")
-        .push(" WHERE c.gram = ")
-        .bind(Arg::Text(first.clone()))
-        .push(" AND c.owned AND c.last_followup_at")
-        .push(if with_key { " IS NOT NULL" } else { " IS NULL" });
-        push_viewer_scope(&mut sql, v, false);
-        push_other_grams(&mut sql, others);
-        sql.push(" ORDER BY ");
-        if with_key {
-            sql.push("c.last_followup_at").push(dir).push(", ");
-        } else {
-            // PostgreSQL walks the index for the NULL part only with the key named (see
-            // `walked`).
-            sql.push_dialect("", "c.last_followup_at")
-                .push_dialect("", dir)
-                .push_dialect("", ", ");
-        }
-        sql.push("c.seq").push(dir).limit(need).push(") AS w");
-    }
+    push_recency_walk(&mut sql, "customer_name_grams", index, desc, need, |sql| {
+        sql.push("c.gram = ")
+            .bind(Arg::Text(first.clone()))
+            .push(" AND c.owned");
+        push_viewer_scope(sql, v, false);
+        push_other_grams(sql, others);
+    });
     push_merged_entries(&mut sql, desc, need);
     // The walk's best plan is the index's order whatever the gram: planned once per
     // connection rather than on each call (1 ms, as long as the walk itself). Customers found
@@ -1104,37 +1080,22 @@ async fn field_walked(
     let [cond] = f.custom.as_slice() else {
         return Ok(Vec::new());
     };
-    let dir = if desc { " DESC" } else { " ASC" };
     let need = page.offset + page.limit;
     let mut sql = Sql::new("SELECT id, k, s FROM (");
-    for with_key in [true, false] {
-        if !with_key {
-            sql.push(" UNION ALL ");
-        }
-        // The entries are `c`: the scope's test names `c.unit_id`.
-        sql.push(
-            "SELECT * FROM (SELECT c.customer_id AS id, c.last_followup_at AS k, c.seq AS s \
-             FROM customer_field_values c",
-        )
-        .push_dialect(" INDEXED BY ix_customer_field_values_recent", "")
-        .push(" WHERE c.field_id = ")
-        .bind(Arg::Uuid(cond.field_id));
-        crate::custom_fields::push_value_test(&mut sql, cond);
-        sql.push(" AND c.owner_id IS NOT NULL AND c.last_followup_at")
-            .push(if with_key { " IS NOT NULL" } else { " IS NULL" });
-        push_viewer_scope(&mut sql, v, false);
-        sql.push(" ORDER BY ");
-        if with_key {
-            sql.push("c.last_followup_at").push(dir).push(", ");
-        } else {
-            // PostgreSQL walks the index for the NULL part only with the key named (see
-            // `walked`).
-            sql.push_dialect("", "c.last_followup_at")
-                .push_dialect("", dir)
-                .push_dialect("", ", ");
-        }
-        sql.push("c.seq").push(dir).limit(need).push(") AS w");
-    }
+    let index = " INDEXED BY ix_customer_field_values_recent";
+    push_recency_walk(
+        &mut sql,
+        "customer_field_values",
+        index,
+        desc,
+        need,
+        |sql| {
+            sql.push("c.field_id = ").bind(Arg::Uuid(cond.field_id));
+            crate::custom_fields::push_value_test(sql, cond);
+            sql.push(" AND c.owner_id IS NOT NULL");
+            push_viewer_scope(sql, v, false);
+        },
+    );
     push_merged_entries(&mut sql, desc, need);
     // The walk's best plan is the index's order whatever the value: planned once per
     // connection.
@@ -1198,6 +1159,48 @@ async fn beside_the_name(tx: &mut Tx, v: &Viewer, t: &str) -> Result<Beside> {
 
 /// One customer of a walked page: its id, the list's key (a follow-up time) and its number.
 type PageEntry = (Uuid, Option<i64>, i64);
+
+/// The two arms of a walk of index entries `c` of `table` (each carrying its customer's last
+/// follow-up and number) in the list's order, as `id, k, s`: those with a follow-up, then
+/// those without in number order, each its first `need`. `filter` writes the entries' test;
+/// on SQLite the walk goes by `index`.
+fn push_recency_walk(
+    sql: &mut Sql,
+    table: &'static str,
+    index: &'static str,
+    desc: bool,
+    need: i64,
+    filter: impl Fn(&mut Sql),
+) {
+    let dir = if desc { " DESC" } else { " ASC" };
+    for with_key in [true, false] {
+        if !with_key {
+            sql.push(" UNION ALL ");
+        }
+        // The entries are `c`: the scope's test names `c.unit_id`.
+        sql.push(
+            "SELECT * FROM (SELECT c.customer_id AS id, c.last_followup_at AS k, c.seq AS s FROM ",
+        )
+        .push(table)
+        .push(" c")
+        .push_dialect(index, "")
+        .push(" WHERE ");
+        filter(sql);
+        sql.push(" AND c.last_followup_at")
+            .push(if with_key { " IS NOT NULL" } else { " IS NULL" })
+            .push(" ORDER BY ");
+        if with_key {
+            sql.push("c.last_followup_at").push(dir).push(", ");
+        } else {
+            // PostgreSQL walks the index for the NULL part only with the key named (see
+            // `walked`).
+            sql.push_dialect("", "c.last_followup_at")
+                .push_dialect("", dir)
+                .push_dialect("", ", ");
+        }
+        sql.push("c.seq").push(dir).limit(need).push(") AS w");
+    }
+}
 
 /// Closes arms of `id, k, s` rows: merged in the list's order, the first `need` taken.
 fn push_merged_entries(sql: &mut Sql, desc: bool, need: i64) {
