@@ -66,18 +66,8 @@ api_test! {
     }
 
     async fn signed_in_actors_kept_in_memory_are_forgotten_the_moment_anything_changes(fx) {
-        use salesdesk_app::auth_cache::run_generation_watch;
         // Two instances on one database, each keeping actors in memory as the server does.
-        let (other_app, other) = fx.other_instance();
-        tokio::spawn(run_generation_watch(fx.app.clone()));
-        tokio::spawn(run_generation_watch(other_app.clone()));
-        for _ in 0..100 {
-            if fx.app.auth_cache.is_on() && other_app.auth_cache.is_on() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        assert!(fx.app.auth_cache.is_on() && other_app.auth_cache.is_on());
+        let (other_app, other) = fx.other_watched_instance().await;
         let before = fx.app.auth_cache.hits();
         for _ in 0..5 {
             assert_eq!(fx.call("repa1", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::OK);
@@ -110,20 +100,10 @@ api_test! {
     }
 
     async fn list_settings_kept_in_memory_follow_every_change(fx) {
-        use salesdesk_app::auth_cache::run_generation_watch;
         // The custom fields, levels and 遗忘提醒 rules a list reads are kept in memory while the
         // auth generation stands: a change shows at once here, and on another instance within
         // the watch's period.
-        let (other_app, other) = fx.other_instance();
-        tokio::spawn(run_generation_watch(fx.app.clone()));
-        tokio::spawn(run_generation_watch(other_app.clone()));
-        for _ in 0..100 {
-            if fx.app.auth_cache.is_on() && other_app.auth_cache.is_on() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        assert!(fx.app.auth_cache.is_on() && other_app.auth_cache.is_on());
+        let (_, other) = fx.other_watched_instance().await;
         let c = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "设置缓存有限公司", "levelCode": "A"})), None).await;
         assert_eq!(c.status, StatusCode::CREATED, "{:?}", c.body);
         let id = c.body["customer"]["id"].as_str().unwrap().to_owned();

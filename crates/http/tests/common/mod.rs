@@ -84,6 +84,23 @@ impl Fx {
         (app, salesdesk_http::router(st))
     }
 
+    /// As [`Fx::other_instance`], with both instances watching the auth generation as the
+    /// server does (what they keep in memory is then served), once both have read it.
+    pub async fn other_watched_instance(&self) -> (App, Router) {
+        use salesdesk_app::auth_cache::run_generation_watch;
+        let (other_app, other) = self.other_instance();
+        tokio::spawn(run_generation_watch(self.app.clone()));
+        tokio::spawn(run_generation_watch(other_app.clone()));
+        for _ in 0..100 {
+            if self.app.auth_cache.is_on() && other_app.auth_cache.is_on() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(self.app.auth_cache.is_on() && other_app.auth_cache.is_on());
+        (other_app, other)
+    }
+
     /// A GET through `router` as `who`.
     pub async fn get_via(&self, router: &Router, who: &str, path: &str) -> Resp {
         let req = self.request(who, Method::GET, path, None, None);

@@ -1032,20 +1032,9 @@ async fn gram_walked(
             }
             push_collaborations_walk(&mut sql, v, f, "c.last_followup_at", desc, need);
         }
-        push_merged_entries(&mut sql, desc, need);
-        let more: Vec<PageEntry> = sql.fetch_all(tx).await?;
-        if !more.is_empty() {
-            entries.extend(more);
-            sort_entries(&mut entries, desc);
-        }
+        merge_more_entries(tx, &mut entries, sql, desc, need).await?;
     }
-    let ids = entries
-        .into_iter()
-        .skip(page.offset as usize)
-        .take(page.limit as usize)
-        .map(|e| e.0)
-        .collect();
-    Ok((rows_by_ids(tx, ids).await?, beside))
+    Ok((rows_by_ids(tx, page_of(entries, page)).await?, beside))
 }
 
 /// Whether a page can walk a custom field value's entries ([`field_walked`]): one value of a
@@ -1106,20 +1095,37 @@ async fn field_walked(
     if v.collaborates_outside() {
         let mut sql = Sql::new("SELECT id, k, s FROM (");
         push_collaborations_walk(&mut sql, v, f, "c.last_followup_at", desc, need);
-        push_merged_entries(&mut sql, desc, need);
-        let more: Vec<PageEntry> = sql.fetch_all(tx).await?;
-        if !more.is_empty() {
-            entries.extend(more);
-            sort_entries(&mut entries, desc);
-        }
+        merge_more_entries(tx, &mut entries, sql, desc, need).await?;
     }
-    let ids = entries
+    rows_by_ids(tx, page_of(entries, page)).await
+}
+
+/// Runs `sql`, arms of `id, k, s` rows opened by `SELECT id, k, s FROM (`, and merges its
+/// first `need` into `entries` in the list's order.
+async fn merge_more_entries(
+    tx: &mut Tx,
+    entries: &mut Vec<PageEntry>,
+    mut sql: Sql,
+    desc: bool,
+    need: i64,
+) -> Result<()> {
+    push_merged_entries(&mut sql, desc, need);
+    let more: Vec<PageEntry> = sql.fetch_all(tx).await?;
+    if !more.is_empty() {
+        entries.extend(more);
+        sort_entries(entries, desc);
+    }
+    Ok(())
+}
+
+/// The ids of `page` among entries in the list's order.
+fn page_of(entries: Vec<PageEntry>, page: Page) -> Vec<Uuid> {
+    entries
         .into_iter()
         .skip(page.offset as usize)
         .take(page.limit as usize)
         .map(|e| e.0)
-        .collect();
-    rows_by_ids(tx, ids).await
+        .collect()
 }
 
 /// What a search may match beside its names.
