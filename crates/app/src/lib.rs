@@ -73,6 +73,8 @@ pub struct App {
     pub auth_cache: std::sync::Arc<auth_cache::AuthCache>,
     /// The settings every customer list reads, in memory (see `reference_cache`).
     pub reference_cache: std::sync::Arc<reference_cache::ReferenceCache>,
+    /// The lists of customers' pages last read, in memory (see `customers::PageCache`).
+    pub customer_pages: std::sync::Arc<customers::PageCache>,
     /// How customer lists are read: the count's cap (past it a list says "more than") and
     /// whether pages sorted by a follow-up time walk their indexes.
     pub list_plan: salesdesk_store::customers::ListPlan,
@@ -90,6 +92,7 @@ impl App {
             calendar: Default::default(),
             auth_cache: Default::default(),
             reference_cache: Default::default(),
+            customer_pages: Default::default(),
             list_plan: Default::default(),
         }
     }

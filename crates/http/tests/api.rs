@@ -164,6 +164,92 @@ api_test! {
         assert!(gone, "and on the other instance within a moment");
     }
 
+    async fn customer_pages_kept_in_memory_never_serve_stale_lists(fx) {
+        // A record read keeps a customer's lists in memory and reads only its row while the
+        // lists' revision stands; whoever changes a list (this server, another, a script
+        // writing SQL) bumps it, so the next read here shows the change at once.
+        let (_, other) = fx.other_watched_instance().await;
+        let c = fx.call("repa1", Method::POST, "/api/v1/customers", Some(json!({"name": "页面缓存有限公司", "levelCode": "A",
+            "tags": ["重点"], "contacts": [{"name": "张一", "mobile": "13800000001"}]})), None).await;
+        assert_eq!(c.status, StatusCode::CREATED, "{:?}", c.body);
+        let id = c.body["customer"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/customers/{id}");
+        macro_rules! read {
+            ($router:expr) => {
+                fx.get_via($router, "repa1", &path).await.body
+            };
+        }
+        let first = read!(&fx.router);
+        let loads = fx.app.customer_pages.loads();
+        for _ in 0..3 {
+            assert_eq!(read!(&fx.router), first, "the same page from memory");
+        }
+        assert_eq!(fx.app.customer_pages.loads(), loads, "its lists were not read again");
+        // A contact added through the other server.
+        let r = fx.call_via(&other, "repa1", Method::POST, &format!("{path}/contacts"), Some(json!({"name": "李二", "mobile": "13800000002"}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let names = |page: &serde_json::Value| page["contacts"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+        assert_eq!(names(&read!(&fx.router)), ["张一", "李二"]);
+        // Each list changed by SQL, as a script or an older server would.
+        use salesdesk_store::sql::{Arg, Sql};
+        let uuid: uuid::Uuid = id.parse().unwrap();
+        let field = fx.call("admin", Method::POST, "/api/v1/custom-fields", Some(json!({"code": "grade", "label": "等级评定", "kind": "text"})), None).await;
+        assert_eq!(field.status, StatusCode::CREATED, "{:?}", field.body);
+        let field_id: uuid::Uuid = field.body["id"].as_str().unwrap().parse().unwrap();
+        let now = 1_780_000_000_000_i64;
+        let changes: Vec<(&str, Sql)> = vec![
+            ("tag added", { let mut q = Sql::new("INSERT INTO customer_tags (customer_id, tag) VALUES ("); q.bind(Arg::Uuid(uuid)).push(", 'SQL标签')"); q }),
+            ("tag removed", { let mut q = Sql::new("DELETE FROM customer_tags WHERE tag = '重点' AND customer_id = "); q.bind(Arg::Uuid(uuid)); q }),
+            ("contact edited", { let mut q = Sql::new("UPDATE customer_contacts SET mobile = '13900000009' WHERE name = '李二' AND customer_id = "); q.bind(Arg::Uuid(uuid)); q }),
+            ("contact removed", { let mut q = Sql::new("DELETE FROM customer_contacts WHERE name = '张一' AND customer_id = "); q.bind(Arg::Uuid(uuid)); q }),
+            ("collaborator added", { let mut q = Sql::new("INSERT INTO customer_collaborators (customer_id, user_id, can_edit, added_at) VALUES ("); q.bind(Arg::Uuid(uuid)).push(", ").bind(Arg::Uuid(fx.user["repb1"])).push(", TRUE, ").bind(Arg::I64(now)).push(")"); q }),
+            ("collaborator changed", { let mut q = Sql::new("UPDATE customer_collaborators SET can_edit = FALSE WHERE customer_id = "); q.bind(Arg::Uuid(uuid)); q }),
+            ("value given", { let mut q = Sql::new("INSERT INTO customer_field_values (customer_id, field_id, value_text) VALUES ("); q.bind(Arg::Uuid(uuid)).push(", ").bind(Arg::Uuid(field_id)).push(", '金')"); q }),
+            ("value changed", { let mut q = Sql::new("UPDATE customer_field_values SET value_text = '银' WHERE customer_id = "); q.bind(Arg::Uuid(uuid)); q }),
+            ("history written", { let mut q = Sql::new("INSERT INTO customer_owner_history (id, customer_id, change, to_owner, by_user, at) VALUES ("); q.bind(Arg::Uuid(uuid::Uuid::now_v7())).push(", ").bind(Arg::Uuid(uuid)).push(", 'transferred', ").bind(Arg::Uuid(fx.user["repa1"])).push(", ").bind(Arg::Uuid(fx.user["admin"])).push(", ").bind(Arg::I64(now)).push(")"); q }),
+            ("value removed", { let mut q = Sql::new("DELETE FROM customer_field_values WHERE customer_id = "); q.bind(Arg::Uuid(uuid)); q }),
+        ];
+        let mut before = read!(&fx.router);
+        for (what, sql) in changes {
+            let mut tx = fx.app.db.begin_write().await.unwrap();
+            assert_eq!(sql.execute(&mut tx).await.unwrap(), 1, "{what}");
+            tx.commit().await.unwrap();
+            let after = read!(&fx.router);
+            assert_ne!(after, before, "{what}: shown at once");
+            assert_eq!(after, read!(&other), "{what}: as the other server shows it");
+            before = after;
+        }
+        assert_eq!(before["customer"]["tags"], json!(["SQL标签"]));
+        assert_eq!(names(&before), ["李二"]);
+        assert_eq!(before["contacts"][0]["mobile"], "13900000009");
+        assert_eq!(before["collaborators"][0]["canEdit"], false);
+        assert!(before["history"].as_array().unwrap().iter().any(|h| h["change"] == "transferred"), "{:?}", before["history"]);
+        assert!(before["customer"]["customFields"]["grade"].is_null(), "{:?}", before["customer"]);
+        // The record itself is read every time.
+        let mut tx = fx.app.db.begin_write().await.unwrap();
+        let mut q = Sql::new("UPDATE customers SET notes = '脚本改的备注' WHERE id = ");
+        q.bind(Arg::Uuid(uuid));
+        assert_eq!(q.execute(&mut tx).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        assert_eq!(read!(&fx.router)["customer"]["notes"], "脚本改的备注");
+        // A collaborator's new name (a person's record, under the auth generation) shows
+        // within the watch's period.
+        let mut tx = fx.app.db.begin_write().await.unwrap();
+        let mut q = Sql::new("UPDATE users SET display_name = '改名后的同事' WHERE id = ");
+        q.bind(Arg::Uuid(fx.user["repb1"]));
+        assert_eq!(q.execute(&mut tx).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let mut renamed = false;
+        for _ in 0..50 {
+            if read!(&fx.router)["collaborators"][0]["displayName"] == "改名后的同事" {
+                renamed = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(renamed, "the collaborator's new name shows within a moment");
+    }
+
     async fn the_audit_log_names_actions_people_and_records(fx) {
         let r = fx.raw(Method::POST, "/api/v1/auth/login", Some(json!({"login": "repa1", "password": "wrong-password-1"})), &[]).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);

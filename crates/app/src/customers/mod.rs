@@ -22,11 +22,12 @@ use salesdesk_store::attachments::AttachmentRow;
 use salesdesk_store::customers::{
     self, CollaboratorRow, ContactFields, ContactRow, CustomerFields, CustomerFilter, CustomerPage,
     CustomerRow, CustomerSort, FollowupRow, Holder, LimitRow, NewCustomer, NewFollowup,
-    NewOwnerChange, OptionRow, OwnerHistoryRow, Viewer,
+    NewOwnerChange, OptionRow, OwnerHistoryRow, PageLists, Viewer,
 };
 use salesdesk_store::{Tx, org, users};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::audit::{By, record};
@@ -35,10 +36,12 @@ use crate::reference_cache::Reference;
 use crate::{Actor, App, AppError, AppResult, PageRequest, Paged, RequestMeta, now_ms};
 
 mod duplicates;
+mod page_cache;
 use duplicates::refuse_exact_duplicates;
 pub use duplicates::{
     DUPLICATE_MATCHES_MAX, DuplicateMatch, DuplicateQuery, check_duplicates, rederive_name_keys,
 };
+pub use page_cache::PageCache;
 
 pub(crate) fn viewer(actor: &Actor) -> Viewer {
     Viewer::new(actor.scope(ScopeModule::Customers), actor.user_id)
@@ -308,13 +311,7 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
     let id = c.id;
     let in_charge = is_in_charge(tx, actor, &c).await?;
     let (fields, values) = custom_fields::rows_of(tx, id).await?;
-    let mut page = CustomerPage {
-        in_charge,
-        // A collaboration matters only to someone not in charge.
-        collaboration: match in_charge {
-            true => None,
-            false => customers::collaboration(tx, id, actor.user_id).await?,
-        },
+    let mut lists = PageLists {
         tags: customers::tags_of(tx, &[id])
             .await?
             .into_iter()
@@ -325,30 +322,63 @@ async fn detail(tx: &mut Tx, actor: &Actor, c: CustomerRow) -> AppResult<Custome
         history: customers::owner_history(tx, id).await?,
         fields,
         values,
-        customer: c,
     };
-    page.put_in_order();
-    detail_of(actor, page)
+    lists.put_in_order();
+    detail_of(
+        actor,
+        CustomerPage::new(c, in_charge, Arc::new(lists), actor.user_id),
+    )
 }
 
-/// A customer's page, read in one statement (see [`customers::page`]).
+/// A customer's page, read in one statement (see [`customers::page`]): without its lists
+/// when this server holds them (see [`PageCache`]) and they are still of the revision the
+/// row carries; else, or when they are not, with them.
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail> {
     actor.require(Permission::CustomersView)?;
-    let page = customers::page(&app.db, &viewer(actor), &charge(actor).scope, id)
+    let (viewer, charge) = (viewer(actor), charge(actor).scope);
+    // Read before the statement: a change of the names the lists show that overtakes it
+    // leaves what it reads unused.
+    let stamp = app.auth_cache.stamp();
+    if let Some((revision, lists)) = app.customer_pages.get(id, stamp) {
+        let read = customers::page(&app.db, &viewer, &charge, id, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if read.lists_revision == revision {
+            return detail_of(
+                actor,
+                CustomerPage::new(read.customer, read.in_charge, lists, actor.user_id),
+            );
+        }
+    }
+    let read = customers::page(&app.db, &viewer, &charge, id, true)
         .await?
         .ok_or(AppError::NotFound)?;
-    detail_of(actor, page)
+    let lists = Arc::new(
+        read.lists
+            .ok_or_else(|| internal("a record read without the lists it asked for"))?,
+    );
+    app.customer_pages
+        .put(id, read.lists_revision, stamp, lists.clone());
+    detail_of(
+        actor,
+        CustomerPage::new(read.customer, read.in_charge, lists, actor.user_id),
+    )
 }
 
 /// The page as the reader gets it: the active fields' values, and what they may do.
 fn detail_of(actor: &Actor, p: CustomerPage) -> AppResult<CustomerDetail> {
     let collab_edit = !p.in_charge && p.collaboration == Some(true);
+    let lists = &p.lists;
     Ok(CustomerDetail {
-        custom_fields: custom_fields::values_read_with(p.fields, &p.values, p.customer.id)?,
-        tags: p.tags,
-        contacts: p.contacts,
-        collaborators: p.collaborators,
-        history: p.history,
+        custom_fields: custom_fields::values_read_with(
+            lists.fields.clone(),
+            &lists.values,
+            p.customer.id,
+        )?,
+        tags: lists.tags.clone(),
+        contacts: lists.contacts.clone(),
+        collaborators: lists.collaborators.clone(),
+        history: lists.history.clone(),
         can_edit: actor.grants.has(Permission::CustomersEdit) && (p.in_charge || collab_edit),
         can_transfer: actor.grants.has(Permission::CustomersTransfer) && p.in_charge,
         can_manage: actor.grants.has(Permission::CustomersEdit) && p.in_charge,

@@ -103,7 +103,19 @@ impl Fx {
 
     /// A GET through `router` as `who`.
     pub async fn get_via(&self, router: &Router, who: &str, path: &str) -> Resp {
-        let req = self.request(who, Method::GET, path, None, None);
+        self.call_via(router, who, Method::GET, path, None).await
+    }
+
+    /// A request through `router` (another instance) as `who`.
+    pub async fn call_via(
+        &self,
+        router: &Router,
+        who: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        let req = self.request(who, method, path, body, None);
         let res = router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();

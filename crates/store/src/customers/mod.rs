@@ -2,6 +2,8 @@
 //! follow-ups, and the lookups the duplicate check (查重) needs. Every read of customers a
 //! person may see takes a [`Viewer`]: their data scope plus the customers they collaborate on.
 
+use std::sync::Arc;
+
 use salesdesk_domain::access::RecordScope;
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -485,6 +487,39 @@ pub struct CustomerPage {
     pub in_charge: bool,
     /// The reader's collaboration on it: whether they may edit; none when they are not one.
     pub collaboration: Option<bool>,
+    /// Shared with the servers' memory of them (see [`page`]).
+    pub lists: Arc<PageLists>,
+}
+
+impl CustomerPage {
+    /// The page of `customer` with its lists as `reader` sees it: their collaboration and the
+    /// primary contact are taken from the lists rather than read again.
+    pub fn new(
+        mut customer: CustomerRow,
+        in_charge: bool,
+        lists: Arc<PageLists>,
+        reader: Uuid,
+    ) -> CustomerPage {
+        if let Some(k) = lists.contacts.iter().find(|k| k.is_primary) {
+            customer.primary_contact = Some(k.name.clone());
+            customer.primary_mobile = k.mobile.clone();
+        }
+        CustomerPage {
+            customer,
+            in_charge,
+            collaboration: lists
+                .collaborators
+                .iter()
+                .find(|k| k.user_id == reader)
+                .map(|k| k.can_edit),
+            lists,
+        }
+    }
+}
+
+/// The lists a customer's page shows beside the record.
+#[derive(Debug, Clone, Default)]
+pub struct PageLists {
     pub tags: Vec<String>,
     pub contacts: Vec<ContactRow>,
     pub collaborators: Vec<CollaboratorRow>,
@@ -494,7 +529,7 @@ pub struct CustomerPage {
     pub values: Vec<crate::custom_fields::ValueRow>,
 }
 
-impl CustomerPage {
+impl PageLists {
     /// Puts each list in the order the page shows it: tags by name; the primary contact first
     /// and those who left last, then by when they were added; collaborators by when they were
     /// added; ownership history newest first; fields by position; values by field. Done here
@@ -520,7 +555,8 @@ struct PageRow {
     #[sqlx(flatten)]
     customer: CustomerRow,
     in_charge: bool,
-    lists: String,
+    lists_revision: i64,
+    lists: Option<String>,
 }
 
 /// One entry of a record read's lists, tagged by the list it belongs to. The lists come as
@@ -572,7 +608,7 @@ const PAGE_LISTS_SQLITE: &str = "\
  'position', d.position, 'active', json(iif(d.active, 'true', 'false')), 'created_at', d.created_at, \
  'updated_at', d.updated_at, 'version', d.version))) \
  FROM customer_field_values v JOIN custom_fields d ON d.id = v.field_id WHERE v.customer_id = c.id \
-) x) AS lists, ";
+) x)";
 
 const PAGE_LISTS_POSTGRES: &str = "\
 (SELECT COALESCE(json_agg(x.j), '[]')::text FROM ( \
@@ -596,72 +632,88 @@ const PAGE_LISTS_POSTGRES: &str = "\
  'kind', d.kind, 'options_json', d.options_json, 'required', d.required, 'position', d.position, \
  'active', d.active, 'created_at', d.created_at, 'updated_at', d.updated_at, 'version', d.version))) \
  FROM customer_field_values v JOIN custom_fields d ON d.id = v.field_id WHERE v.customer_id = c.id \
-) x) AS lists, ";
+) x)";
+
+/// A record read: the customer, whether the reader is in charge of it, and its lists when
+/// asked for.
+pub struct PageRead {
+    pub customer: CustomerRow,
+    pub in_charge: bool,
+    /// Bumped by every change of the lists, in the same transaction (migration 0029); 0
+    /// until the first change after the customer was created.
+    pub lists_revision: i64,
+    pub lists: Option<PageLists>,
+}
 
 /// One customer the viewer may see with everything its page shows, in one statement run
 /// outside a transaction (one statement is one snapshot): a record read is one round trip
 /// where the record, its lists and the reader's standing were nine. `charge` is the reader's
-/// scope without collaborations. The reader's collaboration and the primary contact are
-/// taken from the lists rather than read again.
+/// scope without collaborations. Without `with_lists` the statement leaves the lists out
+/// altogether, and reads one row: a caller that holds the lists of the revision it gets
+/// needs no more. (Leaving them out of the statement, not skipping them inside it: starting
+/// the lists' plan nodes costs a PostgreSQL read as much as running them.)
 pub async fn page(
     db: &crate::Db,
     v: &Viewer,
     charge: &RecordScope,
     id: Uuid,
-) -> Result<Option<CustomerPage>> {
+    with_lists: bool,
+) -> Result<Option<PageRead>> {
     let mut sql = Sql::new("SELECT (1=1");
     push_scope_cond(&mut sql, charge, false);
-    sql.push(") AS in_charge, ")
-        .push_dialect(PAGE_LISTS_SQLITE, PAGE_LISTS_POSTGRES)
-        .push(row_with_primary_from!(
-            "NULL AS primary_contact, NULL AS primary_mobile, "
-        ));
+    sql.push(
+        ") AS in_charge, COALESCE((SELECT r.revision FROM customer_list_revisions r \
+         WHERE r.customer_id = c.id), 0) AS lists_revision, ",
+    );
+    if with_lists {
+        sql.push_dialect(PAGE_LISTS_SQLITE, PAGE_LISTS_POSTGRES);
+    } else {
+        sql.push("NULL");
+    }
+    sql.push(" AS lists, ").push(row_with_primary_from!(
+        "NULL AS primary_contact, NULL AS primary_mobile, "
+    ));
     push_viewer(&mut sql, v);
     sql.push(" AND c.id = ").bind(Arg::Uuid(id));
     let Some(r) = sql.fetch_optional_on::<PageRow>(db).await? else {
         return Ok(None);
     };
-    let items: Vec<PageItem> = serde_json::from_str(&r.lists).map_err(|e| {
+    let lists = match r.lists {
+        Some(json) => Some(page_lists(&json)?),
+        None => None,
+    };
+    Ok(Some(PageRead {
+        customer: r.customer,
+        in_charge: r.in_charge,
+        lists_revision: r.lists_revision,
+        lists,
+    }))
+}
+
+/// The lists from the page statement's JSON, in the order the page shows them.
+fn page_lists(json: &str) -> Result<PageLists> {
+    let items: Vec<PageItem> = serde_json::from_str(json).map_err(|e| {
         Error::Db(sqlx::Error::Decode(
             format!("a customer's lists: {e}").into(),
         ))
     })?;
-    let mut page = CustomerPage {
-        in_charge: r.in_charge,
-        collaboration: None,
-        tags: Vec::new(),
-        contacts: Vec::new(),
-        collaborators: Vec::new(),
-        history: Vec::new(),
-        fields: Vec::new(),
-        values: Vec::new(),
-        customer: r.customer,
-    };
+    let mut lists = PageLists::default();
     for item in items {
         match item {
-            PageItem::Tag(t) => page.tags.push(t),
-            PageItem::Contact(k) => page.contacts.push(k),
-            PageItem::Collaborator(k) => page.collaborators.push(k),
-            PageItem::History(h) => page.history.push(h),
+            PageItem::Tag(t) => lists.tags.push(t),
+            PageItem::Contact(k) => lists.contacts.push(k),
+            PageItem::Collaborator(k) => lists.collaborators.push(k),
+            PageItem::History(h) => lists.history.push(h),
             PageItem::Value(value, field) => {
-                if field.entity == "customer" && !page.fields.iter().any(|f| f.id == field.id) {
-                    page.fields.push(field);
+                if field.entity == "customer" && !lists.fields.iter().any(|f| f.id == field.id) {
+                    lists.fields.push(field);
                 }
-                page.values.push(value);
+                lists.values.push(value);
             }
         }
     }
-    page.collaboration = page
-        .collaborators
-        .iter()
-        .find(|k| k.user_id == v.user_id)
-        .map(|k| k.can_edit);
-    if let Some(k) = page.contacts.iter().find(|k| k.is_primary) {
-        page.customer.primary_contact = Some(k.name.clone());
-        page.customer.primary_mobile = k.mobile.clone();
-    }
-    page.put_in_order();
-    Ok(Some(page))
+    lists.put_in_order();
+    Ok(lists)
 }
 
 /// Which of `ids` the viewer may see (the duplicate check masks the others).
