@@ -30,7 +30,7 @@ struct Entry {
 #[derive(Default)]
 pub struct PageCache {
     entries: Mutex<HashMap<Uuid, Entry>>,
-    /// Times a record read's lists were read from the database (for tests and metrics).
+    /// Times a record read's lists were read from the database (for tests).
     loads: AtomicU64,
 }
 
