@@ -88,14 +88,7 @@ api_test! {
         let r = fx.call("mgra", Method::POST, &format!("/api/v1/users/{}/deactivate", fx.user["repa2"]), None, Some(v)).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         assert_eq!(fx.call("repa2", Method::GET, "/api/v1/me", None, None).await.status, StatusCode::UNAUTHORIZED);
-        let mut gone = false;
-        for _ in 0..50 {
-            if fx.get_via(&other, "repa2", "/api/v1/me").await.status == StatusCode::UNAUTHORIZED {
-                gone = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let gone = common::within_a_moment(async || fx.get_via(&other, "repa2", "/api/v1/me").await.status == StatusCode::UNAUTHORIZED).await;
         assert!(gone, "the other instance forgets within a moment");
     }
 
@@ -129,14 +122,7 @@ api_test! {
         let here = fx.get_via(&fx.router, "repa1", &gold).await;
         assert_eq!((here.status, here.body["total"].as_i64()), (StatusCode::OK, Some(1)), "{:?}", here.body);
         assert_eq!(here.body["items"][0]["customFields"]["grade"], "gold", "the list shows the new field's value");
-        let mut seen = false;
-        for _ in 0..50 {
-            if fx.get_via(&other, "repa1", &gold).await.body["total"] == 1 {
-                seen = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let seen = common::within_a_moment(async || fx.get_via(&other, "repa1", &gold).await.body["total"] == 1).await;
         assert!(seen, "the other instance reads the new field within a moment");
         // Followed up 20 days ago, level A: forgotten under A's 15 days, not under 30.
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
@@ -153,14 +139,7 @@ api_test! {
         let r = fx.call("admin", Method::PUT, "/api/v1/customer-settings/forgotten-rules", Some(json!({"rules": [{"levelCode": "A", "days": 30}]})), None).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         assert_eq!(fx.get_via(&fx.router, "repa1", forgotten).await.body["total"], 0, "at once here");
-        let mut gone = false;
-        for _ in 0..50 {
-            if fx.get_via(&other, "repa1", forgotten).await.body["total"] == 0 {
-                gone = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let gone = common::within_a_moment(async || fx.get_via(&other, "repa1", forgotten).await.body["total"] == 0).await;
         assert!(gone, "and on the other instance within a moment");
     }
 
@@ -239,14 +218,7 @@ api_test! {
         q.bind(Arg::Uuid(fx.user["repb1"]));
         assert_eq!(q.execute(&mut tx).await.unwrap(), 1);
         tx.commit().await.unwrap();
-        let mut renamed = false;
-        for _ in 0..50 {
-            if read!(&fx.router)["collaborators"][0]["displayName"] == "改名后的同事" {
-                renamed = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let renamed = common::within_a_moment(async || read!(&fx.router)["collaborators"][0]["displayName"] == "改名后的同事").await;
         assert!(renamed, "the collaborator's new name shows within a moment");
     }
 

@@ -339,29 +339,34 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<CustomerDetail
     // Read before the statement: a change of the names the lists show that overtakes it
     // leaves what it reads unused.
     let stamp = app.auth_cache.stamp();
-    if let Some((revision, lists)) = app.customer_pages.get(id, stamp) {
-        let read = customers::page(&app.db, &viewer, &charge, id, false)
+    let read = async |with_lists| {
+        customers::page(&app.db, &viewer, &charge, id, with_lists)
             .await?
-            .ok_or(AppError::NotFound)?;
-        if read.lists_revision == revision {
-            return detail_of(
-                actor,
-                CustomerPage::new(read.customer, read.in_charge, lists, actor.user_id),
+            .ok_or(AppError::NotFound)
+    };
+    let kept = match app.customer_pages.get(id, stamp) {
+        Some((revision, lists)) => Some(read(false).await?)
+            .filter(|r| r.lists_revision == revision)
+            .map(|r| (r, lists)),
+        None => None,
+    };
+    let (row, lists) = match kept {
+        Some(hit) => hit,
+        None => {
+            let mut r = read(true).await?;
+            let lists = Arc::new(
+                r.lists
+                    .take()
+                    .ok_or_else(|| internal("a record read without the lists it asked for"))?,
             );
+            app.customer_pages
+                .put(id, r.lists_revision, stamp, lists.clone());
+            (r, lists)
         }
-    }
-    let read = customers::page(&app.db, &viewer, &charge, id, true)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lists = Arc::new(
-        read.lists
-            .ok_or_else(|| internal("a record read without the lists it asked for"))?,
-    );
-    app.customer_pages
-        .put(id, read.lists_revision, stamp, lists.clone());
+    };
     detail_of(
         actor,
-        CustomerPage::new(read.customer, read.in_charge, lists, actor.user_id),
+        CustomerPage::new(row.customer, row.in_charge, lists, actor.user_id),
     )
 }
 

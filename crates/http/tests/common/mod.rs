@@ -535,6 +535,18 @@ macro_rules! api_test {
 }
 
 /// A query-string value, percent-encoded.
+/// Whether `holds` comes true within a moment (50 tries 50 ms apart): what another instance
+/// learns through the auth generation's watch.
+pub async fn within_a_moment(mut holds: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..50 {
+        if holds().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {

@@ -35,39 +35,23 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER customer_tags_lists_inserted AFTER INSERT ON customer_tags
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_tags_lists_deleted AFTER DELETE ON customer_tags
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_tags_lists_updated AFTER UPDATE ON customer_tags
-    FOR EACH ROW EXECUTE FUNCTION customer_lists_changed_row();
-
-CREATE TRIGGER customer_contacts_lists_inserted AFTER INSERT ON customer_contacts
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_contacts_lists_deleted AFTER DELETE ON customer_contacts
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_contacts_lists_updated AFTER UPDATE ON customer_contacts
-    FOR EACH ROW EXECUTE FUNCTION customer_lists_changed_row();
-
-CREATE TRIGGER customer_collaborators_lists_inserted AFTER INSERT ON customer_collaborators
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_collaborators_lists_deleted AFTER DELETE ON customer_collaborators
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_collaborators_lists_updated AFTER UPDATE ON customer_collaborators
-    FOR EACH ROW EXECUTE FUNCTION customer_lists_changed_row();
-
-CREATE TRIGGER customer_owner_history_lists_inserted AFTER INSERT ON customer_owner_history
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_owner_history_lists_deleted AFTER DELETE ON customer_owner_history
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_owner_history_lists_updated AFTER UPDATE ON customer_owner_history
-    FOR EACH ROW EXECUTE FUNCTION customer_lists_changed_row();
-
-CREATE TRIGGER customer_field_values_lists_inserted AFTER INSERT ON customer_field_values
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
-CREATE TRIGGER customer_field_values_lists_deleted AFTER DELETE ON customer_field_values
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows();
--- Not the copies of the customer's scope and order a value carries (0027): the page does not
--- show them, and they follow every follow-up.
-CREATE TRIGGER customer_field_values_lists_updated AFTER UPDATE OF customer_id, field_id, value_text, value_num
-    ON customer_field_values FOR EACH ROW EXECUTE FUNCTION customer_lists_changed_row();
+-- On each list table: inserts and deletes per statement, updates per row. A field value's
+-- update counts only when it changes what the page shows, not the copies of the customer's
+-- scope and order it carries (0027), which follow every follow-up.
+DO $$
+DECLARE
+    t text;
+    updated_cols text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['customer_tags', 'customer_contacts', 'customer_collaborators',
+                             'customer_owner_history', 'customer_field_values'] LOOP
+        updated_cols := CASE WHEN t = 'customer_field_values'
+            THEN ' OF customer_id, field_id, value_text, value_num' ELSE '' END;
+        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS changed '
+            'FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows()', t || '_lists_inserted', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS changed '
+            'FOR EACH STATEMENT EXECUTE FUNCTION customer_lists_changed_rows()', t || '_lists_deleted', t);
+        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE%s ON %I '
+            'FOR EACH ROW EXECUTE FUNCTION customer_lists_changed_row()', t || '_lists_updated', updated_cols, t);
+    END LOOP;
+END $$;
