@@ -1516,8 +1516,15 @@ fn territory_robustness(seeds: &[u64], only: Option<&str>, verbose: bool) {
             let mut o = Options::new(k);
             o.seed = seed;
             let plan = optimise(&p, &o).expect("plan");
-            // TERRITORY_DEBUG=1: the territories more than 1 % off, to see what holds a case.
-            if std::env::var("TERRITORY_DEBUG").is_ok() {
+            // TERRITORY_DEBUG=1: the territories more than 1 % off, to see what holds a case
+            // (a fraction below 1 sets another bound: 0.02, or -1 for every territory);
+            // TERRITORY_MEMBERS=1 names their units.
+            if let Ok(debug) = std::env::var("TERRITORY_DEBUG") {
+                let bound = debug
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|&b| b < 1.0)
+                    .unwrap_or(0.01);
                 let regular: Vec<f64> = plan
                     .figures
                     .territories
@@ -1527,11 +1534,18 @@ fn territory_robustness(seeds: &[u64], only: Option<&str>, verbose: bool) {
                     .collect();
                 let mean = regular.iter().sum::<f64>() / regular.len().max(1) as f64;
                 for (t, tf) in plan.figures.territories.iter().enumerate() {
-                    if !tf.oversized && (tf.potential / mean - 1.0).abs() > 0.01 {
+                    if !tf.oversized && (tf.potential / mean - 1.0).abs() > bound {
                         let heaviest = (0..p.units.len())
                             .filter(|&u| plan.territory[u] == t)
                             .max_by(|&a, &b| p.units[a].potential.total_cmp(&p.units[b].potential))
                             .unwrap();
+                        if std::env::var("TERRITORY_MEMBERS").is_ok() {
+                            let names: Vec<&str> = (0..p.units.len())
+                                .filter(|&u| plan.territory[u] == t)
+                                .map(|u| p.units[u].name.as_str())
+                                .collect();
+                            eprintln!("    {names:?}");
+                        }
                         eprintln!(
                             "  t{t}: {} units, {} oversized={} heaviest {} {:.0}",
                             tf.units,

@@ -3,7 +3,10 @@
 //! counties each heavier than a share at k = 50, Orange County boxed in between Los
 //! Angeles, Riverside and San Diego), and Chinese provinces on their own. Before tree-cut
 //! starts, several starts and ejection chains, the US at k = 50 came out 12–36 % off by
-//! seed, at k = 20 1.7–3.5 %, and Henan's 157 districts into 15 up to 12 %.
+//! seed, at k = 20 1.7–3.5 %, and Henan's 157 districts into 15 up to 12 %. Before the
+//! balance repair (a worst territory re-cut with one or two neighbours at once), Virginia's
+//! 134 counties and cities into 13 came out 4.5 % off for two seeds in five, Florida's 67
+//! counties into 6 3.7 % off for two, and the US at k = 20 1.15 % for one.
 
 use salesdesk_territory::files::{index, read_adjacency, read_units};
 use salesdesk_territory::{Balance, Graph, Options, Problem, balance_floor, optimise};
@@ -24,9 +27,9 @@ fn geography(name: &str) -> (Problem, Vec<String>) {
     )
 }
 
-/// The worst regular deviation over seeds 1–3, checking contiguity on the way.
-fn worst_over_seeds(p: &Problem, k: usize) -> f64 {
-    (1..=3)
+/// The worst regular deviation over `seeds`, checking contiguity on the way.
+fn worst_over(p: &Problem, k: usize, seeds: std::ops::RangeInclusive<u64>) -> f64 {
+    seeds
         .map(|seed| {
             let mut o = Options::new(k);
             o.seed = seed;
@@ -37,11 +40,44 @@ fn worst_over_seeds(p: &Problem, k: usize) -> f64 {
         .fold(0.0, f64::max)
 }
 
+fn worst_over_seeds(p: &Problem, k: usize) -> f64 {
+    worst_over(p, k, 1..=3)
+}
+
+/// The units of one state or province alone, with the adjacency among them.
+fn part_of(whole: &Problem, states: &[String], name: &str) -> Problem {
+    let keep: Vec<usize> = (0..whole.units.len())
+        .filter(|&u| states[u] == name)
+        .collect();
+    let at = |u: usize| keep.iter().position(|&x| x == u);
+    let edges: Vec<_> = keep
+        .iter()
+        .flat_map(|&u| {
+            whole
+                .graph
+                .neighbours(u)
+                .iter()
+                .map(move |&v| (u, v as usize))
+        })
+        .filter_map(|(u, v)| {
+            Some(salesdesk_territory::Edge {
+                a: at(u)?,
+                b: at(v)?,
+                border_km: None,
+            })
+        })
+        .collect();
+    Problem {
+        units: keep.iter().map(|&u| whole.units[u].clone()).collect(),
+        graph: Graph::new(keep.len(), &edges),
+    }
+}
+
 #[test]
 fn us_counties_balance_for_every_seed() {
     let (us, _) = geography("us-counties");
-    let k20 = worst_over_seeds(&us, 20);
-    assert!(k20 <= 0.012, "k = 20: worst seed {:.2} %", k20 * 100.0);
+    let k20 = worst_over(&us, 20, 1..=5);
+    assert!(k20 <= 0.01, "k = 20: worst seed {:.2} %", k20 * 100.0);
     // Orange County alone is 36 % short and 2.6 % over with its lightest neighbour.
     let (floor, _) = balance_floor(&us, 50, Balance::Potential);
     assert!((0.02..0.03).contains(&floor), "floor {floor}");
@@ -57,35 +93,34 @@ fn us_counties_balance_for_every_seed() {
 #[test]
 fn a_province_alone_balances_for_every_seed() {
     let (china, provinces) = geography("china-districts");
-    let keep: Vec<usize> = (0..china.units.len())
-        .filter(|&u| provinces[u] == "河南省")
-        .collect();
-    let at = |u: usize| keep.iter().position(|&x| x == u);
-    let edges: Vec<_> = keep
-        .iter()
-        .flat_map(|&u| {
-            china
-                .graph
-                .neighbours(u)
-                .iter()
-                .map(move |&v| (u, v as usize))
-        })
-        .filter_map(|(u, v)| {
-            Some(salesdesk_territory::Edge {
-                a: at(u)?,
-                b: at(v)?,
-                border_km: None,
-            })
-        })
-        .collect();
-    let henan = Problem {
-        units: keep.iter().map(|&u| china.units[u].clone()).collect(),
-        graph: Graph::new(keep.len(), &edges),
-    };
+    let henan = part_of(&china, &provinces, "河南省");
     let worst = worst_over_seeds(&henan, 15);
     assert!(
-        worst <= 0.015,
+        worst <= 0.01,
         "Henan into 15: worst seed {:.2} %",
+        worst * 100.0
+    );
+}
+
+#[test]
+fn states_where_a_heavy_unit_needs_a_ring_of_small_ones_balance_for_every_seed() {
+    let (us, states) = geography("us-counties");
+    // Virginia: Arlington, Alexandria and Falls Church are enclosed by Fairfax County, which
+    // is more than a share and a territory alone, so their territory is 2.0 % short whatever
+    // the plan; Richmond (0.57 of a share) needs a re-cut of three territories at once.
+    let virginia = part_of(&us, &states, "VA");
+    let worst = worst_over(&virginia, 13, 1..=5);
+    assert!(
+        worst <= 0.0201,
+        "Virginia into 13: worst seed {:.2} %",
+        worst * 100.0
+    );
+    // Florida: Broward (0.75 of a share) reaches a share only with a ring of small counties.
+    let florida = part_of(&us, &states, "FL");
+    let worst = worst_over(&florida, 6, 1..=5);
+    assert!(
+        worst <= 0.02,
+        "Florida into 6: worst seed {:.2} %",
         worst * 100.0
     );
 }

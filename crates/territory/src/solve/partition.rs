@@ -42,7 +42,7 @@ impl Search<'_> {
         let mut rest = rest;
         for t in heavy..k - 1 {
             let left = k - t;
-            let Some(piece) = self.best_piece(&rest, left) else {
+            let Some(piece) = self.best_piece(&rest, left, TREES) else {
                 self.unplace();
                 return false;
             };
@@ -77,7 +77,12 @@ impl Search<'_> {
     /// The piece of `members` cut off along one edge of a spanning tree that comes nearest
     /// 1/`left` of their load (the rest's error spread over the territories still to cut),
     /// the most compact among near-equal ones, over a few trees.
-    fn best_piece(&mut self, members: &[usize], left: usize) -> Option<Vec<usize>> {
+    pub(super) fn best_piece(
+        &mut self,
+        members: &[usize],
+        left: usize,
+        trees: usize,
+    ) -> Option<Vec<usize>> {
         let m = members.len();
         let mut total = [0.0; 2];
         for &u in members {
@@ -87,7 +92,7 @@ impl Search<'_> {
         }
         let want: Vec<f64> = total.iter().map(|t| t / left as f64).collect();
         let mut best: Option<((f64, f64), Vec<bool>)> = None;
-        for _ in 0..TREES {
+        for _ in 0..trees {
             let (parent, order) = self.tree_of(members)?;
             let sums = self.tree_sums(0, members, &parent, &order);
             let root = order[0];
