@@ -4,9 +4,10 @@
 //! Angeles, Riverside and San Diego), and Chinese provinces on their own. Before tree-cut
 //! starts, several starts and ejection chains, the US at k = 50 came out 12–36 % off by
 //! seed, at k = 20 1.7–3.5 %, and Henan's 157 districts into 15 up to 12 %. Before the
-//! balance repair (a worst territory re-cut with one or two neighbours at once), Virginia's
+//! balance repair (a worst territory re-cut with one to three neighbours at once), Virginia's
 //! 134 counties and cities into 13 came out 4.5 % off for two seeds in five, Florida's 67
-//! counties into 6 3.7 % off for two, and the US at k = 20 1.15 % for one.
+//! counties into 6 3.7 % off for two, Louisiana's 64 parishes into 6 1.7 % for one, and the
+//! US at k = 20 1.15 % for one.
 
 use salesdesk_territory::files::{index, read_adjacency, read_units};
 use salesdesk_territory::{Balance, Graph, Options, Problem, balance_floor, optimise};
@@ -119,8 +120,16 @@ fn states_where_a_heavy_unit_needs_a_ring_of_small_ones_balance_for_every_seed()
     let florida = part_of(&us, &states, "FL");
     let worst = worst_over(&florida, 6, 1..=5);
     assert!(
-        worst <= 0.02,
+        worst <= 0.016,
         "Florida into 6: worst seed {:.2} %",
+        worst * 100.0
+    );
+    // Louisiana: Orleans Parish's territory needed four territories re-cut at once (1.70 %).
+    let louisiana = part_of(&us, &states, "LA");
+    let worst = worst_over(&louisiana, 6, 1..=5);
+    assert!(
+        worst <= 0.006,
+        "Louisiana into 6: worst seed {:.2} %",
         worst * 100.0
     );
 }

@@ -1,13 +1,12 @@
 //! Balance repair, for a start that ends with territories beyond the balance tolerance: the
-//! worst of them is merged with one or two neighbours and the group cut again into as many
-//! territories (recursive tree cuts, or a first piece grown around a heavy unit), and the
-//! new cut is kept when it brings the group nearer the tolerance. The other passes judge by
-//! the objective, in which compactness can outweigh a few percent of balance, and re-cut at
-//! most two territories at a time; some
-//! plans need three to change together, or a heavy unit needs a ring of small ones around
-//! it, which no tree cut takes whole. Virginia into 13: Richmond (0.57 of a share) with
-//! Henrico (0.48) was 4.5 % over for two seeds in five; Florida into 6: Broward (0.75) with
-//! Collier and Lee 3.7 % over.
+//! worst of them is merged with one, two or three neighbours and the group cut again into
+//! as many territories (recursive tree cuts, or a first piece grown around a heavy unit),
+//! and the new cut is kept when it brings the group nearer the tolerance. The other passes
+//! judge by the objective, in which compactness can outweigh a few percent of balance, and
+//! re-cut at most two territories at a time; some plans need three or four to change
+//! together, or a heavy unit needs a ring of small ones around it, which no tree cut takes
+//! whole. Virginia into 13: Richmond (0.57 of a share) with Henrico (0.48) was 4.5 % over
+//! for two seeds in five; Florida into 6: Broward (0.75) with Collier and Lee 3.7 % over.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -102,8 +101,9 @@ impl Search<'_> {
             .sum()
     }
 
-    /// `t` with each neighbour, then with each pair of territories that neighbour it or its
-    /// neighbour (open territories without a fixed centre).
+    /// `t` with each neighbour, then with two and with three territories around it, each
+    /// touching the group before it (open territories without a fixed centre), the smaller
+    /// groups first: they are cheaper to cut and their cuts more often good.
     fn groups_around(&self, t: usize) -> Vec<Vec<usize>> {
         let free = |s: &Self, x: usize| !s.closed[x] && !s.fixed_centre[x];
         if !free(self, t) {
@@ -132,7 +132,18 @@ impl Search<'_> {
         }
         triples.sort_unstable();
         triples.dedup();
+        let mut quads: Vec<Vec<usize>> = Vec::new();
+        for g in &triples {
+            for d in around(self, g) {
+                let mut q = vec![g[0], g[1], g[2], d];
+                q[1..].sort_unstable();
+                quads.push(q);
+            }
+        }
+        quads.sort_unstable();
+        quads.dedup();
         groups.extend(triples);
+        groups.extend(quads);
         groups
     }
 
