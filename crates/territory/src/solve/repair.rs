@@ -35,11 +35,19 @@ enum Grow {
 }
 
 /// A group's state judged by balance first: the squared excess beyond the tolerance summed
-/// over its territories, then the objective restricted to it.
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+/// over its territories, then the objective restricted to it; and the largest territory's
+/// excess, which a new cut may not raise (a lower sum can hide a worse worst).
+#[derive(Clone, Copy)]
 struct Judged {
     excess: f64,
     cost: f64,
+    worst: f64,
+}
+
+impl Judged {
+    fn better_than(&self, other: &Judged) -> bool {
+        (self.excess, self.cost) < (other.excess, other.cost)
+    }
 }
 
 impl Search<'_> {
@@ -179,14 +187,15 @@ impl Search<'_> {
                 continue;
             };
             let quick = self.judge(group, &members, &cut, false);
-            if best
-                .as_ref()
-                .is_some_and(|(b, _)| quick.excess > b.excess + 1e-15)
+            if quick.worst > before.worst + 1e-15
+                || best
+                    .as_ref()
+                    .is_some_and(|(b, _)| quick.excess > b.excess + 1e-15)
             {
                 continue;
             }
             let full = self.judge(group, &members, &cut, true);
-            if best.as_ref().is_none_or(|(b, _)| full < *b) {
+            if best.as_ref().is_none_or(|(b, _)| full.better_than(b)) {
                 best = Some((full, cut));
             }
         }
@@ -306,6 +315,7 @@ impl Search<'_> {
     fn judge(&self, group: &[usize], members: &[usize], to: &[usize], full: bool) -> Judged {
         let mut excess = 0.0;
         let mut cost = 0.0;
+        let mut worst = 0.0f64;
         for &t in group {
             let mut load = [0.0; 2];
             let mut side = Vec::new();
@@ -317,7 +327,9 @@ impl Search<'_> {
                     side.push(u);
                 }
             }
-            excess += self.excess(t, load);
+            let own = self.excess(t, load);
+            excess += own;
+            worst = worst.max(own);
             if full {
                 cost += self.balance_cost(t, load);
                 if !side.is_empty() {
@@ -330,6 +342,10 @@ impl Search<'_> {
                 }
             }
         }
-        Judged { excess, cost }
+        Judged {
+            excess,
+            cost,
+            worst,
+        }
     }
 }
