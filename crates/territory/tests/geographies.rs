@@ -107,8 +107,8 @@ fn a_province_alone_balances_for_every_seed() {
 fn states_where_a_heavy_unit_needs_a_ring_of_small_ones_balance_for_every_seed() {
     let (us, states) = geography("us-counties");
     // Virginia: Arlington, Alexandria and Falls Church are enclosed by Fairfax County, which
-    // is more than a share and a territory alone, so their territory is 2.0 % short whatever
-    // the plan; Richmond (0.57 of a share) needs a re-cut of three territories at once.
+    // is more than a share and a territory alone, so their territory is 2.0 % short in any
+    // plan the engine makes; Richmond (0.57 of a share) needs three territories re-cut at once.
     let virginia = part_of(&us, &states, "VA");
     let worst = worst_over(&virginia, 13, 1..=5);
     assert!(
