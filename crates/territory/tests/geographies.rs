@@ -106,30 +106,24 @@ fn a_province_alone_balances_for_every_seed() {
 #[test]
 fn states_where_a_heavy_unit_needs_a_ring_of_small_ones_balance_for_every_seed() {
     let (us, states) = geography("us-counties");
-    // Virginia: Arlington, Alexandria and Falls Church are enclosed by Fairfax County, which
-    // is more than a share and a territory alone, so their territory is 2.0 % short in any
-    // plan the engine makes; Richmond (0.57 of a share) needs three territories re-cut at once.
-    let virginia = part_of(&us, &states, "VA");
-    let worst = worst_over(&virginia, 13, 1..=5);
-    assert!(
-        worst <= 0.0201,
-        "Virginia into 13: worst seed {:.2} %",
-        worst * 100.0
-    );
-    // Florida: Broward (0.75 of a share) reaches a share only with a ring of small counties.
-    let florida = part_of(&us, &states, "FL");
-    let worst = worst_over(&florida, 6, 1..=5);
-    assert!(
-        worst <= 0.016,
-        "Florida into 6: worst seed {:.2} %",
-        worst * 100.0
-    );
-    // Louisiana: Orleans Parish's territory needed four territories re-cut at once (1.70 %).
-    let louisiana = part_of(&us, &states, "LA");
-    let worst = worst_over(&louisiana, 6, 1..=5);
-    assert!(
-        worst <= 0.005,
-        "Louisiana into 6: worst seed {:.2} %",
-        worst * 100.0
-    );
+    // (state, k, bound on the worst seed of 1–5)
+    let cases = [
+        // Arlington, Alexandria and Falls Church are enclosed by Fairfax County, which is
+        // more than a share and a territory alone, so their territory is 2.0 % short in any
+        // plan the engine makes; Richmond (0.57 of a share) needs three territories re-cut
+        // at once.
+        ("VA", 13, 0.0201),
+        // Broward (0.75 of a share) reaches a share only with a ring of small counties.
+        ("FL", 6, 0.016),
+        // Orleans Parish's territory needed four territories re-cut at once (1.70 %).
+        ("LA", 6, 0.005),
+    ];
+    for (state, k, bound) in cases {
+        let worst = worst_over(&part_of(&us, &states, state), k, 1..=5);
+        assert!(
+            worst <= bound,
+            "{state} into {k}: worst seed {:.2} %",
+            worst * 100.0
+        );
+    }
 }

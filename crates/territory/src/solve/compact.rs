@@ -176,7 +176,7 @@ impl Search<'_> {
     }
 
     /// Potential-weighted distance of `side` to its medoid (or to the fixed centre).
-    fn spread(&self, t: usize, side: &[usize]) -> (f64, usize) {
+    pub(super) fn spread(&self, t: usize, side: &[usize]) -> (f64, usize) {
         let c = if self.fixed_centre[t] {
             self.centre[t]
         } else {

@@ -13,7 +13,7 @@ use std::collections::BinaryHeap;
 use std::time::Instant;
 
 use super::Search;
-use crate::figures::{dist, medoid};
+use crate::figures::dist;
 
 /// Recursive cuts tried per group, for a group of up to 200 units (fewer above: each cut
 /// costs a few spanning trees of the group).
@@ -218,7 +218,7 @@ impl Search<'_> {
                 .filter(|(_, to)| **to == t)
                 .map(|(&u, _)| u)
                 .collect();
-            self.centre[t] = medoid(self.p, &self.weights, &side);
+            self.centre[t] = self.spread(t, &side).1;
         }
         true
     }
@@ -311,7 +311,7 @@ impl Search<'_> {
 
     /// The group under `to` (each member's territory): its excess beyond the balance
     /// tolerance and, when `full`, the objective restricted to it (centres at the pieces'
-    /// medoids).
+    /// medoids, as compaction places them).
     fn judge(&self, group: &[usize], members: &[usize], to: &[usize], full: bool) -> Judged {
         let mut excess = 0.0;
         let mut cost = 0.0;
@@ -333,12 +333,7 @@ impl Search<'_> {
             if full {
                 cost += self.balance_cost(t, load);
                 if !side.is_empty() {
-                    let c = medoid(self.p, &self.weights, &side);
-                    let spread: f64 = side
-                        .iter()
-                        .map(|&u| self.weights[u] * dist(self.p, u, c))
-                        .sum();
-                    cost += self.lambda * spread / self.compact_scale;
+                    cost += self.lambda * self.spread(t, &side).0 / self.compact_scale;
                 }
             }
         }
